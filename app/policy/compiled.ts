@@ -1,0 +1,44 @@
+import type { RequestTest } from './conditions.ts';
+import type { Permissions } from './permissions.ts';
+import type { CompiledWindow } from './windows.ts';
+
+export const DEFAULT_TIMEOUT_SECONDS = 3_600;
+export const MAX_TIMEOUT_SECONDS = 86_400;
+export const DEFAULT_TTL_SECONDS = 600;
+export const MAX_TTL_SECONDS = 3_600;
+
+export interface CompiledFreeze {
+  from: number;
+  until: number;
+  reason: string;
+  label: string;
+}
+
+/** A validated policy, ready to evaluate with no further parsing or I/O. */
+export interface CompiledPolicy {
+  name: string;
+  description: string;
+  /** Where it is defined, for messages. */
+  file: string;
+  line: number;
+  match: RequestTest;
+  /**
+   * No approvers and no auto_approve: the policy only constrains (freeze, windows, reason,
+   * timeout, token) and cannot approve anything by itself.
+   */
+  guard: boolean;
+  /** Listed approver logins, lower-cased. */
+  users: ReadonlySet<string>;
+  /** Listed teams as written (`org/slug`). */
+  teams: readonly string[];
+  required: number;
+  selfApproval: boolean;
+  reasonRequired: boolean;
+  autoApprove: readonly RequestTest[];
+  windows: readonly CompiledWindow[];
+  freeze: readonly CompiledFreeze[];
+  timeoutSeconds: number;
+  token: { permissions: Permissions; ttlSeconds: number } | null;
+  /** Users as written, for display. */
+  userList: readonly string[];
+}

@@ -1,0 +1,47 @@
+import { compilePolicy } from './compile.ts';
+import type { CompiledPolicy } from './compiled.ts';
+import { START, policyError, type PolicyError } from './errors.ts';
+import { parseSchemaFile, type SourceFile } from './parse-file.ts';
+import { policyFileValidator } from './schema.ts';
+
+export type LoadResult =
+  | { ok: true; policies: CompiledPolicy[]; files: string[] }
+  | { ok: false; errors: PolicyError[]; files: string[] };
+
+/**
+ * Parses, validates and compiles every policy file of a repository. Any error anywhere fails the
+ * whole set (the app then denies every request): a half-loaded policy set is never used.
+ *
+ * @param dir the directory the files came from, named in the error when there are none.
+ */
+export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals'): LoadResult {
+  const files = sources.map((s) => s.path).sort();
+  if (sources.length === 0) {
+    const error = policyError(dir, START, 'no_policies', `no policy files (*.yml, *.yaml) in ${dir}`,
+      `add a file such as ${dir}/policies.yml with \`version: 1\` and a \`policies:\` list`);
+    return { ok: false, errors: [error], files };
+  }
+  const errors: PolicyError[] = [];
+  const policies: CompiledPolicy[] = [];
+  const seen = new Map<string, string>();
+  for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    const parsed = parseSchemaFile(source, policyFileValidator());
+    if (!parsed.ok) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    parsed.value.policies.forEach((p, i) => {
+      const at = parsed.map.value(`/policies/${i}/name`);
+      const first = seen.get(p.name);
+      if (first) {
+        errors.push(policyError(source.path, at, 'duplicate_name', `policy name "${p.name}" is already used at ${first}`,
+          'give each policy a name that is unique across all files in .approvals/'));
+      } else {
+        seen.set(p.name, `${source.path}:${at.line}:${at.column}`);
+      }
+      const compiled = compilePolicy(p, i, source.path, parsed.map, errors);
+      if (compiled) policies.push(compiled);
+    });
+  }
+  return errors.length > 0 ? { ok: false, errors, files } : { ok: true, policies, files };
+}

@@ -1,0 +1,48 @@
+import { parseInstant } from './compile.ts';
+import { policyError, type PolicyError } from './errors.ts';
+import type { Level } from './permissions.ts';
+import type { SourceMap } from './positions.ts';
+import type { ApprovalRequest, Membership, Vote } from './request.ts';
+import type { ExplainRequest } from './tests-types.generated.ts';
+
+/** Everything `evaluate` needs for one request, as a test case or `explain` gives it. */
+export interface Scenario {
+  request: ApprovalRequest;
+  votes: Vote[];
+  membership: Membership;
+  /** Epoch ms, or undefined when the file gave no time. */
+  time: number | undefined;
+}
+
+/** A schema-valid explain request as evaluation input; the time must parse. */
+export function toScenario(
+  r: ExplainRequest,
+  file: string,
+  map: SourceMap,
+  pointer: string,
+): { ok: true; scenario: Scenario } | { ok: false; error: PolicyError } {
+  const time = r.time === undefined ? undefined : parseInstant(r.time);
+  if (r.time !== undefined && time === undefined) {
+    return {
+      ok: false,
+      error: policyError(file, map.value(`${pointer}/time`), 'time', `time "${r.time}" is not an ISO 8601 date-time`,
+        'write it with an offset, e.g. "2026-11-23T10:00:00Z"'),
+    };
+  }
+  const request: ApprovalRequest = {
+    action: r.action,
+    repository: r.repository ?? '',
+    ref: r.ref,
+    event: r.event,
+    workflow: r.workflow,
+    actor: r.actor,
+    ...(r.sha !== undefined && { sha: r.sha }),
+    ...(r.environment !== undefined && { environment: r.environment }),
+    ...(r.reason !== undefined && { reason: r.reason }),
+    ...(r.permissions !== undefined && { permissions: r.permissions as Record<string, Level> }),
+  };
+  return {
+    ok: true,
+    scenario: { request, votes: r.votes ?? [], membership: r.membership ?? {}, time },
+  };
+}

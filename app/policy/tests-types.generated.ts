@@ -1,0 +1,130 @@
+/* Generated from the JSON schema by `npm run schema:sync`; do not edit by hand. */
+
+/**
+ * Policy tests (.approvals/tests/*.yml), run by `jit-approvals test`: each case evaluates one request against the policies and compares the decision with what it expects.
+ */
+export interface PolicyTestFile {
+/**
+ * The test cases in this file.
+ * 
+ * @minItems 1
+ */
+tests: [TestCase, ...(TestCase)[]]
+}
+/**
+ * One request and the decision it must get.
+ * 
+ * This interface was referenced by `PolicyTestFile`'s JSON-Schema
+ * via the `definition` "case".
+ */
+export interface TestCase {
+/**
+ * What the case checks, shown when it fails.
+ */
+name: string
+request: ExplainRequest
+expect: Expectation
+}
+/**
+ * A request to evaluate: the run's context (as the OIDC token gives it), the time, and any votes and team membership. The same object is the file that `jit-approvals explain --request` reads.
+ * 
+ * This interface was referenced by `PolicyTestFile`'s JSON-Schema
+ * via the `definition` "request".
+ */
+export interface ExplainRequest {
+/**
+ * The step's `action` input, e.g. `deploy-production`.
+ */
+action: string
+/**
+ * `owner/name` of the repository (shown in messages).
+ */
+repository?: string
+/**
+ * Git ref of the run, e.g. `refs/heads/main`.
+ */
+ref: string
+/**
+ * Commit SHA of the run.
+ */
+sha?: string
+/**
+ * Event that triggered the run (`event_name`), e.g. `push`.
+ */
+event: string
+/**
+ * Deployment environment of the job; leave out when the job has none.
+ */
+environment?: string
+/**
+ * Workflow file path, e.g. `.github/workflows/deploy.yml`.
+ */
+workflow: string
+/**
+ * Login that triggered the run.
+ */
+actor: string
+/**
+ * The step's `reason` input.
+ */
+reason?: string
+/**
+ * Narrower token permissions the step asks for, `name: level`.
+ */
+permissions?: {
+[k: string]: "read" | "write" | "admin"
+}
+/**
+ * When the decision is made, ISO 8601 with an offset, e.g. `2026-11-23T10:00:00Z`. Required in tests; `explain` uses the current time when it is left out.
+ */
+time?: string
+/**
+ * Votes cast so far, in order; a later vote of the same user replaces an earlier one.
+ */
+votes?: {
+/**
+ * Login of the voter.
+ */
+user: string
+/**
+ * `approve` or `deny`.
+ */
+decision: ("approve" | "deny")
+}[]
+/**
+ * Active members of teams, `org/team: [logins]`. Leave out pending invitations.
+ */
+membership?: {
+[k: string]: string[]
+}
+}
+/**
+ * What the decision must be. Keys left out are not checked.
+ * 
+ * This interface was referenced by `PolicyTestFile`'s JSON-Schema
+ * via the `definition` "expect".
+ */
+export interface Expectation {
+/**
+ * `approved`, `denied` or `pending`.
+ */
+outcome: ("approved" | "denied" | "pending")
+/**
+ * Whether the decision was made without votes.
+ */
+auto?: boolean
+/**
+ * The governing policies, in any order.
+ */
+policies?: string[]
+/**
+ * The token permissions granted, or null for no token.
+ */
+token?: ({
+[k: string]: "read" | "write" | "admin"
+} | null)
+/**
+ * Texts that must each appear in one of the decision's reasons.
+ */
+reasons?: string[]
+}

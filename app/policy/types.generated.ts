@@ -1,0 +1,457 @@
+/* Generated from the JSON schema by `npm run schema:sync`; do not edit by hand. */
+
+/**
+ * Globs on the step's `action` input, e.g. `deploy-*`.
+ * 
+ * @minItems 1
+ */
+export type Patterns = [string, ...(string)[]]
+/**
+ * Globs on the job's deployment environment (OIDC `environment` claim). A job without an environment never matches this key.
+ * 
+ * @minItems 1
+ */
+export type Patterns1 = [string, ...(string)[]]
+/**
+ * Globs on the git ref the run is for, e.g. `refs/heads/main` or `refs/tags/v*`.
+ * 
+ * @minItems 1
+ */
+export type Patterns2 = [string, ...(string)[]]
+/**
+ * Globs on the event that triggered the run, e.g. `push`, `workflow_dispatch`.
+ * 
+ * @minItems 1
+ */
+export type Patterns3 = [string, ...(string)[]]
+/**
+ * Globs on the workflow file path (the path part of `workflow_ref`), e.g. `.github/workflows/deploy.yml`.
+ * 
+ * @minItems 1
+ */
+export type Patterns4 = [string, ...(string)[]]
+/**
+ * Globs on the login that triggered the run, compared case-insensitively, e.g. `renovate[bot]`.
+ * 
+ * @minItems 1
+ */
+export type Patterns5 = [string, ...(string)[]]
+/**
+ * A list of glob patterns; the list matches when any pattern matches the whole value. `*` matches any characters except `/`, `**` also crosses `/`, `?` matches one character. Brackets and braces are literal.
+ * 
+ * @minItems 1
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "patterns".
+ */
+export type Patterns6 = [string, ...(string)[]]
+/**
+ * A duration: a number and a unit (`s`, `m`, `h`, `d`), or several combined from largest to smallest, e.g. `90s`, `15m`, `1h30m`.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "duration".
+ */
+export type Duration = string
+
+/**
+ * A jit-approvals policy file (.approvals/*.yml on the default branch). It decides who may approve which workflow actions, when, and with which GitHub token.
+ */
+export interface PolicyFile {
+/**
+ * Version of the policy language. Always 1.
+ */
+version: 1
+/**
+ * The policies in this file. Each request is judged by every policy whose `match` matches it.
+ * 
+ * @minItems 1
+ */
+policies: [Policy, ...(Policy)[]]
+}
+/**
+ * One policy: which requests it governs, who approves them, when, and what token an approval grants.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "policy".
+ */
+export interface Policy {
+/**
+ * Unique name across all policy files of the repository (letters, digits, `.`, `_`, `-`; at most 100 characters). Shown to reviewers and in the audit log.
+ */
+name: string
+/**
+ * What the policy is for, in a sentence. Shown to reviewers on the check run.
+ */
+description?: string
+match: Match
+approvers?: Approvers
+/**
+ * How many eligible approvals the request needs. Default 1.
+ */
+required?: number
+/**
+ * May the actor who triggered the run approve its own request? Default false.
+ */
+self_approval?: boolean
+/**
+ * Must the step give a non-empty `reason`? Default false.
+ */
+reason_required?: boolean
+/**
+ * Routine cases approved without a human: a request is auto-approved by this policy when every key of any one entry matches it. An empty entry `{}` matches every request.
+ */
+auto_approve?: Conditions[]
+/**
+ * Decisions are made only inside one of these time windows; outside all of them a request is denied and told when the next one opens.
+ * 
+ * @minItems 1
+ */
+windows?: [Window, ...(Window)[]]
+/**
+ * Periods in which every request this policy governs is denied (change freezes).
+ */
+freeze?: Freeze[]
+/**
+ * How long a request may wait for approvals before it times out, as a duration such as `30m` or `1h30m`. Default 1h, at most 24h.
+ */
+timeout?: string
+token?: Token
+}
+/**
+ * Which requests this policy governs: every key given must match, keys left out match anything. `match: {}` governs every request.
+ */
+export interface Match {
+action?: Patterns
+environment?: Patterns1
+ref?: Patterns2
+event?: Patterns3
+workflow?: Patterns4
+actor?: Patterns5
+}
+/**
+ * Who may approve or deny requests this policy governs: listed users, and active members of listed teams.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "approvers".
+ */
+export interface Approvers {
+/**
+ * GitHub logins, compared case-insensitively.
+ */
+users?: string[]
+/**
+ * Teams as `org/team-slug`; only active members count (pending invitations do not).
+ */
+teams?: string[]
+}
+/**
+ * Conditions on the request; every key given must match, keys left out match anything.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "conditions".
+ */
+export interface Conditions {
+action?: Patterns
+environment?: Patterns1
+ref?: Patterns2
+event?: Patterns3
+workflow?: Patterns4
+actor?: Patterns5
+}
+/**
+ * A recurring time window in which decisions may be made.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "window".
+ */
+export interface Window {
+/**
+ * Days on which the window starts (`mon` … `sun`). Default: every day.
+ * 
+ * @minItems 1
+ */
+days?: [("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun"), ...(("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun"))[]]
+/**
+ * `HH:MM-HH:MM`, start inclusive, end exclusive, in `timezone`. An end before the start wraps past midnight. Default: `00:00-24:00`.
+ */
+hours?: string
+/**
+ * IANA time zone name, e.g. `Europe/Berlin`; daylight saving time is handled. Default: `UTC`.
+ */
+timezone?: string
+}
+/**
+ * A period in which every request is denied.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "freeze".
+ */
+export interface Freeze {
+/**
+ * Start, inclusive, as an ISO 8601 date-time with an offset, e.g. `2026-12-20T00:00:00Z`. Quote it in YAML.
+ */
+from: string
+/**
+ * End, exclusive, as an ISO 8601 date-time with an offset. Must be after `from`.
+ */
+until: string
+/**
+ * Why, shown in the denial, e.g. `Holiday change freeze`.
+ */
+reason?: string
+}
+/**
+ * Approval grants a GitHub App installation token for this repository only. Omit for approval without a token.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "token".
+ */
+export interface Token {
+permissions: Permissions
+/**
+ * How long the token lives before the app revokes it, as a duration. Default 10m, at most 60m.
+ */
+ttl?: string
+}
+/**
+ * GitHub App permissions of the token, `name: level`. Names and levels are GitHub's (app-permissions in GitHub's REST description); the app must itself hold at least these.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "permissions".
+ */
+export interface Permissions {
+/**
+ * The level of permission to grant the access token for GitHub Actions workflows, workflow runs, and artifacts.
+ */
+actions?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for repository creation, deletion, settings, teams, and collaborators creation.
+ */
+administration?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to create and retrieve build artifact metadata records.
+ */
+artifact_metadata?: ("read" | "write")
+/**
+ * The level of permission to create and retrieve the access token for repository attestations.
+ */
+attestations?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for checks on code.
+ */
+checks?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and manage code quality data.
+ */
+code_quality?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to create, edit, delete, and list Codespaces.
+ */
+codespaces?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for repository contents, commits, branches, downloads, releases, and merges.
+ */
+contents?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage Dependabot secrets.
+ */
+dependabot_secrets?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for deployments and deployment statuses.
+ */
+deployments?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for discussions and related comments and labels.
+ */
+discussions?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for managing repository environments.
+ */
+environments?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for issues and related comments, assignees, labels, and milestones.
+ */
+issues?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage the merge queues for a repository.
+ */
+merge_queues?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to search repositories, list collaborators, and access repository metadata.
+ */
+metadata?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for packages published to GitHub Packages.
+ */
+packages?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to retrieve Pages statuses, configuration, and builds, as well as create new builds.
+ */
+pages?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for pull requests and related comments, assignees, labels, milestones, and merges.
+ */
+pull_requests?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and edit custom properties for a repository, when allowed by the property.
+ */
+repository_custom_properties?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage the post-receive hooks for a repository.
+ */
+repository_hooks?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage repository projects, columns, and cards.
+ */
+repository_projects?: ("read" | "write" | "admin")
+/**
+ * The level of permission to grant the access token to view and manage secret scanning alerts.
+ */
+secret_scanning_alerts?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage repository secrets.
+ */
+secrets?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and manage security events like code scanning alerts.
+ */
+security_events?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage just a single file.
+ */
+single_file?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for commit statuses.
+ */
+statuses?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage Dependabot alerts.
+ */
+vulnerability_alerts?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to update GitHub Actions workflow files.
+ */
+workflows?: "write"
+/**
+ * The level of permission to grant the access token to view and edit custom properties for an organization, when allowed by the property.
+ */
+custom_properties_for_organizations?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for organization teams and members.
+ */
+members?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage access to an organization.
+ */
+organization_administration?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for custom repository roles management.
+ */
+organization_custom_roles?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for custom organization roles management.
+ */
+organization_custom_org_roles?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for repository custom properties management at the organization level.
+ */
+organization_custom_properties?: ("read" | "write" | "admin")
+/**
+ * The level of permission to grant the access token for managing access to GitHub Copilot for members of an organization with a Copilot Business subscription. This property is in public preview and is subject to change.
+ */
+organization_copilot_seat_management?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and manage Copilot cloud agent settings for an organization.
+ */
+organization_copilot_agent_settings?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and manage announcement banners for an organization.
+ */
+organization_announcement_banners?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view events triggered by an activity in an organization.
+ */
+organization_events?: "read"
+/**
+ * The level of permission to grant the access token to manage the post-receive hooks for an organization.
+ */
+organization_hooks?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for viewing and managing fine-grained personal access token requests to an organization.
+ */
+organization_personal_access_tokens?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for viewing and managing fine-grained personal access tokens that have been approved by an organization.
+ */
+organization_personal_access_token_requests?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for viewing an organization's plan.
+ */
+organization_plan?: "read"
+/**
+ * The level of permission to grant the access token to manage organization projects and projects public preview (where available).
+ */
+organization_projects?: ("read" | "write" | "admin")
+/**
+ * The level of permission to grant the access token for organization packages published to GitHub Packages.
+ */
+organization_packages?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage organization secrets.
+ */
+organization_secrets?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and manage GitHub Actions self-hosted runners available to an organization.
+ */
+organization_self_hosted_runners?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and manage users blocked by the organization.
+ */
+organization_user_blocking?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage the email addresses belonging to a user.
+ */
+email_addresses?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage the followers belonging to a user.
+ */
+followers?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage git SSH keys.
+ */
+git_ssh_keys?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and manage GPG keys belonging to a user.
+ */
+gpg_keys?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to view and manage interaction limits on a repository.
+ */
+interaction_limits?: ("read" | "write")
+/**
+ * The level of permission to grant the access token to manage the profile settings belonging to a user.
+ */
+profile?: "write"
+/**
+ * The level of permission to grant the access token to list and manage repositories a user is starring.
+ */
+starring?: ("read" | "write")
+/**
+ * The level of permission to grant the access token for organization custom properties management at the enterprise level.
+ */
+enterprise_custom_properties_for_organizations?: ("read" | "write" | "admin")
+}
+/**
+ * Conditions on the request; every key given must match, keys left out match anything.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "match".
+ */
+export interface Conditions1 {
+action?: Patterns
+environment?: Patterns1
+ref?: Patterns2
+event?: Patterns3
+workflow?: Patterns4
+actor?: Patterns5
+}

@@ -1,0 +1,93 @@
+/** Wall-clock time in an IANA time zone, computed with Intl (no I/O, DST-aware). */
+export interface WallClock {
+  /** 0 = Monday … 6 = Sunday. */
+  weekday: number;
+  /** Minutes since local midnight. */
+  minute: number;
+  year: number;
+  month: number;
+  day: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** True when `name` is a time zone this runtime's IANA database knows. */
+export function isTimeZone(name: string): boolean {
+  try {
+    formatter(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function wallClock(epochMs: number, timeZone: string): WallClock {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(epochMs)) parts[p.type] = p.value;
+  return {
+    weekday: WEEKDAYS[parts.weekday!]!,
+    minute: Number(parts.hour) * 60 + Number(parts.minute),
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+  };
+}
+
+function offsetMs(epochMs: number, timeZone: string): number {
+  const w = wallClock(epochMs, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, 0, w.minute);
+  return asUtc - Math.floor(epochMs / 60_000) * 60_000;
+}
+
+/**
+ * The first instant at which the wall clock in `timeZone` shows `minute` on the given date. A
+ * time skipped by a DST jump resolves to the instant after the jump.
+ */
+export function zonedInstant(
+  date: { year: number; month: number; day: number },
+  minute: number,
+  timeZone: string,
+): number {
+  const wall = Date.UTC(date.year, date.month - 1, date.day, 0, minute);
+  const first = wall - offsetMs(wall, timeZone);
+  const second = wall - offsetMs(first, timeZone);
+  const shows = (t: number): boolean => {
+    const w = wallClock(t, timeZone);
+    return w.day === date.day && w.minute === minute % 1440;
+  };
+  const exact = [first, second].filter(shows);
+  return exact.length > 0 ? Math.min(...exact) : Math.max(first, second);
+}
+
+/** The calendar date `days` after the given one, with its weekday (0 = Monday). */
+export function addDays(
+  date: { year: number; month: number; day: number },
+  days: number,
+): { year: number; month: number; day: number; weekday: number } {
+  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    weekday: (d.getUTCDay() + 6) % 7,
+  };
+}
