@@ -10,7 +10,10 @@ const root = new URL('../', import.meta.url);
 /** Each schema and the TypeScript file generated from it. */
 export const GENERATED = [
   { schema: new URL('policies.schema.json', root), types: new URL('app/policy/types.generated.ts', root) },
-  { schema: new URL('policy-tests.schema.json', root), types: new URL('app/policy/tests-types.generated.ts', root) },
+  {
+    schema: new URL('policy-tests.schema.json', root),
+    types: new URL('app/policy/tests-types.generated.ts', root),
+  },
 ] as const;
 
 interface PermissionSpec {

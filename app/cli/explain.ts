@@ -9,7 +9,12 @@ import { renderErrors } from './render-errors.ts';
 import { loadPolicyDir } from './validate.ts';
 
 /** `jit-approvals explain`: evaluates one request file; 0 when a decision was printed, 1 on invalid input. */
-export async function explainCommand(policyDir: string, requestFile: string, json: boolean, io: Io): Promise<number> {
+export async function explainCommand(
+  policyDir: string,
+  requestFile: string,
+  json: boolean,
+  io: Io,
+): Promise<number> {
   const policies = await loadPolicyDir(policyDir);
   const parsed = parseSchemaFile(await readFileCapped(requestFile), explainRequestValidator());
   const converted = parsed.ok ? toScenario(parsed.value, requestFile, parsed.map, '') : undefined;

@@ -28,7 +28,8 @@ function formatOption(value: string | undefined): ErrorFormat {
 }
 
 function oneDir(positionals: string[]): string {
-  if (positionals.length > 1) throw new CliError(`expected one directory, got ${positionals.join(' ')}`, 'give one directory');
+  if (positionals.length > 1)
+    throw new CliError(`expected one directory, got ${positionals.join(' ')}`, 'give one directory');
   return positionals[0] ?? '.approvals';
 }
 
@@ -56,8 +57,13 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     case 'test':
       return testCommand(oneDir(positionals), formatOption(values.format), io);
     case 'explain':
-      if (!values.request) throw new CliError('explain needs --request <file.json>', 'see the request format in the README');
-      if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, 'use --policies <dir> for the policy directory');
+      if (!values.request)
+        throw new CliError('explain needs --request <file.json>', 'see the request format in the README');
+      if (positionals.length > 0)
+        throw new CliError(
+          `unexpected argument ${positionals[0]}`,
+          'use --policies <dir> for the policy directory',
+        );
       return explainCommand(values.policies ?? '.approvals', values.request, values.json === true, io);
     case undefined:
     case 'help':

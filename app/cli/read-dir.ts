@@ -29,12 +29,20 @@ export async function readYamlDir(dir: string, { optional = false } = {}): Promi
   const info = await stat(dir).catch(() => undefined);
   if (!info) {
     if (optional) return [];
-    throw new CliError(`no such directory: ${dir}`, 'give the directory that holds the policy files, e.g. .approvals');
+    throw new CliError(
+      `no such directory: ${dir}`,
+      'give the directory that holds the policy files, e.g. .approvals',
+    );
   }
   if (!info.isDirectory()) throw new CliError(`not a directory: ${dir}`, 'give a directory, not a file');
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isFile() && YAML_FILE.test(e.name)).map((e) => e.name).sort();
-  return Promise.all(names.map(async (name) => ({ path: join(dir, name), content: await readCapped(join(dir, name)) })));
+  const names = entries
+    .filter((e) => e.isFile() && YAML_FILE.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  return Promise.all(
+    names.map(async (name) => ({ path: join(dir, name), content: await readCapped(join(dir, name)) })),
+  );
 }
 
 export async function readFileCapped(path: string): Promise<SourceFile> {

@@ -13,10 +13,15 @@ export function renderDecision(d: Decision): string {
     for (const r of d.requirements) {
       const state = r.remaining === 0 ? 'met' : `${r.remaining} more needed`;
       const who = [...r.approvers.users, ...r.approvers.teams.map((t) => `@${t}`)].join(', ');
-      lines.push(`    - ${r.policy}: ${r.approved_by.length}/${r.required} (${state}); approvers: ${who || '(none)'}`);
+      lines.push(
+        `    - ${r.policy}: ${r.approved_by.length}/${r.required} (${state}); approvers: ${who || '(none)'}`,
+      );
     }
   }
-  if (d.token) lines.push(`  token: ${formatPermissions(d.token.permissions)}, expires after ${formatDuration(d.token.ttl_seconds)}`);
+  if (d.token)
+    lines.push(
+      `  token: ${formatPermissions(d.token.permissions)}, expires after ${formatDuration(d.token.ttl_seconds)}`,
+    );
   else lines.push('  token: none');
   if (d.timeout_seconds !== null) lines.push(`  timeout: ${formatDuration(d.timeout_seconds)}`);
   if (d.next_window) lines.push(`  next window: ${d.next_window}`);

@@ -4,7 +4,8 @@ export const ERROR_FORMATS = ['text', 'github', 'json'] as const;
 export type ErrorFormat = (typeof ERROR_FORMATS)[number];
 
 /** Escaping of GitHub workflow commands (`::error ...::`), as @actions/core does it. */
-const escapeData = (s: string): string => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+const escapeData = (s: string): string =>
+  s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
 const escapeProperty = (s: string): string => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
 
 function githubAnnotation(e: PolicyError): string {

@@ -23,8 +23,20 @@ export async function testCommand(dir: string, format: ErrorFormat, io: Io): Pro
   const results = runPolicyTests(policies.policies, tests.cases);
   const failed = results.filter((r) => r.failures.length > 0);
   if (format === 'json') {
-    io.stdout(JSON.stringify(results.map((r) => ({ file: r.test.file, line: r.test.line, name: r.test.name,
-      passed: r.failures.length === 0, failures: r.failures, decision: r.decision })), null, 2));
+    io.stdout(
+      JSON.stringify(
+        results.map((r) => ({
+          file: r.test.file,
+          line: r.test.line,
+          name: r.test.name,
+          passed: r.failures.length === 0,
+          failures: r.failures,
+          decision: r.decision,
+        })),
+        null,
+        2,
+      ),
+    );
   } else {
     for (const r of results) {
       const where = `${r.test.file}:${r.test.line}`;
@@ -36,8 +48,21 @@ export async function testCommand(dir: string, format: ErrorFormat, io: Io): Pro
       for (const f of r.failures) io.stdout(`        ${f}`);
       for (const reason of r.decision.reasons) io.stdout(`        | ${reason.message}`);
       if (format === 'github') {
-        io.stdout(renderErrors([{ file: r.test.file, line: r.test.line, column: 1, rule: 'test',
-          message: `policy test "${r.test.name}" failed: ${r.failures.join('; ')}`, fix: 'fix the policy or the expectation' }], 'github'));
+        io.stdout(
+          renderErrors(
+            [
+              {
+                file: r.test.file,
+                line: r.test.line,
+                column: 1,
+                rule: 'test',
+                message: `policy test "${r.test.name}" failed: ${r.failures.join('; ')}`,
+                fix: 'fix the policy or the expectation',
+              },
+            ],
+            'github',
+          ),
+        );
       }
     }
   }

@@ -16,7 +16,8 @@ import type { Conditions, Policy } from './types.generated.ts';
 import { compileWindow, parseHours } from './windows.ts';
 import { isTimeZone } from './zoned-time.ts';
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const TEAM = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Epoch ms of an ISO 8601 date-time with an offset; undefined when malformed or impossible. */
@@ -45,19 +46,35 @@ function checkGlobs(ctx: Context, c: Conditions, base: string, where: string): v
     patterns.forEach((pattern, i) => {
       const problem = globProblem(pattern);
       if (problem) {
-        report(ctx, `${base}/${key}/${i}`, 'glob', `${where}.${key}: pattern "${pattern}" ${problem}`,
-          'use `*` for any characters within a segment, `**` across `/`, `?` for one character');
+        report(
+          ctx,
+          `${base}/${key}/${i}`,
+          'glob',
+          `${where}.${key}: pattern "${pattern}" ${problem}`,
+          'use `*` for any characters within a segment, `**` across `/`, `?` for one character',
+        );
       }
     });
   }
 }
 
-function checkDuration(ctx: Context, text: string, pointer: string, what: string, max: number): number | undefined {
+function checkDuration(
+  ctx: Context,
+  text: string,
+  pointer: string,
+  what: string,
+  max: number,
+): number | undefined {
   const seconds = parseDuration(text);
   if (seconds === undefined || seconds <= 0 || seconds > max) {
     const got = seconds === undefined ? `"${text}" is not a duration` : `${text} is out of range`;
-    report(ctx, pointer, 'duration', `${what}: ${got}`,
-      `use a duration above 0s and at most ${formatDuration(max)}, such as 15m or 1h30m`);
+    report(
+      ctx,
+      pointer,
+      'duration',
+      `${what}: ${got}`,
+      `use a duration above 0s and at most ${formatDuration(max)}, such as 15m or 1h30m`,
+    );
     return undefined;
   }
   return seconds;
@@ -69,12 +86,19 @@ function compileFreeze(ctx: Context, p: Policy, base: string): CompiledFreeze[] 
     const from = parseInstant(f.from);
     const until = parseInstant(f.until);
     const fix = 'write an ISO 8601 date-time with an offset in quotes, e.g. "2026-12-20T00:00:00Z"';
-    if (from === undefined) report(ctx, `${at}/from`, 'freeze', `freeze.from: "${f.from}" is not a date-time`, fix);
-    if (until === undefined) report(ctx, `${at}/until`, 'freeze', `freeze.until: "${f.until}" is not a date-time`, fix);
+    if (from === undefined)
+      report(ctx, `${at}/from`, 'freeze', `freeze.from: "${f.from}" is not a date-time`, fix);
+    if (until === undefined)
+      report(ctx, `${at}/until`, 'freeze', `freeze.until: "${f.until}" is not a date-time`, fix);
     if (from === undefined || until === undefined) return [];
     if (from >= until) {
-      report(ctx, `${at}/until`, 'freeze', `freeze.until (${f.until}) is not after freeze.from (${f.from})`,
-        'set `until` after `from`; `until` is exclusive');
+      report(
+        ctx,
+        `${at}/until`,
+        'freeze',
+        `freeze.until (${f.until}) is not after freeze.from (${f.from})`,
+        'set `until` after `from`; `until` is exclusive',
+      );
       return [];
     }
     const reason = f.reason ?? 'change freeze';
@@ -83,23 +107,41 @@ function compileFreeze(ctx: Context, p: Policy, base: string): CompiledFreeze[] 
 }
 
 /** Checks beyond the schema for one schema-valid policy, and compiles it. */
-export function compilePolicy(p: Policy, index: number, file: string, map: SourceMap, errors: PolicyError[]): CompiledPolicy | undefined {
+export function compilePolicy(
+  p: Policy,
+  index: number,
+  file: string,
+  map: SourceMap,
+  errors: PolicyError[],
+): CompiledPolicy | undefined {
   const ctx: Context = { file, map, errors };
   const before = errors.length;
   const base = `/policies/${index}`;
   const name = `policy "${p.name}"`;
 
   checkGlobs(ctx, p.match, `${base}/match`, `${name}: match`);
-  (p.auto_approve ?? []).forEach((c, i) => checkGlobs(ctx, c, `${base}/auto_approve/${i}`, `${name}: auto_approve[${i}]`));
+  (p.auto_approve ?? []).forEach((c, i) =>
+    checkGlobs(ctx, c, `${base}/auto_approve/${i}`, `${name}: auto_approve[${i}]`),
+  );
 
   (p.windows ?? []).forEach((w, i) => {
     if (w.hours !== undefined && !parseHours(w.hours)) {
-      report(ctx, `${base}/windows/${i}/hours`, 'hours', `${name}: hours "${w.hours}" is not HH:MM-HH:MM`,
-        'write hours like "09:00-17:00" (24-hour clock, start before end, or end before start to wrap past midnight; "00:00-24:00" for the whole day)');
+      report(
+        ctx,
+        `${base}/windows/${i}/hours`,
+        'hours',
+        `${name}: hours "${w.hours}" is not HH:MM-HH:MM`,
+        'write hours like "09:00-17:00" (24-hour clock, start before end, or end before start to wrap past midnight; "00:00-24:00" for the whole day)',
+      );
     }
     if (w.timezone !== undefined && !isTimeZone(w.timezone)) {
-      report(ctx, `${base}/windows/${i}/timezone`, 'timezone', `${name}: unknown time zone "${w.timezone}"`,
-        'use an IANA time zone name such as Europe/Berlin, America/New_York or UTC');
+      report(
+        ctx,
+        `${base}/windows/${i}/timezone`,
+        'timezone',
+        `${name}: unknown time zone "${w.timezone}"`,
+        'use an IANA time zone name such as Europe/Berlin, America/New_York or UTC',
+      );
     }
   });
   const freeze = compileFreeze(ctx, p, base);
@@ -108,25 +150,44 @@ export function compilePolicy(p: Policy, index: number, file: string, map: Sourc
   const teams = p.approvers?.teams ?? [];
   teams.forEach((t, i) => {
     if (!TEAM.test(t)) {
-      report(ctx, `${base}/approvers/teams/${i}`, 'team', `${name}: team "${t}" is not in org/team-slug form`,
-        'write the organization and the team slug, e.g. acme/sre');
+      report(
+        ctx,
+        `${base}/approvers/teams/${i}`,
+        'team',
+        `${name}: team "${t}" is not in org/team-slug form`,
+        'write the organization and the team slug, e.g. acme/sre',
+      );
     }
   });
   const required = p.required ?? 1;
   const distinctUsers = new Set(users.map((u) => u.toLowerCase())).size;
   const guard = users.length + teams.length === 0 && !p.auto_approve?.length;
   if (guard && p.required !== undefined) {
-    report(ctx, `${base}/required`, 'required', `${name}: required is set but the policy lists no approvers`,
-      'list approvers (users or teams), or remove required to make this a guard policy');
+    report(
+      ctx,
+      `${base}/required`,
+      'required',
+      `${name}: required is set but the policy lists no approvers`,
+      'list approvers (users or teams), or remove required to make this a guard policy',
+    );
   } else if (teams.length === 0 && users.length > 0 && required > distinctUsers) {
-    report(ctx, `${base}/required`, 'required', `${name}: required is ${required} but only ${distinctUsers} user(s) may approve`,
-      `lower required to at most ${distinctUsers}, list more users, or add a team`);
+    report(
+      ctx,
+      `${base}/required`,
+      'required',
+      `${name}: required is ${required} but only ${distinctUsers} user(s) may approve`,
+      `lower required to at most ${distinctUsers}, list more users, or add a team`,
+    );
   }
 
-  const timeoutSeconds = p.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS
-    : checkDuration(ctx, p.timeout, `${base}/timeout`, `${name}: timeout`, MAX_TIMEOUT_SECONDS);
-  const ttlSeconds = p.token?.ttl === undefined ? DEFAULT_TTL_SECONDS
-    : checkDuration(ctx, p.token.ttl, `${base}/token/ttl`, `${name}: token.ttl`, MAX_TTL_SECONDS);
+  const timeoutSeconds =
+    p.timeout === undefined
+      ? DEFAULT_TIMEOUT_SECONDS
+      : checkDuration(ctx, p.timeout, `${base}/timeout`, `${name}: timeout`, MAX_TIMEOUT_SECONDS);
+  const ttlSeconds =
+    p.token?.ttl === undefined
+      ? DEFAULT_TTL_SECONDS
+      : checkDuration(ctx, p.token.ttl, `${base}/token/ttl`, `${name}: token.ttl`, MAX_TTL_SECONDS);
 
   if (errors.length > before) return undefined;
   return {
@@ -146,6 +207,8 @@ export function compilePolicy(p: Policy, index: number, file: string, map: Sourc
     windows: (p.windows ?? []).map(compileWindow),
     freeze,
     timeoutSeconds: timeoutSeconds!,
-    token: p.token ? { permissions: p.token.permissions as Record<string, Level>, ttlSeconds: ttlSeconds! } : null,
+    token: p.token
+      ? { permissions: p.token.permissions as Record<string, Level>, ttlSeconds: ttlSeconds! }
+      : null,
   };
 }

@@ -22,31 +22,56 @@ export function evaluate(
   const governing = policies.filter((p) => p.match(request));
   const names = governing.map((p) => p.name);
   const denied = (reasons: Reason[], extra: Partial<Decision> = {}): Decision => ({
-    outcome: 'denied', auto: true, policies: names, reasons, requirements: [], token: null,
+    outcome: 'denied',
+    auto: true,
+    policies: names,
+    reasons,
+    requirements: [],
+    token: null,
     timeout_seconds: governing.length > 0 ? Math.min(...governing.map((p) => p.timeoutSeconds)) : null,
     ...extra,
   });
   if (governing.length === 0) {
-    const where = [request.environment && `environment ${request.environment}`, `ref ${request.ref}`,
-      `event ${request.event}`, `workflow ${request.workflow}`].filter(Boolean).join(', ');
+    const where = [
+      request.environment && `environment ${request.environment}`,
+      `ref ${request.ref}`,
+      `event ${request.event}`,
+      `workflow ${request.workflow}`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     return denied([{ rule: 'no_policy', message: `no policy covers action "${request.action}" (${where})` }]);
   }
-  const reasons: Reason[] = [{ rule: 'governing', message: `governed by ${names.map((n) => `"${n}"`).join(', ')}` }];
+  const reasons: Reason[] = [
+    { rule: 'governing', message: `governed by ${names.map((n) => `"${n}"`).join(', ')}` },
+  ];
 
   const time = timeDenials(governing, nowMs);
   if (time.reasons.length > 0) {
-    return denied([...reasons, ...time.reasons], time.nextWindow === undefined ? {} : { next_window: iso(time.nextWindow) });
+    return denied(
+      [...reasons, ...time.reasons],
+      time.nextWindow === undefined ? {} : { next_window: iso(time.nextWindow) },
+    );
   }
   const needReason = request.reason === undefined || request.reason.trim() === '';
-  const reasonRules = governing.filter((p) => p.reasonRequired && needReason).map((p): Reason => ({
-    rule: 'reason_required', policy: p.name, message: `policy "${p.name}" requires a reason and the step gave none`,
-  }));
+  const reasonRules = governing
+    .filter((p) => p.reasonRequired && needReason)
+    .map((p): Reason => ({
+      rule: 'reason_required',
+      policy: p.name,
+      message: `policy "${p.name}" requires a reason and the step gave none`,
+    }));
   if (reasonRules.length > 0) return denied([...reasons, ...reasonRules]);
 
   const deciders = governing.filter((p) => !p.guard);
   if (deciders.length === 0) {
-    return denied([...reasons, { rule: 'no_policy', message:
-      `no policy can approve action "${request.action}": only guard policies (no approvers, no auto_approve) govern it` }]);
+    return denied([
+      ...reasons,
+      {
+        rule: 'no_policy',
+        message: `no policy can approve action "${request.action}": only guard policies (no approvers, no auto_approve) govern it`,
+      },
+    ]);
   }
   const { token, reason: tokenReason } = grantToken(governing, request);
   const timeout = Math.min(...governing.map((p) => p.timeoutSeconds));
@@ -54,11 +79,23 @@ export function evaluate(
   for (const p of deciders) {
     const entry = p.autoApprove.findIndex((test) => test(request));
     if (entry === -1) needsVotes.push(p);
-    else reasons.push({ rule: 'auto_approve', policy: p.name, message: `policy "${p.name}" auto-approves (auto_approve[${entry}] matches)` });
+    else
+      reasons.push({
+        rule: 'auto_approve',
+        policy: p.name,
+        message: `policy "${p.name}" auto-approves (auto_approve[${entry}] matches)`,
+      });
   }
   if (needsVotes.length === 0) {
-    return { outcome: 'approved', auto: true, policies: names, reasons: [...reasons, tokenReason],
-      requirements: [], token, timeout_seconds: timeout };
+    return {
+      outcome: 'approved',
+      auto: true,
+      policies: names,
+      reasons: [...reasons, tokenReason],
+      requirements: [],
+      token,
+      timeout_seconds: timeout,
+    };
   }
 
   const tally = tallyVotes(needsVotes, votes, membership, request.actor);

@@ -13,7 +13,7 @@ export type Matcher = (value: string) => boolean;
 /** What is wrong with a pattern, or undefined when it is a valid glob. */
 export function globProblem(pattern: string): string | undefined {
   if (pattern.trim() !== pattern) return 'has leading or trailing spaces';
-  if (/[\u0000-\u001f\u007f]/.test(pattern)) return 'contains a control character';
+  if ([...pattern].some((c) => c < ' ' || c === '\u007f')) return 'contains a control character';
   if (pattern.includes('***')) return 'has `***`; use `*` within a segment or `**` across `/`';
   const segments = pattern.split('/');
   if (segments.some((s) => s.includes('**') && s !== '**')) {
@@ -29,7 +29,8 @@ export function compileGlobs(patterns: readonly string[], opts: { nocase?: boole
   const literals = new Set<string>();
   const globs: RegExp[] = [];
   for (const p of patterns) {
-    if (/[*?]/.test(p)) globs.push(picomatch.makeRe(escapeGlob(p), { dot: true, nocase: opts.nocase === true }));
+    if (/[*?]/.test(p))
+      globs.push(picomatch.makeRe(escapeGlob(p), { dot: true, nocase: opts.nocase === true }));
     else literals.add(opts.nocase ? p.toLowerCase() : p);
   }
   return (value) => {

@@ -17,8 +17,13 @@ export type LoadResult =
 export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals'): LoadResult {
   const files = sources.map((s) => s.path).sort();
   if (sources.length === 0) {
-    const error = policyError(dir, START, 'no_policies', `no policy files (*.yml, *.yaml) in ${dir}`,
-      `add a file such as ${dir}/policies.yml with \`version: 1\` and a \`policies:\` list`);
+    const error = policyError(
+      dir,
+      START,
+      'no_policies',
+      `no policy files (*.yml, *.yaml) in ${dir}`,
+      `add a file such as ${dir}/policies.yml with \`version: 1\` and a \`policies:\` list`,
+    );
     return { ok: false, errors: [error], files };
   }
   const errors: PolicyError[] = [];
@@ -34,8 +39,15 @@ export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals')
       const at = parsed.map.value(`/policies/${i}/name`);
       const first = seen.get(p.name);
       if (first) {
-        errors.push(policyError(source.path, at, 'duplicate_name', `policy name "${p.name}" is already used at ${first}`,
-          'give each policy a name that is unique across all files in .approvals/'));
+        errors.push(
+          policyError(
+            source.path,
+            at,
+            'duplicate_name',
+            `policy name "${p.name}" is already used at ${first}`,
+            'give each policy a name that is unique across all files in .approvals/',
+          ),
+        );
       } else {
         seen.set(p.name, `${source.path}:${at.line}:${at.column}`);
       }
@@ -43,5 +55,9 @@ export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals')
       if (compiled) policies.push(compiled);
     });
   }
-  return errors.length > 0 ? { ok: false, errors, files } : { ok: true, policies, files };
+  if (errors.length === 0) return { ok: true, policies, files };
+  errors.sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column,
+  );
+  return { ok: false, errors, files };
 }

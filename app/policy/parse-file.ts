@@ -18,7 +18,8 @@ export type ParsedFile<T> = { ok: true; value: T; map: SourceMap } | { ok: false
 
 /** Bytes -> YAML -> schema-valid value, or positioned errors. Never throws for any input. */
 export function parseSchemaFile<T>(source: SourceFile, validate: ValidateFunction<T>): ParsedFile<T> {
-  const bytes = typeof source.content === 'string' ? new TextEncoder().encode(source.content) : source.content;
+  const bytes =
+    typeof source.content === 'string' ? new TextEncoder().encode(source.content) : source.content;
   const decoded = decodePolicyBytes(source.path, bytes);
   if (!decoded.ok) return { ok: false, errors: [decoded.error] };
   const parsed = parseYamlDocument(source.path, decoded.text);

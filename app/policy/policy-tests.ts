@@ -40,11 +40,24 @@ export function loadPolicyTests(sources: readonly SourceFile[]): LoadedTests {
       if (!converted.ok) return void errors.push(converted.error);
       const { time } = converted.scenario;
       if (time === undefined) {
-        return void errors.push(policyError(source.path, parsed.map.key(`${at}/request`), 'time',
-          `test "${t.name}" has no request.time`, 'give every test a fixed time, e.g. time: "2026-11-23T10:00:00Z"'));
+        return void errors.push(
+          policyError(
+            source.path,
+            parsed.map.key(`${at}/request`),
+            'time',
+            `test "${t.name}" has no request.time`,
+            'give every test a fixed time, e.g. time: "2026-11-23T10:00:00Z"',
+          ),
+        );
       }
       const line = parsed.map.value(at).line;
-      cases.push({ file: source.path, line, name: t.name, scenario: { ...converted.scenario, time }, expect: t.expect });
+      cases.push({
+        file: source.path,
+        line,
+        name: t.name,
+        scenario: { ...converted.scenario, time },
+        expect: t.expect,
+      });
     });
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, cases };
@@ -54,13 +67,21 @@ const list = (xs: readonly string[]): string => (xs.length === 0 ? '(none)' : xs
 const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 const permissionsText = (p: Readonly<Record<string, string>> | null): string =>
-  p === null ? 'no token' : list(Object.entries(p).map(([k, v]) => `${k}: ${v}`).sort());
+  p === null
+    ? 'no token'
+    : list(
+        Object.entries(p)
+          .map(([k, v]) => `${k}: ${v}`)
+          .sort(),
+      );
 
 /** What differs between a decision and an expectation; empty when it meets it. */
 export function compareDecision(decision: Decision, expect: Expectation): string[] {
   const failures: string[] = [];
-  if (decision.outcome !== expect.outcome) failures.push(`outcome: expected ${expect.outcome}, got ${decision.outcome}`);
-  if (expect.auto !== undefined && decision.auto !== expect.auto) failures.push(`auto: expected ${expect.auto}, got ${decision.auto}`);
+  if (decision.outcome !== expect.outcome)
+    failures.push(`outcome: expected ${expect.outcome}, got ${decision.outcome}`);
+  if (expect.auto !== undefined && decision.auto !== expect.auto)
+    failures.push(`auto: expected ${expect.auto}, got ${decision.auto}`);
   if (expect.policies && !sameSet(expect.policies, decision.policies)) {
     failures.push(`policies: expected ${list(expect.policies)}, got ${list(decision.policies)}`);
   }
@@ -70,12 +91,16 @@ export function compareDecision(decision: Decision, expect: Expectation): string
     if (want !== got) failures.push(`token: expected ${want}, got ${got}`);
   }
   for (const text of expect.reasons ?? []) {
-    if (!decision.reasons.some((r) => r.message.includes(text))) failures.push(`reasons: none contains "${text}"`);
+    if (!decision.reasons.some((r) => r.message.includes(text)))
+      failures.push(`reasons: none contains "${text}"`);
   }
   return failures;
 }
 
-export function runPolicyTests(policies: readonly CompiledPolicy[], cases: readonly PolicyTestCase[]): PolicyTestResult[] {
+export function runPolicyTests(
+  policies: readonly CompiledPolicy[],
+  cases: readonly PolicyTestCase[],
+): PolicyTestResult[] {
   return cases.map((test) => {
     const { request, votes, membership, time } = test.scenario;
     const decision = evaluate(policies, request, votes, membership, time);

@@ -25,8 +25,13 @@ export function toScenario(
   if (r.time !== undefined && time === undefined) {
     return {
       ok: false,
-      error: policyError(file, map.value(`${pointer}/time`), 'time', `time "${r.time}" is not an ISO 8601 date-time`,
-        'write it with an offset, e.g. "2026-11-23T10:00:00Z"'),
+      error: policyError(
+        file,
+        map.value(`${pointer}/time`),
+        'time',
+        `time "${r.time}" is not an ISO 8601 date-time`,
+        'write it with an offset, e.g. "2026-11-23T10:00:00Z"',
+      ),
     };
   }
   const request: ApprovalRequest = {

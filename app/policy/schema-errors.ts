@@ -4,7 +4,10 @@ import { escapePointer, type SourceMap } from './positions.ts';
 
 /** `/policies/0/match/action` -> `policies[0].match.action`, naming the policy where known. */
 export function describePointer(pointer: string, root: unknown): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
   let out = '';
   let node: unknown = root;
   for (const part of parts) {
@@ -42,9 +45,15 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   return best;
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? 'nothing');
+const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? 'nothing'));
 const kind = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${show(v)}`;
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'a list'
+      : typeof v === 'object'
+        ? 'a mapping'
+        : `${typeof v} ${show(v)}`;
 const TYPE_NAMES: Record<string, string> = {
   array: 'a list',
   object: 'a mapping',
@@ -59,7 +68,10 @@ interface Described {
   properties?: Record<string, { description?: string }>;
 }
 
-function explain(e: ErrorObject, root: unknown): { pointer: string; onKey: boolean; message: string; fix: string } {
+function explain(
+  e: ErrorObject,
+  root: unknown,
+): { pointer: string; onKey: boolean; message: string; fix: string } {
   const where = describePointer(e.instancePath, root);
   const schema = (e.parentSchema ?? {}) as Described;
   const about = schema.description ?? '';
@@ -75,9 +87,9 @@ function explain(e: ErrorObject, root: unknown): { pointer: string; onKey: boole
         message: `${where}: unknown key "${key}"`,
         fix: guess
           ? `did you mean "${guess}"?`
-          : allowed.length > 0 && allowed.length <= 20
-            ? `allowed keys here: ${allowed.join(', ')}`
-            : 'remove it; see policies.schema.json for the keys allowed here',
+          : allowed.length <= 12
+            ? `allowed keys here: ${allowed.join(', ') || '(none)'}`
+            : `allowed keys here include ${allowed.slice(0, 8).join(', ')}, … (${allowed.length} in all; the schema lists them)`,
       };
     }
     case 'required': {
@@ -110,7 +122,7 @@ function explain(e: ErrorObject, root: unknown): { pointer: string; onKey: boole
         pointer: e.instancePath,
         onKey: false,
         message: `${where}: must be ${show(p.allowedValue)}, found ${kind(e.data)}`,
-        fix: about || `write ${show(p.allowedValue)}`,
+        fix: `set it to ${show(p.allowedValue)}${about ? ` (${about})` : ''}`,
       };
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
@@ -119,7 +131,7 @@ function explain(e: ErrorObject, root: unknown): { pointer: string; onKey: boole
         pointer: e.instancePath,
         onKey: false,
         message: `${where}: ${kind(e.data)} is not one of ${allowed.join(', ')}`,
-        fix: guess ? `did you mean "${guess}"?` : about || `use one of ${allowed.join(', ')}`,
+        fix: guess ? `did you mean "${guess}"?` : `use one of ${allowed.join(', ')}`,
       };
     }
     default: {

@@ -23,8 +23,11 @@ export function grantToken(
       const want = Object.hasOwn(asked, name) ? asked[name] : undefined;
       if (want) narrowed[name] = lowerLevel(level, want);
     }
-    const refused = Object.keys(asked).filter((k) => !Object.hasOwn(permissions, k) || narrowed[k] !== asked[k]);
-    if (refused.length > 0) notes.push(`; not granted as asked: ${refused.map((k) => `${k}: ${asked[k]}`).join(', ')}`);
+    const refused = Object.keys(asked).filter(
+      (k) => !Object.hasOwn(permissions, k) || narrowed[k] !== asked[k],
+    );
+    if (refused.length > 0)
+      notes.push(`; not granted as asked: ${refused.map((k) => `${k}: ${asked[k]}`).join(', ')}`);
     permissions = narrowed;
   }
   if (Object.keys(permissions).length === 0) {

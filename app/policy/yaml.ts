@@ -1,4 +1,12 @@
-import { CORE_SCHEMA, EVENT_ID, YAMLException, constructFromEvents, mergeTag, parseEvents, type Event } from 'js-yaml';
+import {
+  CORE_SCHEMA,
+  EVENT_ID,
+  YAMLException,
+  constructFromEvents,
+  mergeTag,
+  parseEvents,
+  type Event,
+} from 'js-yaml';
 import { START, policyError, type PolicyError, type Position } from './errors.ts';
 import { buildSourceMap, lineColumn, type SourceMap } from './positions.ts';
 
@@ -9,9 +17,7 @@ const MAX_VALUES = 100_000;
 /** YAML 1.2 core schema plus merge keys (`<<: *base`), which policy tests use to vary a request. */
 const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
-export type ParsedYaml =
-  | { ok: true; value: unknown; map: SourceMap }
-  | { ok: false; error: PolicyError };
+export type ParsedYaml = { ok: true; value: unknown; map: SourceMap } | { ok: false; error: PolicyError };
 
 const FIXES: [RegExp, string][] = [
   [/duplicated mapping key/, 'each key may appear once per mapping: remove or merge the duplicate'],
@@ -23,9 +29,7 @@ const FIXES: [RegExp, string][] = [
 
 function yamlError(file: string, err: unknown): PolicyError {
   if (err instanceof YAMLException) {
-    const at: Position = err.mark
-      ? { line: err.mark.line + 1, column: err.mark.column + 1 }
-      : START;
+    const at: Position = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : START;
     const fix = FIXES.find(([re]) => re.test(err.reason))?.[1] ?? 'correct the YAML syntax here';
     return policyError(file, at, 'yaml', `invalid YAML: ${err.reason}`, fix);
   }
@@ -56,7 +60,12 @@ export function parseYamlDocument(file: string, text: string): ParsedYaml {
   let documents: unknown[];
   try {
     events = parseEvents(text, { filename: file, maxDepth: MAX_DEPTH });
-    documents = constructFromEvents(events, { source: text, filename: file, schema: SCHEMA, maxAliases: MAX_ALIASES });
+    documents = constructFromEvents(events, {
+      source: text,
+      filename: file,
+      schema: SCHEMA,
+      maxAliases: MAX_ALIASES,
+    });
   } catch (err) {
     return { ok: false, error: yamlError(file, err) };
   }

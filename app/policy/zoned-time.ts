@@ -59,8 +59,9 @@ function offsetMs(epochMs: number, timeZone: string): number {
 }
 
 /**
- * The first instant at which the wall clock in `timeZone` shows `minute` on the given date. A
- * time skipped by a DST jump resolves to the instant after the jump.
+ * The instant at which the wall clock in `timeZone` shows `minute` on the given date, resolved
+ * like Temporal's `compatible` disambiguation: a time shown twice (DST ends) is its first
+ * occurrence; a time skipped (DST starts) moves forward by the length of the gap (02:30 -> 03:30).
  */
 export function zonedInstant(
   date: { year: number; month: number; day: number },
@@ -68,14 +69,15 @@ export function zonedInstant(
   timeZone: string,
 ): number {
   const wall = Date.UTC(date.year, date.month - 1, date.day, 0, minute);
-  const first = wall - offsetMs(wall, timeZone);
-  const second = wall - offsetMs(first, timeZone);
+  // The offsets a day before and after bracket any DST change near this date.
+  const before = wall - offsetMs(wall - 86_400_000, timeZone);
+  const after = wall - offsetMs(wall + 86_400_000, timeZone);
   const shows = (t: number): boolean => {
     const w = wallClock(t, timeZone);
     return w.day === date.day && w.minute === minute % 1440;
   };
-  const exact = [first, second].filter(shows);
-  return exact.length > 0 ? Math.min(...exact) : Math.max(first, second);
+  const exact = [before, after].filter(shows);
+  return exact.length > 0 ? Math.min(...exact) : before;
 }
 
 /** The calendar date `days` after the given one, with its weekday (0 = Monday). */
