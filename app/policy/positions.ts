@@ -5,7 +5,8 @@ import type { Position } from './errors.ts';
 export function lineIndex(text: string): (offset: number) => Position {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
+  return (at) => {
+    const offset = Math.max(0, at);
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -46,20 +47,21 @@ export function escapePointer(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
+/** Where an anchor (`&a`, whose offset js-yaml gives after the `&`) or a tag (`!!str`) begins. */
+function decorationStart(e: { anchorStart: number; tagStart: number }): number | undefined {
+  const starts = [e.anchorStart >= 0 ? e.anchorStart - 1 : -1, e.tagStart].filter((o) => o >= 0);
+  return starts.length > 0 ? Math.min(...starts) : undefined;
+}
+
 function nodeOffset(e: Event): number {
   switch (e.type) {
-    case EVENT_ID.SCALAR: {
-      const decorated = [e.anchorStart, e.tagStart].filter((o) => o >= 0);
-      if (decorated.length > 0) return Math.min(...decorated) - 1;
-      return e.style === 2 || e.style === 3 ? e.valueStart - 1 : e.valueStart;
-    }
+    case EVENT_ID.SCALAR:
+      return decorationStart(e) ?? (e.style === 2 || e.style === 3 ? e.valueStart - 1 : e.valueStart);
     case EVENT_ID.ALIAS:
       return e.anchorStart - 1;
     case EVENT_ID.SEQUENCE:
-    case EVENT_ID.MAPPING: {
-      const decorated = [e.anchorStart, e.tagStart].filter((o) => o >= 0);
-      return decorated.length > 0 ? Math.min(...decorated) - 1 : e.start;
-    }
+    case EVENT_ID.MAPPING:
+      return decorationStart(e) ?? e.start;
     default:
       return 0;
   }

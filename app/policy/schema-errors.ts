@@ -102,7 +102,7 @@ function explain(
         pointer: e.instancePath,
         onKey: true,
         message: `${where}: missing required key "${key}"`,
-        fix: `add \`${key}:\`${description ? ` (${description})` : ''}`,
+        fix: `add \`${key}:\`${description ? ` (${description.replace(/\.$/, '')})` : ''}`,
       };
     }
     case 'type': {

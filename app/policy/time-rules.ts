@@ -14,7 +14,11 @@ export function timeDenials(
   for (const p of governing) {
     for (const f of p.freeze) {
       if (now >= f.from && now < f.until) {
-        reasons.push({ rule: 'freeze', policy: p.name, message: `policy "${p.name}": inside freeze ${f.label}` });
+        reasons.push({
+          rule: 'freeze',
+          policy: p.name,
+          message: `policy "${p.name}": inside freeze ${f.label}`,
+        });
       }
     }
     if (p.windows.length > 0 && !p.windows.some((w) => inWindow(w, now))) {
@@ -23,7 +27,11 @@ export function timeDenials(
       if (next !== undefined) nextWindow = Math.max(nextWindow ?? next, next);
       const labels = p.windows.map((w) => w.label).join('; ');
       const when = next === undefined ? '' : `; next window opens ${iso(next)}`;
-      reasons.push({ rule: 'window', policy: p.name, message: `policy "${p.name}": outside its windows (${labels})${when}` });
+      reasons.push({
+        rule: 'window',
+        policy: p.name,
+        message: `policy "${p.name}": outside its windows (${labels})${when}`,
+      });
     }
   }
   return nextWindow === undefined ? { reasons } : { reasons, nextWindow };

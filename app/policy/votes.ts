@@ -51,15 +51,23 @@ export function tallyVotes(
   for (const vote of lastVotes(votes)) {
     const user = vote.user.toLowerCase();
     const isActor = user === actor.toLowerCase();
-    const counted = policies.flatMap((p, i) => (eligible(p, user) && (!isActor || p.selfApproval) ? [i] : []));
+    const counted = policies.flatMap((p, i) =>
+      eligible(p, user) && (!isActor || p.selfApproval) ? [i] : [],
+    );
     const selfBlocked = policies.filter((p) => isActor && eligible(p, user) && !p.selfApproval);
     for (const p of selfBlocked) {
-      reasons.push({ rule: 'self_approval', policy: p.name,
-        message: `policy "${p.name}": ${vote.user} triggered the run and may not ${vote.decision} it (self_approval: false)` });
+      reasons.push({
+        rule: 'self_approval',
+        policy: p.name,
+        message: `policy "${p.name}": ${vote.user} triggered the run and may not ${vote.decision} it (self_approval: false)`,
+      });
     }
     if (counted.length === 0) {
       if (selfBlocked.length === 0) {
-        reasons.push({ rule: 'ineligible_vote', message: `${vote.user} is not an eligible approver; their ${vote.decision} does not count` });
+        reasons.push({
+          rule: 'ineligible_vote',
+          message: `${vote.user} is not an eligible approver; their ${vote.decision} does not count`,
+        });
       }
       continue;
     }
@@ -76,8 +84,11 @@ export function tallyVotes(
     const who = r.approved_by.length > 0 ? ` (${r.approved_by.join(', ')})` : '';
     const from = [...r.approvers.users, ...r.approvers.teams.map((t) => `@${t}`)].join(', ');
     const still = r.remaining > 0 ? `; ${r.remaining} more needed from ${from}` : '';
-    reasons.push({ rule: 'approvals', policy: r.policy,
-      message: `policy "${r.policy}": ${r.approved_by.length} of ${r.required} approvals${who}${still}` });
+    reasons.push({
+      rule: 'approvals',
+      policy: r.policy,
+      message: `policy "${r.policy}": ${r.approved_by.length} of ${r.required} approvals${who}${still}`,
+    });
   }
   return { requirements, reasons, denied };
 }

@@ -64,7 +64,13 @@ const CASES: Case[] = [
   {
     name: 'no governing policy: denied, fail closed',
     request: { action: 'drop-database', environment: 'sandbox' },
-    expect: { outcome: 'denied', policies: [], token: null, timeout_seconds: null, reason: /no policy covers action "drop-database"/ },
+    expect: {
+      outcome: 'denied',
+      policies: [],
+      token: null,
+      timeout_seconds: null,
+      reason: /no policy covers action "drop-database"/,
+    },
   },
   {
     name: 'a job without an environment never matches an environment list',
@@ -74,7 +80,12 @@ const CASES: Case[] = [
   {
     name: 'pending until the quorum is met',
     votes: approve('alice'),
-    expect: { outcome: 'pending', auto: false, remaining: { prod: 1 }, reason: '1 of 2 approvals (alice); 1 more needed' },
+    expect: {
+      outcome: 'pending',
+      auto: false,
+      remaining: { prod: 1 },
+      reason: '1 of 2 approvals (alice); 1 more needed',
+    },
   },
   {
     name: 'two approvals meet a quorum of two',
@@ -96,7 +107,11 @@ const CASES: Case[] = [
     name: 'the actor may not approve without self_approval',
     request: { actor: 'alice' },
     votes: approve('alice', 'bob'),
-    expect: { outcome: 'pending', remaining: { prod: 1 }, reason: 'alice triggered the run and may not approve it' },
+    expect: {
+      outcome: 'pending',
+      remaining: { prod: 1 },
+      reason: 'alice triggered the run and may not approve it',
+    },
   },
   {
     name: 'the actor may approve with self_approval',
@@ -110,7 +125,7 @@ const CASES: Case[] = [
     expect: { outcome: 'denied', auto: false, token: null, reason: 'denied by carol' },
   },
   {
-    name: "an ineligible deny vote changes nothing",
+    name: 'an ineligible deny vote changes nothing',
     votes: [...approve('alice', 'bob'), { user: 'mallory', decision: 'deny' }],
     expect: { outcome: 'approved' },
   },
@@ -124,7 +139,11 @@ const CASES: Case[] = [
     request: { ref: 'refs/tags/v1.2.0' },
     votes: approve('alice', 'bob'),
     membership: { 'acme/security': ['sven'] },
-    expect: { outcome: 'pending', policies: ['prod', 'security', 'freeze'], remaining: { prod: 0, security: 1 } },
+    expect: {
+      outcome: 'pending',
+      policies: ['prod', 'security', 'freeze'],
+      remaining: { prod: 0, security: 1 },
+    },
   },
   {
     name: 'one vote counts for every requirement its voter is eligible for',
@@ -195,7 +214,12 @@ const CASES: Case[] = [
   },
   {
     name: 'reason_required with a reason: the request goes on to approval',
-    request: { action: 'publish-site', reason: 'new pricing page', environment: undefined, ref: 'refs/heads/x' },
+    request: {
+      action: 'publish-site',
+      reason: 'new pricing page',
+      environment: undefined,
+      ref: 'refs/heads/x',
+    },
     expect: { outcome: 'pending', policies: ['docs-audit'] },
   },
   {
@@ -233,7 +257,9 @@ describe('evaluate', () => {
     expect(d).toMatchObject(fields);
     if (reason !== undefined) {
       const messages = d.reasons.map((r) => r.message);
-      expect(messages.some((m) => (typeof reason === 'string' ? m.includes(reason) : reason.test(m)))).toBe(true);
+      expect(messages.some((m) => (typeof reason === 'string' ? m.includes(reason) : reason.test(m)))).toBe(
+        true,
+      );
     }
     if (remaining) {
       expect(Object.fromEntries(d.requirements.map((r) => [r.policy, r.remaining]))).toEqual(remaining);

@@ -267,7 +267,8 @@ describe('loading policy files', () => {
   it('loads a valid file', () => {
     const result = load({ 'p.yml': VALID });
     expect(result.ok).toBe(true);
-    if (result.ok) expect(result.policies.map((p) => [p.name, p.file, p.line])).toEqual([['prod', 'p.yml', 3]]);
+    if (result.ok)
+      expect(result.policies.map((p) => [p.name, p.file, p.line])).toEqual([['prod', 'p.yml', 3]]);
   });
 
   it.each(CASES)('$name: $rule error at line $at.0, column $at.1', (c) => {
@@ -298,7 +299,9 @@ describe('loading policy files', () => {
   });
 
   it('reports every schema error of a file, in line order', () => {
-    const text = withLine(4, '    matchx:').replace('required: 2', 'required: two').replace('ttl: 15m', 'ttl: soon');
+    const text = withLine(4, '    matchx:')
+      .replace('required: 2', 'required: two')
+      .replace('ttl: 15m', 'ttl: soon');
     const errors = errorsOf({ 'p.yml': text });
     expect(errors.map((e) => [e.line, e.rule])).toEqual([
       [3, 'schema'], // missing match

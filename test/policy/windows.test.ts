@@ -3,7 +3,8 @@ import { compileWindow, inWindow, nextOpening, parseHours } from '../../app/poli
 import type { Window } from '../../app/policy/types.generated.ts';
 
 const at = (iso: string): number => Date.parse(iso);
-const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+const iso = (ms: number | undefined): string | undefined =>
+  ms === undefined ? undefined : new Date(ms).toISOString();
 
 describe('parseHours', () => {
   it.each([
@@ -13,14 +14,24 @@ describe('parseHours', () => {
     ['23:59-00:00', [1439, 0]],
   ])('%s', (text, minutes) => expect(parseHours(text)).toEqual(minutes));
 
-  it.each(['9:00-17:00', '09:00', '09:00-17:00 ', '25:00-26:00', '09:60-10:00', '10:00-10:00', '24:00-01:00', '09:00–17:00'])(
-    'rejects %j',
-    (text) => expect(parseHours(text)).toBeUndefined(),
-  );
+  it.each([
+    '9:00-17:00',
+    '09:00',
+    '09:00-17:00 ',
+    '25:00-26:00',
+    '09:60-10:00',
+    '10:00-10:00',
+    '24:00-01:00',
+    '09:00–17:00',
+  ])('rejects %j', (text) => expect(parseHours(text)).toBeUndefined());
 });
 
 describe('windows', () => {
-  const office = compileWindow({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], hours: '09:00-17:00', timezone: 'Europe/Berlin' });
+  const office = compileWindow({
+    days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+    hours: '09:00-17:00',
+    timezone: 'Europe/Berlin',
+  });
 
   it.each([
     ['winter: 09:30 CET is 08:30Z', '2026-03-27T08:30:00Z', true],

@@ -1,0 +1,213 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../app/cli/main.ts';
+import type { Io } from '../../app/cli/io.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixtures = 'test/fixtures';
+
+/** Runs the CLI in-process from the repository root with captured output and a fixed clock. */
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    now: () => new Date('2026-11-23T10:00:00Z'),
+  };
+  const cwd = process.cwd();
+  process.chdir(root);
+  try {
+    const code = await main(argv, io);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+describe('jit-approvals validate', () => {
+  it('exits 0 on the examples', async () => {
+    const r = await cli('validate', 'examples/.approvals');
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr).toBe('examples/.approvals: 5 policies in 4 file(s) are valid');
+  });
+
+  it('exits 1 with file:line:column, the rule and a fix', async () => {
+    const r = await cli('validate', `${fixtures}/invalid-policies`);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        'test/fixtures/invalid-policies/policies.yml:4:36: policies[0] ("deploy").match: unknown key "enviroment" [schema]',
+        '  fix: did you mean "environment"?',
+      ].join('\n'),
+    );
+    expect(r.stderr).toBe('1 error(s) in test/fixtures/invalid-policies');
+  });
+
+  it('--format github prints workflow annotations', async () => {
+    const r = await cli('validate', `${fixtures}/invalid-policies`, '--format', 'github');
+    expect(r.stdout).toBe(
+      '::error file=test/fixtures/invalid-policies/policies.yml,line=4,col=36,title=jit-approvals%3A schema::' +
+        'policies[0] ("deploy").match: unknown key "enviroment". Fix: did you mean "environment"?',
+    );
+  });
+
+  it('--format json prints the errors as data', async () => {
+    const r = await cli('validate', `${fixtures}/invalid-policies`, '--format', 'json');
+    expect(JSON.parse(r.stdout)).toEqual([
+      expect.objectContaining({
+        file: 'test/fixtures/invalid-policies/policies.yml',
+        line: 4,
+        column: 36,
+        rule: 'schema',
+      }),
+    ]);
+  });
+
+  it.each([
+    [['validate', 'no/such/dir'], /no such directory: no\/such\/dir/],
+    [['validate', 'package.json'], /not a directory/],
+    [['validate', 'a', 'b'], /expected one directory/],
+    [['validate', '--format', 'xml'], /unknown --format "xml"/],
+    [['validate', '--verbose'], /Unknown option '--verbose'/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['explain'], /explain needs --request/],
+  ])('usage error %j exits 2 with a hint', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain('Usage: jit-approvals');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--help exits 0', async () => {
+    expect(await cli('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('Commands:') });
+  });
+});
+
+describe('jit-approvals test', () => {
+  it('passes the examples', async () => {
+    const r = await cli('test', 'examples/.approvals');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('22 passed, 0 failed');
+    expect(r.stdout.split('\n').every((l) => l.startsWith('PASS  examples/.approvals/tests/'))).toBe(true);
+  });
+
+  it('exits 1 and says what differs when a case fails', async () => {
+    const r = await cli('test', `${fixtures}/failing-tests`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('1 passed, 1 failed');
+    expect(r.stdout).toContain(
+      'FAIL  test/fixtures/failing-tests/tests/deploy.yml:7  this expectation is wrong on purpose',
+    );
+    expect(r.stdout).toContain('outcome: expected approved, got pending');
+    expect(r.stdout).toContain('auto: expected true, got false');
+    expect(r.stdout).toContain('token: expected contents: read, got no token');
+  });
+
+  it('--format github annotates the failing case', async () => {
+    const r = await cli('test', `${fixtures}/failing-tests`, '--format', 'github');
+    expect(r.stdout).toContain('::error file=test/fixtures/failing-tests/tests/deploy.yml,line=7,col=1');
+  });
+
+  it('invalid test files are positioned errors', async () => {
+    const r = await cli('test', `${fixtures}/invalid-tests`);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'test/fixtures/invalid-tests/tests/no-time.yml:3:5: test "no time given" has no request.time',
+    );
+    expect(r.stdout).toContain('broken.yml:4:15: tests[0].expect: unknown key "outcom"');
+  });
+
+  it('a directory without tests fails rather than passing vacuously', async () => {
+    const r = await cli('test', `${fixtures}/invalid-policies`);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('jit-approvals explain', () => {
+  it('prints the decision and why', async () => {
+    const r = await cli(
+      'explain',
+      '--policies',
+      'examples/.approvals',
+      '--request',
+      'examples/requests/deploy-production.json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 5)).toEqual([
+      'PENDING',
+      '  policies: holiday-freeze, production-deploy',
+      '  because:',
+      '    - governed by "holiday-freeze", "production-deploy"',
+      '    - policy "production-deploy": 1 of 2 approvals (sre-lead); 1 more needed from release-captain, sre-lead, @acme/sre',
+    ]);
+  });
+
+  it('--json prints the decision object', async () => {
+    const r = await cli(
+      'explain',
+      '--policies',
+      'examples/.approvals',
+      '--request',
+      'examples/requests/deploy-production.json',
+      '--json',
+    );
+    const d = JSON.parse(r.stdout);
+    expect(Object.keys(d).sort()).toEqual(
+      ['auto', 'outcome', 'policies', 'reasons', 'requirements', 'timeout_seconds', 'token'].sort(),
+    );
+    expect(d).toMatchObject({
+      outcome: 'pending',
+      auto: false,
+      token: { permissions: { contents: 'write', deployments: 'write' }, ttl_seconds: 900 },
+      timeout_seconds: 1800,
+      requirements: [{ policy: 'production-deploy', required: 2, approved_by: ['sre-lead'], remaining: 1 }],
+    });
+  });
+
+  it('an invalid request file is a positioned error, exit 1', async () => {
+    const r = await cli(
+      'explain',
+      '--policies',
+      'examples/.approvals',
+      '--request',
+      `${fixtures}/bad-request.json`,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'test/fixtures/bad-request.json:7:11: time "next tuesday" is not an ISO 8601 date-time',
+    );
+  });
+
+  it('a missing request file is a usage error', async () => {
+    const r = await cli('explain', '--policies', 'examples/.approvals', '--request', 'nope.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no such file: nope.json');
+  });
+});
+
+describe('the installed command (bin/jit-approvals.js, built by npm run build)', () => {
+  const run = promisify(execFile);
+  const bin = (...args: string[]) =>
+    run(process.execPath, ['bin/jit-approvals.js', ...args], { cwd: root }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it('validates and tests the examples', async () => {
+    expect((await bin('validate', 'examples/.approvals')).code).toBe(0);
+    const t = await bin('test', 'examples/.approvals');
+    expect(t.code).toBe(0);
+    expect(t.stderr).toContain('22 passed, 0 failed');
+  });
+
+  it('reports bad input without a stack trace', async () => {
+    const r = await bin('validate', `${fixtures}/invalid-policies`);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('policies.yml:4:36');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at /);
+  });
+});
