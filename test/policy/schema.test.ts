@@ -14,7 +14,9 @@ function properties(schema: unknown, path = '#'): [string, Record<string, unknow
   const out: [string, Record<string, unknown>][] = [];
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'properties' && value && typeof value === 'object') {
-      for (const [name, prop] of Object.entries(value)) out.push([`${path}/properties/${name}`, prop]);
+      for (const [name, prop] of Object.entries(value as Record<string, Record<string, unknown>>)) {
+        out.push([`${path}/properties/${name}`, prop]);
+      }
     }
     out.push(...properties(value, `${path}/${key}`));
   }
