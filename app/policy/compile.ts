@@ -196,6 +196,7 @@ export function compilePolicy(
     file,
     line: map.value(base).line,
     match: compileConditions(p.match),
+    actions: p.match.action ?? null,
     guard,
     users: new Set(users.map((u) => u.toLowerCase())),
     userList: users,

@@ -22,6 +22,8 @@ export interface CompiledPolicy {
   file: string;
   line: number;
   match: RequestTest;
+  /** The `match.action` patterns, or null when the policy matches any action (for indexing). */
+  actions: readonly string[] | null;
   /**
    * No approvers and no auto_approve: the policy only constrains (freeze, windows, reason,
    * timeout, token) and cannot approve anything by itself.

@@ -3,6 +3,7 @@ import type { Decision, Reason } from './decision.ts';
 import type { ApprovalRequest, Membership, Vote } from './request.ts';
 import { iso, timeDenials } from './time-rules.ts';
 import { grantToken } from './token-grant.ts';
+import { governingPolicies } from './policy-index.ts';
 import { tallyVotes } from './votes.ts';
 
 /**
@@ -19,7 +20,7 @@ export function evaluate(
   now: Date | number,
 ): Decision {
   const nowMs = typeof now === 'number' ? now : now.getTime();
-  const governing = policies.filter((p) => p.match(request));
+  const governing = governingPolicies(policies, request);
   const names = governing.map((p) => p.name);
   const denied = (reasons: Reason[], extra: Partial<Decision> = {}): Decision => ({
     outcome: 'denied',

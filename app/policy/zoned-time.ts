@@ -9,7 +9,6 @@ export interface WallClock {
   day: number;
 }
 
-const WEEKDAYS: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
@@ -18,7 +17,6 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
-      weekday: 'short',
       year: 'numeric',
       month: 'numeric',
       day: 'numeric',
@@ -40,22 +38,50 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-export function wallClock(epochMs: number, timeZone: string): WallClock {
+/** UTC offset (ms) by asking Intl for the wall clock: exact, but costs microseconds. */
+function intlOffsetMs(epochMs: number, timeZone: string): number {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(epochMs)) parts[p.type] = p.value;
-  return {
-    weekday: WEEKDAYS[parts.weekday!]!,
-    minute: Number(parts.hour) * 60 + Number(parts.minute),
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-  };
+  const wall = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+  );
+  return wall - Math.floor(epochMs / 60_000) * 60_000;
 }
 
+/**
+ * Offsets change only at transitions, and modern zones' offsets are multiples of 15 minutes, so
+ * every transition falls on a 15-minute UTC boundary: the offset is constant within each bucket.
+ */
+const BUCKET_MS = 15 * 60_000;
+const MAX_CACHED = 10_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
 function offsetMs(epochMs: number, timeZone: string): number {
-  const w = wallClock(epochMs, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, 0, w.minute);
-  return asUtc - Math.floor(epochMs / 60_000) * 60_000;
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const bucket = Math.floor(epochMs / BUCKET_MS);
+  let offset = zone.get(bucket);
+  if (offset === undefined) {
+    if (zone.size >= MAX_CACHED) zone.clear();
+    offset = intlOffsetMs(bucket * BUCKET_MS, timeZone);
+    zone.set(bucket, offset);
+  }
+  return offset;
+}
+
+export function wallClock(epochMs: number, timeZone: string): WallClock {
+  const local = new Date(epochMs + offsetMs(epochMs, timeZone));
+  return {
+    weekday: (local.getUTCDay() + 6) % 7,
+    minute: local.getUTCHours() * 60 + local.getUTCMinutes(),
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+  };
 }
 
 /**

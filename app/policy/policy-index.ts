@@ -1,0 +1,60 @@
+import type { CompiledPolicy } from './compiled.ts';
+import type { ApprovalRequest } from './request.ts';
+
+interface Index {
+  /** Policies without an `action` condition: candidates for every request. */
+  always: number[];
+  /** Literal prefix of an action pattern (up to its first `*` or `?`) -> policies. */
+  byPrefix: Map<string, number[]>;
+  /** The distinct prefix lengths, ascending. */
+  lengths: number[];
+}
+
+const indexes = new WeakMap<readonly CompiledPolicy[], Index>();
+
+function build(policies: readonly CompiledPolicy[]): Index {
+  const always: number[] = [];
+  const byPrefix = new Map<string, number[]>();
+  policies.forEach((p, i) => {
+    if (p.actions === null) return void always.push(i);
+    for (const pattern of p.actions) {
+      const glob = pattern.search(/[*?]/);
+      // `a/**` also matches `a`: a slash just before a glob is not a required part of the prefix.
+      const prefix = glob === -1 ? pattern : pattern.slice(0, glob).replace(/\/+$/, '');
+      const list = byPrefix.get(prefix) ?? [];
+      if (list.at(-1) !== i) list.push(i);
+      byPrefix.set(prefix, list);
+    }
+  });
+  const lengths = [...new Set([...byPrefix.keys()].map((k) => k.length))].sort((a, b) => a - b);
+  return { always, byPrefix, lengths };
+}
+
+/**
+ * The governing policies of a request, in policy order: those whose `match` matches. An index on
+ * the literal prefixes of action patterns (built once per policy set) narrows the candidates, so
+ * the cost grows with the policies that could match, not with all policies.
+ */
+export function governingPolicies(
+  policies: readonly CompiledPolicy[],
+  request: ApprovalRequest,
+): CompiledPolicy[] {
+  let index = indexes.get(policies);
+  if (!index) indexes.set(policies, (index = build(policies)));
+  const candidates = [...index.always];
+  for (const length of index.lengths) {
+    if (length > request.action.length) break;
+    const hits = index.byPrefix.get(request.action.slice(0, length));
+    if (hits) candidates.push(...hits);
+  }
+  candidates.sort((a, b) => a - b);
+  const out: CompiledPolicy[] = [];
+  let last = -1;
+  for (const i of candidates) {
+    if (i === last) continue;
+    last = i;
+    const p = policies[i]!;
+    if (p.match(request)) out.push(p);
+  }
+  return out;
+}

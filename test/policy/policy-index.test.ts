@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { governingPolicies } from '../../app/policy/policy-index.ts';
+import { compile, request } from '../helpers/policies.ts';
+
+const segment = fc.constantFrom('deploy', 'dep', 'migrate', 'db', 'web', 'a', '');
+const pattern = fc
+  .array(fc.oneof(segment, fc.constantFrom('*', '?', '-', '**', '/')), { minLength: 1, maxLength: 5 })
+  .map((parts) => parts.join(''))
+  .filter(
+    (p) => p.length > 0 && !p.includes('***') && p.split('/').every((s) => !s.includes('**') || s === '**'),
+  );
+const action = fc
+  .array(fc.oneof(segment, fc.constantFrom('-', '/', 'x')), { maxLength: 5 })
+  .map((p) => p.join('') || 'x');
+
+describe('the action-prefix index', () => {
+  it('finds exactly the policies a full scan finds, in policy order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.array(pattern, { minLength: 1, maxLength: 3 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.array(action, { minLength: 1, maxLength: 10 }),
+        (sets, actions) => {
+          const yaml = sets
+            .map((patterns, i) => {
+              const match = patterns === null ? '{}' : `{ action: ${JSON.stringify(patterns)} }`;
+              return `  - name: p${i}\n    match: ${match}\n    approvers: { users: [a] }`;
+            })
+            .join('\n');
+          const policies = compile(`version: 1\npolicies:\n${yaml}\n`);
+          for (const a of actions) {
+            const req = request({ action: a });
+            expect(governingPolicies(policies, req).map((p) => p.name)).toEqual(
+              policies.filter((p) => p.match(req)).map((p) => p.name),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
