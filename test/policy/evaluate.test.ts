@@ -39,6 +39,16 @@ policies:
     match: { environment: [production] }
     freeze:
       - { from: "2026-12-20T00:00:00Z", until: "2027-01-04T00:00:00Z", reason: Holidays }
+  - name: office-hours
+    match: { action: [rotate-certs] }
+    approvers: { users: [alice] }
+    windows:
+      - { days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", timezone: Europe/Berlin }
+  - name: night-shift
+    match: { action: [batch-*] }
+    approvers: { users: [alice] }
+    windows:
+      - { days: [fri], hours: "22:00-06:00", timezone: UTC }
   - name: disjoint
     match: { action: [sync-*] }
     approvers: { users: [alice] }
@@ -206,6 +216,44 @@ const CASES: Case[] = [
     name: 'the last moment before until is still frozen',
     now: '2027-01-03T23:59:59.999Z',
     expect: { outcome: 'denied', reason: 'inside freeze' },
+  },
+  {
+    name: 'inside a window after the spring DST change (07:30Z is 09:30 CEST)',
+    request: { action: 'rotate-certs', environment: undefined },
+    now: '2026-03-30T07:30:00Z',
+    votes: approve('alice'),
+    expect: { outcome: 'approved', policies: ['office-hours'] },
+  },
+  {
+    name: 'outside a window before the DST change (07:30Z is 08:30 CET), told when it opens',
+    request: { action: 'rotate-certs', environment: undefined },
+    now: '2026-03-23T07:30:00Z',
+    votes: approve('alice'),
+    expect: {
+      outcome: 'denied',
+      token: null,
+      next_window: '2026-03-23T08:00:00Z',
+      reason: 'next window opens 2026-03-23T08:00:00Z',
+    },
+  },
+  {
+    name: 'a window that wraps past midnight still holds on Saturday 05:59',
+    request: { action: 'batch-reindex', environment: undefined },
+    now: '2026-11-28T05:59:00Z',
+    expect: { outcome: 'pending' },
+  },
+  {
+    name: 'a wrapping window closes at its end, Saturday 06:00',
+    request: { action: 'batch-reindex', environment: undefined },
+    now: '2026-11-28T06:00:00Z',
+    expect: { outcome: 'denied', next_window: '2026-12-04T22:00:00Z' },
+  },
+  {
+    name: 'the last approval landing outside the window is denied then',
+    request: { action: 'rotate-certs', environment: undefined },
+    now: '2026-11-23T16:00:00Z',
+    votes: approve('alice'),
+    expect: { outcome: 'denied', reason: 'outside its windows' },
   },
   {
     name: 'reason_required with an empty reason: denied',

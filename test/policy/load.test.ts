@@ -273,6 +273,7 @@ describe('loading policy files', () => {
 
   it.each(CASES)('$name: $rule error at line $at.0, column $at.1', (c) => {
     const errors = errorsOf({ '.approvals/p.yml': c.text });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const e = errors.find((x) => x.rule === c.rule && c.message.test(x.message));
     expect(e, JSON.stringify(errors, null, 2)).toBeDefined();
     expect([e!.file, e!.line, e!.column]).toEqual(['.approvals/p.yml', ...c.at]);
