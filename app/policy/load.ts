@@ -1,7 +1,7 @@
 import { compilePolicy } from './compile.ts';
 import type { CompiledPolicy } from './compiled.ts';
 import { START, policyError, type PolicyError } from './errors.ts';
-import { parseSchemaFile, type SourceFile } from './parse-file.ts';
+import { parseSchemaFiles, type SourceFile } from './parse-file.ts';
 import { policyFileValidator } from './schema.ts';
 
 export type LoadResult =
@@ -26,22 +26,17 @@ export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals')
     );
     return { ok: false, errors: [error], files };
   }
-  const errors: PolicyError[] = [];
+  const { parsed: valid, errors } = parseSchemaFiles(sources, policyFileValidator());
   const policies: CompiledPolicy[] = [];
   const seen = new Map<string, string>();
-  for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    const parsed = parseSchemaFile(source, policyFileValidator());
-    if (!parsed.ok) {
-      errors.push(...parsed.errors);
-      continue;
-    }
+  for (const parsed of valid) {
     parsed.value.policies.forEach((p, i) => {
       const at = parsed.map.value(`/policies/${i}/name`);
       const first = seen.get(p.name);
       if (first) {
         errors.push(
           policyError(
-            source.path,
+            parsed.path,
             at,
             'duplicate_name',
             `policy name "${p.name}" is already used at ${first}`,
@@ -49,9 +44,9 @@ export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals')
           ),
         );
       } else {
-        seen.set(p.name, `${source.path}:${at.line}:${at.column}`);
+        seen.set(p.name, `${parsed.path}:${at.line}:${at.column}`);
       }
-      const compiled = compilePolicy(p, i, source.path, parsed.map, errors);
+      const compiled = compilePolicy(p, i, parsed.path, parsed.map, errors);
       if (compiled) policies.push(compiled);
     });
   }

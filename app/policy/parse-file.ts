@@ -30,3 +30,24 @@ export function parseSchemaFile<T>(source: SourceFile, validate: ValidateFunctio
   }
   return { ok: true, value: parsed.value, map: parsed.map };
 }
+
+export interface ParsedSource<T> {
+  path: string;
+  value: T;
+  map: SourceMap;
+}
+
+/** Parses every file in path order: the valid ones, and the errors of the others. */
+export function parseSchemaFiles<T>(
+  sources: readonly SourceFile[],
+  validate: ValidateFunction<T>,
+): { parsed: ParsedSource<T>[]; errors: PolicyError[] } {
+  const parsed: ParsedSource<T>[] = [];
+  const errors: PolicyError[] = [];
+  for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    const result = parseSchemaFile(source, validate);
+    if (result.ok) parsed.push({ path: source.path, value: result.value, map: result.map });
+    else errors.push(...result.errors);
+  }
+  return { parsed, errors };
+}

@@ -2,7 +2,7 @@ import type { CompiledPolicy } from './compiled.ts';
 import type { Decision } from './decision.ts';
 import { policyError, type PolicyError } from './errors.ts';
 import { evaluate } from './evaluate.ts';
-import { parseSchemaFile, type SourceFile } from './parse-file.ts';
+import { parseSchemaFiles, type SourceFile } from './parse-file.ts';
 import { toScenario, type Scenario } from './scenario.ts';
 import { policyTestFileValidator } from './schema.ts';
 import type { Expectation } from './tests-types.generated.ts';
@@ -27,22 +27,17 @@ export type LoadedTests = { ok: true; cases: PolicyTestCase[] } | { ok: false; e
 /** Parses and validates policy test files (`.approvals/tests/*.yml`). */
 export function loadPolicyTests(sources: readonly SourceFile[]): LoadedTests {
   const cases: PolicyTestCase[] = [];
-  const errors: PolicyError[] = [];
-  for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    const parsed = parseSchemaFile(source, policyTestFileValidator());
-    if (!parsed.ok) {
-      errors.push(...parsed.errors);
-      continue;
-    }
+  const { parsed: files, errors } = parseSchemaFiles(sources, policyTestFileValidator());
+  for (const parsed of files) {
     parsed.value.tests.forEach((t, i) => {
       const at = `/tests/${i}`;
-      const converted = toScenario(t.request, source.path, parsed.map, `${at}/request`);
+      const converted = toScenario(t.request, parsed.path, parsed.map, `${at}/request`);
       if (!converted.ok) return void errors.push(converted.error);
       const { time } = converted.scenario;
       if (time === undefined) {
         return void errors.push(
           policyError(
-            source.path,
+            parsed.path,
             parsed.map.key(`${at}/request`),
             'time',
             `test "${t.name}" has no request.time`,
@@ -52,7 +47,7 @@ export function loadPolicyTests(sources: readonly SourceFile[]): LoadedTests {
       }
       const line = parsed.map.value(at).line;
       cases.push({
-        file: source.path,
+        file: parsed.path,
         line,
         name: t.name,
         scenario: { ...converted.scenario, time },
