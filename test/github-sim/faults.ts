@@ -1,0 +1,33 @@
+// Fault injection: the next N calls of an operation fail as GitHub sometimes does.
+import { DOCS, type Reply } from './route-kit.ts';
+
+export type Fault = 500 | 502 | 'rate-limit' | 'hang';
+
+export class Faults {
+  readonly #pending = new Map<string, Fault[]>();
+
+  /** The next `times` calls of `operation` (an operationId, or `*` for any) answer with `fault`. */
+  add(operation: string, fault: Fault, times = 1): void {
+    this.#pending.set(operation, [...(this.#pending.get(operation) ?? []), ...Array<Fault>(times).fill(fault)]);
+  }
+
+  /** The reply for this call, `hang` for none at all, or undefined to serve it normally. */
+  take(operation: string): Reply | 'hang' | undefined {
+    const queue = this.#pending.get(operation)?.length ? this.#pending.get(operation)! : this.#pending.get('*');
+    const fault = queue?.shift();
+    switch (fault) {
+      case undefined:
+        return undefined;
+      case 'hang':
+        return 'hang';
+      case 'rate-limit':
+        return {
+          status: 403,
+          headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' },
+          body: { message: 'API rate limit exceeded for installation.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api` },
+        };
+      default:
+        return { status: fault, body: { message: fault === 500 ? 'Server Error' : 'Bad Gateway', documentation_url: DOCS } };
+    }
+  }
+}

@@ -1,0 +1,244 @@
+// The simulated GitHub's state: users, the app and its installations, repositories with commits,
+// pull requests and check runs, teams, and the installation tokens minted so far.
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+
+export type Level = 'read' | 'write' | 'admin';
+export type Permissions = Record<string, Level>;
+
+export interface SimUser {
+  id: number;
+  login: string;
+  type: 'User' | 'Bot' | 'Organization';
+}
+
+export interface SimApp {
+  id: number;
+  slug: string;
+  name: string;
+  owner: string;
+  /** PEM private key, for the app under test (PRIVATE_KEY). */
+  privateKey: string;
+  publicKey: KeyObject;
+  permissions: Permissions;
+  events: string[];
+}
+
+export interface SimInstallation {
+  id: number;
+  account: string;
+  /** `all` repositories of the account, or these repository ids. */
+  repositories: 'all' | number[];
+  permissions: Permissions;
+}
+
+export interface SimPull {
+  number: number;
+  title: string;
+  user: string;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  state: 'open' | 'closed';
+}
+
+export interface SimCheckRun {
+  id: number;
+  repoId: number;
+  appId: number;
+  name: string;
+  head_sha: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
+  conclusion: string | null;
+  started_at: string;
+  completed_at: string | null;
+  external_id: string | null;
+  details_url: string | null;
+  output: { title: string | null; summary: string | null; text: string | null; annotations: unknown[] };
+  actions: { label: string; description: string; identifier: string }[];
+}
+
+export interface SimRepo {
+  id: number;
+  owner: string;
+  name: string;
+  private: boolean;
+  defaultBranch: string;
+  branches: Map<string, string>;
+  /** Commit SHA -> path -> file content. */
+  commits: Map<string, Map<string, string>>;
+  pulls: Map<number, SimPull>;
+  checkRuns: SimCheckRun[];
+  comments: { id: number; issue: number; body: string; user: string }[];
+  collaborators: Map<string, Level | 'none'>;
+  /** Deployment protection rule reviews: run id -> answers. */
+  gateReviews: { runId: number; environment: string; state: string; comment: string }[];
+}
+
+export interface SimTeam {
+  id: number;
+  org: string;
+  slug: string;
+  members: Map<string, { state: 'active' | 'pending'; role: 'member' | 'maintainer' }>;
+}
+
+export interface SimToken {
+  /** SHA-256 of the token: tokens are never kept in clear, here either. */
+  hash: string;
+  installationId: number;
+  repositories: 'all' | number[];
+  permissions: Permissions;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+const sha = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+export class World {
+  readonly users = new Map<string, SimUser>();
+  readonly repos = new Map<string, SimRepo>();
+  readonly teams = new Map<string, SimTeam>();
+  readonly installations = new Map<number, SimInstallation>();
+  readonly tokens = new Map<string, SimToken>();
+  app: SimApp;
+  #nextId = 1000;
+
+  constructor() {
+    this.app = this.createApp({});
+  }
+
+  nextId(): number {
+    return ++this.#nextId;
+  }
+
+  /** A GitHub App with a fresh RSA key. Its permissions bound every installation token. */
+  createApp(opts: { id?: number; slug?: string; permissions?: Permissions; events?: string[] }): SimApp {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.app = {
+      id: opts.id ?? 4242,
+      slug: opts.slug ?? 'jit-approvals',
+      name: 'jit-approvals',
+      owner: 'acme',
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKey,
+      permissions: opts.permissions ?? {
+        checks: 'write',
+        contents: 'write',
+        deployments: 'write',
+        issues: 'write',
+        metadata: 'read',
+        pull_requests: 'read',
+        actions: 'write',
+        members: 'read',
+      },
+      events: opts.events ?? ['check_run', 'push', 'pull_request', 'workflow_job', 'installation'],
+    };
+    return this.app;
+  }
+
+  addUser(login: string, type: SimUser['type'] = login.endsWith('[bot]') ? 'Bot' : 'User'): SimUser {
+    const existing = this.users.get(login.toLowerCase());
+    if (existing) return existing;
+    const user = { id: this.nextId(), login, type };
+    this.users.set(login.toLowerCase(), user);
+    return user;
+  }
+
+  user(login: string): SimUser | undefined {
+    return this.users.get(login.toLowerCase());
+  }
+
+  /** A repository whose default branch holds `files` in one commit. */
+  addRepo(fullName: string, opts: { files?: Record<string, string>; defaultBranch?: string; private?: boolean } = {}): SimRepo {
+    const [owner, name] = fullName.split('/') as [string, string];
+    this.addUser(owner, 'Organization');
+    const repo: SimRepo = {
+      id: this.nextId(),
+      owner,
+      name,
+      private: opts.private ?? true,
+      defaultBranch: opts.defaultBranch ?? 'main',
+      branches: new Map(),
+      commits: new Map(),
+      pulls: new Map(),
+      checkRuns: [],
+      comments: [],
+      collaborators: new Map(),
+      gateReviews: [],
+    };
+    this.repos.set(fullName.toLowerCase(), repo);
+    this.commit(repo, repo.defaultBranch, opts.files ?? { 'README.md': `# ${name}\n` });
+    return repo;
+  }
+
+  repo(fullName: string): SimRepo | undefined {
+    return this.repos.get(fullName.toLowerCase());
+  }
+
+  repoById(id: number): SimRepo | undefined {
+    return [...this.repos.values()].find((r) => r.id === id);
+  }
+
+  /** A commit on `branch` that sets (or, with null, deletes) files; returns its SHA. */
+  commit(repo: SimRepo, branch: string, changes: Record<string, string | null>): string {
+    const parent = repo.branches.get(branch);
+    const files = new Map(parent ? repo.commits.get(parent) : []);
+    for (const [path, content] of Object.entries(changes)) {
+      if (content === null) files.delete(path);
+      else files.set(path, content);
+    }
+    const id = sha(`${repo.id}:${branch}:${parent ?? ''}:${JSON.stringify([...files])}:${this.nextId()}`);
+    repo.commits.set(id, files);
+    repo.branches.set(branch, id);
+    return id;
+  }
+
+  /** Opens a pull request from `head` (a new branch with `changes`) into the default branch. */
+  openPull(repo: SimRepo, opts: { head: string; user: string; title?: string; changes?: Record<string, string | null> }): SimPull {
+    if (!repo.branches.has(opts.head)) repo.branches.set(opts.head, repo.branches.get(repo.defaultBranch)!);
+    const headSha = this.commit(repo, opts.head, opts.changes ?? { [`${opts.head}.txt`]: opts.head });
+    this.addUser(opts.user);
+    const pull: SimPull = {
+      number: repo.pulls.size + 1,
+      title: opts.title ?? `Change from ${opts.head}`,
+      user: opts.user,
+      headRef: opts.head,
+      headSha,
+      baseRef: repo.defaultBranch,
+      state: 'open',
+    };
+    repo.pulls.set(pull.number, pull);
+    return pull;
+  }
+
+  /** Installs the app on an account, for all its repositories or some. */
+  install(account: string, opts: { repositories?: SimRepo[]; permissions?: Permissions } = {}): SimInstallation {
+    this.addUser(account, 'Organization');
+    const installation: SimInstallation = {
+      id: this.nextId(),
+      account,
+      repositories: opts.repositories ? opts.repositories.map((r) => r.id) : 'all',
+      permissions: opts.permissions ?? { ...this.app.permissions },
+    };
+    this.installations.set(installation.id, installation);
+    return installation;
+  }
+
+  installationFor(repo: SimRepo): SimInstallation | undefined {
+    return [...this.installations.values()].find(
+      (i) => i.account.toLowerCase() === repo.owner.toLowerCase() && (i.repositories === 'all' || i.repositories.includes(repo.id)),
+    );
+  }
+
+  /** A team with active members and pending invitations. */
+  addTeam(orgSlug: string, members: { active?: string[]; pending?: string[]; maintainers?: string[] } = {}): SimTeam {
+    const [org, slug] = orgSlug.split('/') as [string, string];
+    this.addUser(org, 'Organization');
+    const team: SimTeam = { id: this.nextId(), org, slug, members: new Map() };
+    for (const login of members.active ?? []) team.members.set(login.toLowerCase(), { state: 'active', role: 'member' });
+    for (const login of members.maintainers ?? []) team.members.set(login.toLowerCase(), { state: 'active', role: 'maintainer' });
+    for (const login of members.pending ?? []) team.members.set(login.toLowerCase(), { state: 'pending', role: 'member' });
+    for (const login of team.members.keys()) this.addUser(login);
+    this.teams.set(orgSlug.toLowerCase(), team);
+    return team;
+  }
+}
