@@ -46,7 +46,7 @@ function getContent(ctx: RouteContext): Reply {
   if (file !== undefined) {
     body = ctx.synth.build('content-file', { ...entry(ctx, ref ?? ctx.repo.defaultBranch, path, 'file', file), encoding: 'base64', content: base64Lines(file) });
   } else {
-    const prefix = `${path}/`;
+    const prefix = path === '' ? '' : `${path}/`;
     const children = new Map<string, 'file' | 'dir'>();
     for (const p of files.keys()) {
       if (!p.startsWith(prefix)) continue;

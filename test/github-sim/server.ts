@@ -6,7 +6,8 @@ import { authenticate, covers, tokenHash } from './auth.ts';
 import { Faults, type Fault } from './faults.ts';
 import { DOCS, fail, type Reply, type RouteContext } from './route-kit.ts';
 import { ROUTES } from './routes.ts';
-import { loadSpec, type Operation } from './spec.ts';
+import { RouteTable } from './routing.ts';
+import { loadSpec } from './spec.ts';
 import { Synthesizer } from './synthesize.ts';
 import { SpecValidator } from './validation.ts';
 import { World, type SimRepo } from './world.ts';
@@ -32,21 +33,6 @@ export interface Violation {
 /** Extra HTTP handlers (the OIDC issuer) served beside the REST API under their own prefix. */
 export type SideHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
-interface Compiled {
-  op: Operation;
-  re: RegExp;
-  names: string[];
-}
-
-function compileRoute(op: Operation): Compiled {
-  const names: string[] = [];
-  const pattern = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    names.push(name);
-    return op.parameters.find((p) => p.name === name)?.multiSegment ? '(.+)' : '([^/]+)';
-  });
-  return { op, re: new RegExp(`^${pattern}$`), names };
-}
-
 const RATE_LIMIT = 5_000;
 
 export class GitHubSimulator {
@@ -57,9 +43,8 @@ export class GitHubSimulator {
   readonly sideHandlers: SideHandler[] = [];
   /** The clock the simulator stamps and checks expiry with; tests may move it. */
   now: () => Date = () => new Date();
-  readonly #routes: Compiled[];
-  readonly #allRoutes: RegExp[];
-  readonly #validator: SpecValidator;
+  readonly routes: RouteTable;
+  readonly validator: SpecValidator;
   readonly #synth: Synthesizer;
   readonly #used = new Map<string, number>();
   readonly #sockets = new Set<Socket>();
@@ -68,9 +53,8 @@ export class GitHubSimulator {
 
   constructor() {
     const spec = loadSpec();
-    this.#routes = spec.operations.map(compileRoute);
-    this.#allRoutes = spec.allRoutes.map(([, p]) => new RegExp(`^${p.replace(/\{\w+\}/g, '[^/]+')}$`));
-    this.#validator = new SpecValidator(spec);
+    this.routes = new RouteTable(spec);
+    this.validator = new SpecValidator(spec);
     this.#synth = new Synthesizer(spec, () => this.#url, () => this.now());
   }
 
@@ -137,14 +121,13 @@ export class GitHubSimulator {
       res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
     };
 
-    const match = this.#routes.map((r) => ({ r, m: r.re.exec(url.pathname) })).find((x) => x.m && x.r.op.method === method);
+    const match = this.routes.match(method, url.pathname);
     if (!match) {
-      const known = this.#allRoutes.some((re) => re.test(url.pathname));
+      const known = this.routes.isGitHubRoute(url.pathname);
       this.violations.push({ operation: '?', method, path: url.pathname, direction: 'route', problems: [known ? 'GitHub has this route but the simulator does not serve it' : 'GitHub has no such route'] });
       return send(fail(404, 'Not Found'), '?', null, false);
     }
-    const { op } = match.r;
-    const params = Object.fromEntries(match.r.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]));
+    const { op, params } = match;
     const credential = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const credentialId = credential ? (credential.split('.').length === 3 ? 'app' : tokenHash(credential)) : null;
 
@@ -165,7 +148,7 @@ export class GitHubSimulator {
     const caller = await authenticate(this.world, req.headers.authorization, route.auth === 'app', this.now().getTime());
     if (caller.kind === 'error') return send(fail(caller.status, caller.message), op.id, credentialId, true);
 
-    const problems = this.#validator.request(op, params, url.searchParams, body);
+    const problems = this.validator.request(op, params, url.searchParams, body);
     if (problems.length > 0) {
       this.violations.push({ operation: op.id, method, path: url.pathname, direction: 'request', problems });
       return send(fail(422, 'Invalid request.', { errors: problems }), op.id, credentialId, true);
@@ -206,7 +189,7 @@ export class GitHubSimulator {
       reply = { status: 500, body: { message: `simulator error: ${(err as Error).message}`, documentation_url: DOCS } };
       this.violations.push({ operation: op.id, method, path: url.pathname, direction: 'response', problems: [(err as Error).stack ?? String(err)] });
     }
-    const responseProblems = reply.status === 304 ? [] : this.#validator.response(op, reply.status, reply.body);
+    const responseProblems = reply.status === 304 ? [] : this.validator.response(op, reply.status, reply.body);
     if (responseProblems.length > 0) {
       this.violations.push({ operation: op.id, method, path: url.pathname, direction: 'response', problems: responseProblems });
     }
