@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CompositeRun, type GitHubContext } from './composite-runner.ts';
@@ -31,14 +32,22 @@ describe('the composite action runner', () => {
   });
 
   it('masks values registered with ::add-mask::', async () => {
-    const result = await new CompositeRun({ actionPath: `${actions}/sample`, inputs: { who: 'x', secret: 'hunter2' }, github }).result;
+    const result = await new CompositeRun({
+      actionPath: `${actions}/sample`,
+      inputs: { who: 'x', secret: 'hunter2' },
+      github,
+    }).result;
     expect(result.log).toContain('the secret is ***');
     expect(result.log.join('\n')).not.toContain('hunter2');
     expect(result.masks).toEqual(['hunter2']);
   });
 
   it('fails the job on a failing step, skips what follows, and runs if: failure() steps', async () => {
-    const result = await new CompositeRun({ actionPath: `${actions}/sample`, inputs: { who: 'x', fail: 'true' }, github }).result;
+    const result = await new CompositeRun({
+      actionPath: `${actions}/sample`,
+      inputs: { who: 'x', fail: 'true' },
+      github,
+    }).result;
     expect(result.conclusion).toBe('failure');
     expect(result.steps.map((s) => [s.id, s.outcome, s.exitCode])).toEqual([
       ['greet', 'success', 0],
@@ -63,7 +72,51 @@ describe('the composite action runner', () => {
     const result = await run.result;
     expect(result.conclusion).toBe('cancelled');
     // The whole step's process group gets the signal, so bash may also report its `sleep` as Terminated.
-    expect(result.log.filter((l) => l !== 'Terminated')).toEqual(['waiting', 'got SIGTERM, cancelling', 'after cancel']);
+    expect(result.log.filter((l) => l !== 'Terminated')).toEqual([
+      'waiting',
+      'got SIGTERM, cancelling',
+      'after cancel',
+    ]);
     expect(result.steps.map((s) => s.outcome)).toEqual(['cancelled', 'success']);
+  });
+});
+
+describe('the composite runner with the simulated OIDC issuer', () => {
+  it('gives a node step a real ID token through @actions/core, masked in the log', async () => {
+    const { GitHubSimulator } = await import('../github-sim/server.ts');
+    const { OidcIssuer } = await import('../github-sim/oidc.ts');
+    const sim = new GitHubSimulator();
+    const oidc = new OidcIssuer(sim);
+    await sim.start();
+    try {
+      const job = {
+        repository: 'acme/shop',
+        repositoryId: 74,
+        actor: 'dana',
+        ref: 'refs/heads/main',
+        sha: 'a'.repeat(40),
+        event: 'push',
+        workflow: '.github/workflows/deploy.yml',
+        runId: 9001,
+      };
+      const run = new CompositeRun({
+        actionPath: `${actions}/oidc`,
+        inputs: { audience: 'https://jit.example' },
+        github,
+        env: oidc.jobEnv(job),
+        nodeDir: dirname(process.execPath),
+      });
+      const result = await run.result;
+      expect(result.conclusion).toBe('success');
+      expect(JSON.parse(result.outputs.claims!)).toMatchObject({
+        aud: 'https://jit.example',
+        repository_id: '74',
+        run_id: '9001',
+      });
+      expect(result.log).toContain('token: ***');
+      expect(result.masks).toHaveLength(1);
+    } finally {
+      await sim.stop();
+    }
   });
 });

@@ -135,15 +135,31 @@ export class CompositeRun {
     const o = this.#options;
     const actionPath = resolve(o.actionPath);
     const action = load(readFileSync(join(actionPath, 'action.yml'), 'utf8')) as ActionYaml;
-    if (action.runs?.using !== 'composite') throw new Error(`${actionPath}/action.yml is not a composite action`);
+    if (action.runs?.using !== 'composite')
+      throw new Error(`${actionPath}/action.yml is not a composite action`);
     const temp = mkdtempSync(join(tmpdir(), 'composite-'));
     const summaryFile = join(temp, 'step_summary');
     writeFileSync(summaryFile, '');
     const inputs: Record<string, string> = {};
-    const github = { server_url: 'https://github.com', api_url: 'https://api.github.com', run_attempt: '1', action_path: actionPath, ...o.github };
-    const contexts: Contexts = { github, inputs, env: {}, steps: {}, runner: { os: 'Linux', arch: 'X64', temp } };
+    const github = {
+      server_url: 'https://github.com',
+      api_url: 'https://api.github.com',
+      run_attempt: '1',
+      action_path: actionPath,
+      ...o.github,
+    };
+    const contexts: Contexts = {
+      github,
+      inputs,
+      env: {},
+      steps: {},
+      runner: { os: 'Linux', arch: 'X64', temp },
+    };
     for (const name of Object.keys(o.inputs ?? {})) {
-      if (!action.inputs?.[name]) this.#write(`##[warning]Unexpected input(s) '${name}', valid inputs are [${Object.keys(action.inputs ?? {}).join(', ')}]`);
+      if (!action.inputs?.[name])
+        this.#write(
+          `##[warning]Unexpected input(s) '${name}', valid inputs are [${Object.keys(action.inputs ?? {}).join(', ')}]`,
+        );
     }
     for (const [name, spec] of Object.entries(action.inputs ?? {})) {
       const given = o.inputs?.[name];
@@ -165,17 +181,31 @@ export class CompositeRun {
         (contexts.steps as Contexts)[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
         continue;
       }
-      if (step.uses || !step.run) throw new Error(`step ${id}: only \`run\` steps are supported by this runner`);
+      if (step.uses || !step.run)
+        throw new Error(`step ${id}: only \`run\` steps are supported by this runner`);
       const result = await this.#step(step, id, contexts, jobEnv, temp, summaryFile, actionPath, github);
       stepResults.push(result);
-      (contexts.steps as Contexts)[id] = { outputs: result.outputs, outcome: result.outcome, conclusion: result.outcome === 'failure' && step['continue-on-error'] ? 'success' : result.outcome };
+      (contexts.steps as Contexts)[id] = {
+        outputs: result.outputs,
+        outcome: result.outcome,
+        conclusion: result.outcome === 'failure' && step['continue-on-error'] ? 'success' : result.outcome,
+      };
       if (result.outcome === 'cancelled') status = 'cancelled';
       else if (result.outcome === 'failure' && !step['continue-on-error']) status = 'failure';
     }
     return this.#finish(action, contexts, status, stepResults, summaryFile);
   }
 
-  async #step(step: StepYaml, id: string, contexts: Contexts, jobEnv: Record<string, string>, temp: string, summaryFile: string, actionPath: string, github: GitHubContext & Record<string, string>): Promise<StepResult> {
+  async #step(
+    step: StepYaml,
+    id: string,
+    contexts: Contexts,
+    jobEnv: Record<string, string>,
+    temp: string,
+    summaryFile: string,
+    actionPath: string,
+    github: GitHubContext & Record<string, string>,
+  ): Promise<StepResult> {
     const outputFile = join(temp, `output_${id}`);
     const envFile = join(temp, `env_${id}`);
     writeFileSync(outputFile, '');
@@ -185,7 +215,9 @@ export class CompositeRun {
     if (!makeCommand) throw new Error(`step ${id}: shell ${shell} is not supported by this runner`);
     const script = join(temp, `script_${id}.sh`);
     writeFileSync(script, interpolate(step.run!, contexts));
-    const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(String(v), contexts)]));
+    const stepEnv = Object.fromEntries(
+      Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(String(v), contexts)]),
+    );
     const env: Record<string, string> = {
       PATH: [this.#options.nodeDir, process.env.PATH].filter(Boolean).join(':'),
       HOME: process.env.HOME ?? temp,
@@ -223,7 +255,9 @@ export class CompositeRun {
     this.#child = child;
     const lines = [createInterface({ input: child.stdout! }), createInterface({ input: child.stderr! })];
     for (const rl of lines) rl.on('line', (l) => this.#write(l));
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on('close', (c, s) => done([c, s])));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+      child.on('close', (c, s) => done([c, s])),
+    );
     this.#child = undefined;
     Object.assign(jobEnv, parseCommandFile(readFileSync(envFile, 'utf8')));
     const outputs = parseCommandFile(readFileSync(outputFile, 'utf8'));
@@ -232,8 +266,26 @@ export class CompositeRun {
     return { id, outcome, outputs, exitCode: code };
   }
 
-  #finish(action: ActionYaml, contexts: Contexts, conclusion: JobStatus, steps: StepResult[], summaryFile: string): RunResult {
-    const outputs = Object.fromEntries(Object.entries(action.outputs ?? {}).map(([name, o]) => [name, interpolate(o.value, contexts, conclusion)]));
-    return { conclusion, outputs, steps, log: this.log, summary: readFileSync(summaryFile, 'utf8'), masks: this.masks };
+  #finish(
+    action: ActionYaml,
+    contexts: Contexts,
+    conclusion: JobStatus,
+    steps: StepResult[],
+    summaryFile: string,
+  ): RunResult {
+    const outputs = Object.fromEntries(
+      Object.entries(action.outputs ?? {}).map(([name, o]) => [
+        name,
+        interpolate(o.value, contexts, conclusion),
+      ]),
+    );
+    return {
+      conclusion,
+      outputs,
+      steps,
+      log: this.log,
+      summary: readFileSync(summaryFile, 'utf8'),
+      masks: this.masks,
+    };
   }
 }

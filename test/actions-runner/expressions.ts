@@ -6,7 +6,18 @@ import { truthy } from '@actions/expressions/result';
 export type Contexts = Record<string, unknown>;
 export type JobStatus = 'success' | 'failure' | 'cancelled';
 
-const CONTEXTS = ['github', 'env', 'inputs', 'steps', 'runner', 'job', 'secrets', 'vars', 'strategy', 'matrix'];
+const CONTEXTS = [
+  'github',
+  'env',
+  'inputs',
+  'steps',
+  'runner',
+  'job',
+  'secrets',
+  'vars',
+  'strategy',
+  'matrix',
+];
 
 function statusFunctions(status: JobStatus): Map<string, FunctionDefinition> {
   const fn = (name: string, value: () => boolean): [string, FunctionDefinition] => [
@@ -31,7 +42,9 @@ function evaluate(expression: string, contexts: Contexts, status: JobStatus): da
 
 /** Replaces each `${{ expr }}` in `text` with the expression's string value. */
 export function interpolate(text: string, contexts: Contexts, status: JobStatus = 'success'): string {
-  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expr: string) => evaluate(expr.trim(), contexts, status).coerceString());
+  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expr: string) =>
+    evaluate(expr.trim(), contexts, status).coerceString(),
+  );
 }
 
 const STATUS_CHECK = /\b(success|failure|cancelled|always)\s*\(/;

@@ -20,7 +20,12 @@ const RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
 export const covers = (held: Permissions, name: string, level: string): boolean =>
   (RANK[held[name] ?? ''] ?? 0) >= (RANK[level] ?? 99);
 
-export async function authenticate(world: World, header: string | undefined, appRoute: boolean, nowMs: number): Promise<Caller> {
+export async function authenticate(
+  world: World,
+  header: string | undefined,
+  appRoute: boolean,
+  nowMs: number,
+): Promise<Caller> {
   const match = /^(?:bearer|token)\s+(\S+)$/i.exec(header ?? '');
   if (!match) return { kind: 'error', status: 401, message: 'Requires authentication' };
   const credential = match[1]!;
@@ -39,7 +44,11 @@ export async function authenticate(world: World, header: string | undefined, app
         return { kind: 'error', status: 401, message: `'Issuer' claim ('iss') must be an Integer` };
       }
       if (typeof payload.exp !== 'number' || payload.exp * 1000 > nowMs + 10 * 60_000 + 1000) {
-        return { kind: 'error', status: 401, message: "'Expiration time' claim ('exp') is too far in the future" };
+        return {
+          kind: 'error',
+          status: 401,
+          message: "'Expiration time' claim ('exp') is too far in the future",
+        };
       }
       return { kind: 'app' };
     } catch {

@@ -8,12 +8,17 @@ export class Faults {
 
   /** The next `times` calls of `operation` (an operationId, or `*` for any) answer with `fault`. */
   add(operation: string, fault: Fault, times = 1): void {
-    this.#pending.set(operation, [...(this.#pending.get(operation) ?? []), ...Array<Fault>(times).fill(fault)]);
+    this.#pending.set(operation, [
+      ...(this.#pending.get(operation) ?? []),
+      ...Array<Fault>(times).fill(fault),
+    ]);
   }
 
   /** The reply for this call, `hang` for none at all, or undefined to serve it normally. */
   take(operation: string): Reply | 'hang' | undefined {
-    const queue = this.#pending.get(operation)?.length ? this.#pending.get(operation)! : this.#pending.get('*');
+    const queue = this.#pending.get(operation)?.length
+      ? this.#pending.get(operation)!
+      : this.#pending.get('*');
     const fault = queue?.shift();
     switch (fault) {
       case undefined:
@@ -24,10 +29,16 @@ export class Faults {
         return {
           status: 403,
           headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' },
-          body: { message: 'API rate limit exceeded for installation.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api` },
+          body: {
+            message: 'API rate limit exceeded for installation.',
+            documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+          },
         };
       default:
-        return { status: fault, body: { message: fault === 500 ? 'Server Error' : 'Bad Gateway', documentation_url: DOCS } };
+        return {
+          status: fault,
+          body: { message: fault === 500 ? 'Server Error' : 'Bad Gateway', documentation_url: DOCS },
+        };
     }
   }
 }

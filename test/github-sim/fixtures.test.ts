@@ -16,9 +16,15 @@ interface Recorded {
 }
 
 const require = createRequire(import.meta.url);
-const scenarios = join(dirname(require.resolve('@octokit/fixtures/package.json')), 'scenarios', 'api.github.com');
+const scenarios = join(
+  dirname(require.resolve('@octokit/fixtures/package.json')),
+  'scenarios',
+  'api.github.com',
+);
 const recorded = readdirSync(scenarios).flatMap((name) =>
-  (JSON.parse(readFileSync(join(scenarios, name, 'normalized-fixture.json'), 'utf8')) as Recorded[]).map((r) => ({ scenario: name, ...r })),
+  (JSON.parse(readFileSync(join(scenarios, name, 'normalized-fixture.json'), 'utf8')) as Recorded[]).map(
+    (r) => ({ scenario: name, ...r }),
+  ),
 );
 
 /**
@@ -26,7 +32,9 @@ const recorded = readdirSync(scenarios).flatMap((name) =>
  * old recording lacks them. Listed exactly, so that any other mismatch still fails.
  */
 const KNOWN_DRIFT: Record<string, string[]> = {
-  'get-repository get /repos/octokit-fixture-org/hello-world': ["response 200 must have required property 'has_discussions'"],
+  'get-repository get /repos/octokit-fixture-org/hello-world': [
+    "response 200 must have required property 'has_discussions'",
+  ],
 };
 
 describe("GitHub's recorded responses (@octokit/fixtures)", () => {
@@ -47,7 +55,11 @@ describe("GitHub's recorded responses (@octokit/fixtures)", () => {
     '%s validates against the description the simulator uses',
     (_, r) => {
       const { op } = routes.match(r.method, r.path.split('?')[0]!)!;
-      const problems = validator.response(op, r.status, r.status === 304 || r.status === 204 ? undefined : r.response);
+      const problems = validator.response(
+        op,
+        r.status,
+        r.status === 304 || r.status === 204 ? undefined : r.response,
+      );
       expect(problems).toEqual(KNOWN_DRIFT[`${r.scenario} ${r.method} ${r.path}`] ?? []);
     },
   );

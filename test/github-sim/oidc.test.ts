@@ -30,7 +30,10 @@ afterEach(async () => {
 });
 
 async function verify(token: string, audience = 'https://jit.example') {
-  const config = (await (await fetch(`${oidc.issuer}/.well-known/openid-configuration`)).json()) as { jwks_uri: string; issuer: string };
+  const config = (await (await fetch(`${oidc.issuer}/.well-known/openid-configuration`)).json()) as {
+    jwks_uri: string;
+    issuer: string;
+  };
   const jwks = createRemoteJWKSet(new URL(config.jwks_uri));
   return jwtVerify(token, jwks, { issuer: config.issuer, audience, algorithms: ['RS256'] });
 }
@@ -61,7 +64,9 @@ describe('the OIDC issuer', () => {
 
   it('refuses a request without the request token', async () => {
     const { ACTIONS_ID_TOKEN_REQUEST_URL } = oidc.jobEnv(job);
-    const res = await fetch(`${ACTIONS_ID_TOKEN_REQUEST_URL}&audience=x`, { headers: { authorization: 'Bearer nope' } });
+    const res = await fetch(`${ACTIONS_ID_TOKEN_REQUEST_URL}&audience=x`, {
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(res.status).toBe(401);
   });
 

@@ -66,7 +66,9 @@ export class OidcIssuer {
   claims(job: Job): JWTPayload {
     const [owner] = job.repository.split('/');
     const workflowRef = `${job.repository}/${job.workflow}@${job.ref}`;
-    const sub = job.environment ? `repo:${job.repository}:environment:${job.environment}` : `repo:${job.repository}:ref:${job.ref}`;
+    const sub = job.environment
+      ? `repo:${job.repository}:environment:${job.environment}`
+      : `repo:${job.repository}:ref:${job.ref}`;
     return {
       jti: randomUUID(),
       sub,
@@ -83,7 +85,10 @@ export class OidcIssuer {
       actor: job.actor,
       actor_id: String(job.actorId ?? 1),
       triggering_actor: job.actor,
-      workflow: job.workflow.split('/').pop()!.replace(/\.ya?ml$/, ''),
+      workflow: job.workflow
+        .split('/')
+        .pop()!
+        .replace(/\.ya?ml$/, ''),
       workflow_ref: workflowRef,
       workflow_sha: job.sha,
       job_workflow_ref: workflowRef,
@@ -114,8 +119,12 @@ export class OidcIssuer {
     if (alg === 'none') return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
     if (alg === 'HS256') {
       // The classic confusion attack: HMAC keyed with the issuer's public key.
-      const secret = new TextEncoder().encode(this.#key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-      return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: this.kid }).sign(secret);
+      const secret = new TextEncoder().encode(
+        this.#key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      );
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: this.kid })
+        .sign(secret);
     }
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid, x5t: this.kid })
@@ -143,7 +152,23 @@ export class OidcIssuer {
         jwks_uri: this.jwksUrl,
         subject_types_supported: ['public', 'pairwise'],
         response_types_supported: ['id_token'],
-        claims_supported: ['sub', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'ref', 'sha', 'repository', 'repository_id', 'run_id', 'actor', 'environment', 'workflow_ref'],
+        claims_supported: [
+          'sub',
+          'aud',
+          'exp',
+          'iat',
+          'iss',
+          'jti',
+          'nbf',
+          'ref',
+          'sha',
+          'repository',
+          'repository_id',
+          'run_id',
+          'actor',
+          'environment',
+          'workflow_ref',
+        ],
         id_token_signing_alg_values_supported: ['RS256'],
         scopes_supported: ['openid'],
       });
@@ -153,13 +178,16 @@ export class OidcIssuer {
       return json(200, { keys: [{ ...jwk, kid: this.kid, alg: 'RS256', use: 'sig' }] });
     }
     if (url.pathname !== TOKEN_PATH) return false;
-    if (url.searchParams.get('api-version') !== '2.0') return json(400, { message: 'api-version 2.0 is required' });
+    if (url.searchParams.get('api-version') !== '2.0')
+      return json(400, { message: 'api-version 2.0 is required' });
     const bearer = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const job = bearer ? this.#jobs.get(bearer) : undefined;
     if (!job) return json(401, { message: 'The request token is missing or not valid for this job' });
     const audience = url.searchParams.get('audience');
     this.requests.push({ audience, job });
-    const value = await this.mint(job, { audience: audience ?? `https://github.com/${job.repository.split('/')[0]}` });
+    const value = await this.mint(job, {
+      audience: audience ?? `https://github.com/${job.repository.split('/')[0]}`,
+    });
     return json(200, { count: 1, value });
   }
 }

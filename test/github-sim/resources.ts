@@ -13,7 +13,9 @@ export interface Resources {
 
 /** Git's blob SHA of a file's content. */
 export const blobSha = (content: string): string =>
-  createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(content)}\0${content}`)
+    .digest('hex');
 
 export const nodeId = (kind: string, id: number): string => Buffer.from(`${kind}:${id}`).toString('base64');
 

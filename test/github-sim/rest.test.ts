@@ -17,8 +17,13 @@ const appOctokit = (): Octokit =>
     request: { retries: 0 },
   });
 
-async function installationOctokit(options: { repositories?: string[]; permissions?: Record<string, string> } = {}): Promise<{ octokit: Octokit; token: string }> {
-  const { data } = await appOctokit().apps.createInstallationAccessToken({ installation_id: installationId, ...options } as never);
+async function installationOctokit(
+  options: { repositories?: string[]; permissions?: Record<string, string> } = {},
+): Promise<{ octokit: Octokit; token: string }> {
+  const { data } = await appOctokit().apps.createInstallationAccessToken({
+    installation_id: installationId,
+    ...options,
+  } as never);
   return { octokit: new Octokit({ baseUrl: sim.url, auth: data.token }), token: data.token };
 }
 
@@ -26,7 +31,11 @@ beforeEach(async () => {
   sim = new GitHubSimulator();
   await sim.start();
   repo = sim.world.addRepo('acme/shop', {
-    files: { '.approvals/deploy.yml': 'version: 1\n', '.approvals/tests/a.yml': 'tests: []\n', 'README.md': '# shop\n' },
+    files: {
+      '.approvals/deploy.yml': 'version: 1\n',
+      '.approvals/tests/a.yml': 'tests: []\n',
+      'README.md': '# shop\n',
+    },
   });
   sim.world.addRepo('acme/other');
   installationId = sim.world.install('acme').id;
@@ -54,33 +63,59 @@ describe('the app (JWT) routes', () => {
 
   it('refuses permissions beyond what the installation holds with 422', async () => {
     await expect(
-      appOctokit().apps.createInstallationAccessToken({ installation_id: installationId, permissions: { administration: 'write' } }),
+      appOctokit().apps.createInstallationAccessToken({
+        installation_id: installationId,
+        permissions: { administration: 'write' },
+      }),
     ).rejects.toMatchObject({ status: 422 });
   });
 
   it('refuses an installation token on app routes and a JWT signed by another key', async () => {
     const { token } = await installationOctokit();
-    await expect(new Octokit({ baseUrl: sim.url, auth: token }).apps.getAuthenticated()).rejects.toMatchObject({ status: 401 });
+    await expect(
+      new Octokit({ baseUrl: sim.url, auth: token }).apps.getAuthenticated(),
+    ).rejects.toMatchObject({ status: 401 });
     const other = new GitHubSimulator().world.app.privateKey;
-    const forged = new Octokit({ baseUrl: sim.url, authStrategy: createAppAuth, auth: { appId: sim.world.app.id, privateKey: other } });
+    const forged = new Octokit({
+      baseUrl: sim.url,
+      authStrategy: createAppAuth,
+      auth: { appId: sim.world.app.id, privateKey: other },
+    });
     await expect(forged.apps.getAuthenticated()).rejects.toMatchObject({ status: 401 });
   });
 });
 
 describe('installation tokens', () => {
   it('read files and directories, with ETags answered 304 and not counted', async () => {
-    const { octokit } = await installationOctokit({ repositories: ['shop'], permissions: { contents: 'read' } });
-    const dir = await octokit.repos.getContent({ owner: 'acme', repo: 'shop', path: '.approvals', ref: 'main' });
+    const { octokit } = await installationOctokit({
+      repositories: ['shop'],
+      permissions: { contents: 'read' },
+    });
+    const dir = await octokit.repos.getContent({
+      owner: 'acme',
+      repo: 'shop',
+      path: '.approvals',
+      ref: 'main',
+    });
     expect((dir.data as { name: string; type: string }[]).map((e) => [e.name, e.type])).toEqual([
       ['deploy.yml', 'file'],
       ['tests', 'dir'],
     ]);
-    const file = await octokit.repos.getContent({ owner: 'acme', repo: 'shop', path: '.approvals/deploy.yml' });
+    const file = await octokit.repos.getContent({
+      owner: 'acme',
+      repo: 'shop',
+      path: '.approvals/deploy.yml',
+    });
     const content = file.data as { content: string; encoding: string };
     expect(Buffer.from(content.content, 'base64').toString()).toBe('version: 1\n');
     const remaining = Number(file.headers['x-ratelimit-remaining']);
     await expect(
-      octokit.repos.getContent({ owner: 'acme', repo: 'shop', path: '.approvals/deploy.yml', headers: { 'if-none-match': file.headers.etag! } }),
+      octokit.repos.getContent({
+        owner: 'acme',
+        repo: 'shop',
+        path: '.approvals/deploy.yml',
+        headers: { 'if-none-match': file.headers.etag! },
+      }),
     ).rejects.toMatchObject({ status: 304 });
     const again = await octokit.repos.getContent({ owner: 'acme', repo: 'shop', path: 'README.md' });
     expect(Number(again.headers['x-ratelimit-remaining'])).toBe(remaining - 1);
@@ -88,8 +123,13 @@ describe('installation tokens', () => {
   });
 
   it('fail outside their repositories (404) and permissions (403)', async () => {
-    const { octokit } = await installationOctokit({ repositories: ['shop'], permissions: { contents: 'read' } });
-    await expect(octokit.repos.getContent({ owner: 'acme', repo: 'other', path: 'README.md' })).rejects.toMatchObject({ status: 404 });
+    const { octokit } = await installationOctokit({
+      repositories: ['shop'],
+      permissions: { contents: 'read' },
+    });
+    await expect(
+      octokit.repos.getContent({ owner: 'acme', repo: 'other', path: 'README.md' }),
+    ).rejects.toMatchObject({ status: 404 });
     await expect(
       octokit.checks.create({ owner: 'acme', repo: 'shop', name: 'x', head_sha: repo.branches.get('main')! }),
     ).rejects.toMatchObject({ status: 403 });
@@ -119,13 +159,23 @@ describe('check runs', () => {
     const { octokit } = await installationOctokit();
     const head_sha = repo.branches.get('main')!;
     const created = await octokit.checks.create({
-      owner: 'acme', repo: 'shop', name: 'approval: deploy-web', head_sha,
-      status: 'completed', conclusion: 'action_required',
+      owner: 'acme',
+      repo: 'shop',
+      name: 'approval: deploy-web',
+      head_sha,
+      status: 'completed',
+      conclusion: 'action_required',
       output: { title: 'Waiting for 2 approvals', summary: '**deploy-web** by dana' },
       actions,
     });
     expect(created.data).toMatchObject({ status: 'completed', conclusion: 'action_required', head_sha });
-    await octokit.checks.update({ owner: 'acme', repo: 'shop', check_run_id: created.data.id, conclusion: 'success', output: { title: 'Approved', summary: 'by alice' } });
+    await octokit.checks.update({
+      owner: 'acme',
+      repo: 'shop',
+      check_run_id: created.data.id,
+      conclusion: 'success',
+      output: { title: 'Approved', summary: 'by alice' },
+    });
     const got = await octokit.checks.get({ owner: 'acme', repo: 'shop', check_run_id: created.data.id });
     expect(got.data).toMatchObject({ conclusion: 'success', output: { title: 'Approved' } });
     const list = await octokit.checks.listForRef({ owner: 'acme', repo: 'shop', ref: 'main' });
@@ -139,20 +189,30 @@ describe('check runs', () => {
   ])('reject %s with 422, as GitHub does', async (_, extra) => {
     const { octokit } = await installationOctokit();
     const head_sha = repo.branches.get('main')!;
-    await expect(octokit.checks.create({ owner: 'acme', repo: 'shop', name: 'x', head_sha, ...extra } as never)).rejects.toMatchObject({ status: 422 });
+    await expect(
+      octokit.checks.create({ owner: 'acme', repo: 'shop', name: 'x', head_sha, ...extra } as never),
+    ).rejects.toMatchObject({ status: 422 });
     sim.violations.splice(0); // a spec-invalid request is recorded as a violation; this one was on purpose
   });
 
   it('records a request outside the description as a violation', async () => {
     const { octokit } = await installationOctokit();
-    await expect(octokit.request('POST /repos/{owner}/{repo}/check-runs', { owner: 'acme', repo: 'shop', head_sha: 'x' } as never)).rejects.toMatchObject({ status: 422 });
+    await expect(
+      octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+        owner: 'acme',
+        repo: 'shop',
+        head_sha: 'x',
+      } as never),
+    ).rejects.toMatchObject({ status: 422 });
     expect(sim.violations.map((v) => v.direction)).toEqual(['request']);
     expect(() => sim.assertNoViolations()).toThrow(/name/);
   });
 
   it('records an unknown route as a violation, not a silent 404', async () => {
     const { octokit } = await installationOctokit();
-    await expect(octokit.request('GET /repos/{owner}/{repo}/frobs', { owner: 'acme', repo: 'shop' })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      octokit.request('GET /repos/{owner}/{repo}/frobs', { owner: 'acme', repo: 'shop' }),
+    ).rejects.toMatchObject({ status: 404 });
     expect(() => sim.assertNoViolations()).toThrow(/GitHub has no such route/);
   });
 });
@@ -161,11 +221,21 @@ describe('teams, collaborators and pull requests', () => {
   it('report team membership with its state', async () => {
     sim.world.addTeam('acme/sre', { active: ['alice'], pending: ['bob'] });
     const { octokit } = await installationOctokit();
-    const alice = await octokit.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'sre', username: 'alice' });
+    const alice = await octokit.teams.getMembershipForUserInOrg({
+      org: 'acme',
+      team_slug: 'sre',
+      username: 'alice',
+    });
     expect(alice.data.state).toBe('active');
-    const bob = await octokit.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'sre', username: 'bob' });
+    const bob = await octokit.teams.getMembershipForUserInOrg({
+      org: 'acme',
+      team_slug: 'sre',
+      username: 'bob',
+    });
     expect(bob.data.state).toBe('pending');
-    await expect(octokit.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'sre', username: 'carol' })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      octokit.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'sre', username: 'carol' }),
+    ).rejects.toMatchObject({ status: 404 });
   });
 
   it('report a collaborator permission and a pull request head', async () => {
@@ -173,7 +243,11 @@ describe('teams, collaborators and pull requests', () => {
     repo.collaborators.set('dana', 'write');
     const pull = sim.world.openPull(repo, { head: 'feature', user: 'dana' });
     const { octokit } = await installationOctokit();
-    const perm = await octokit.repos.getCollaboratorPermissionLevel({ owner: 'acme', repo: 'shop', username: 'dana' });
+    const perm = await octokit.repos.getCollaboratorPermissionLevel({
+      owner: 'acme',
+      repo: 'shop',
+      username: 'dana',
+    });
     expect(perm.data.permission).toBe('write');
     const pr = await octokit.pulls.get({ owner: 'acme', repo: 'shop', pull_number: pull.number });
     expect(pr.data.head.sha).toBe(pull.headSha);
@@ -194,8 +268,13 @@ describe('observability and faults', () => {
     sim.inject('repos/get', 502);
     sim.inject('repos/get', 'rate-limit');
     await expect(octokit.repos.get({ owner: 'acme', repo: 'shop' })).rejects.toMatchObject({ status: 502 });
-    const limited = await octokit.repos.get({ owner: 'acme', repo: 'shop' }).catch((e: { status: number; response: { headers: Record<string, string> } }) => e);
-    expect(limited).toMatchObject({ status: 403, response: { headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' } } });
+    const limited = await octokit.repos
+      .get({ owner: 'acme', repo: 'shop' })
+      .catch((e: { status: number; response: { headers: Record<string, string> } }) => e);
+    expect(limited).toMatchObject({
+      status: 403,
+      response: { headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' } },
+    });
     expect((await octokit.repos.get({ owner: 'acme', repo: 'shop' })).status).toBe(200);
     sim.inject('repos/get', 'hang');
     const controller = new AbortController();

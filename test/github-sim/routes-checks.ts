@@ -10,15 +10,19 @@ const MAX_TEXT = 65_535;
 /** GitHub's rules that its published schema does not spell out, checked as GitHub checks them. */
 function problems(body: Json, run: Partial<SimCheckRun>): string[] {
   const out: string[] = [];
-  const actions = (body.actions as { label?: string; identifier?: string; description?: string }[] | undefined) ?? [];
+  const actions =
+    (body.actions as { label?: string; identifier?: string; description?: string }[] | undefined) ?? [];
   if (actions.length > 3) out.push('actions: at most 3 actions are allowed');
   for (const a of actions) {
     if ((a.label ?? '').length > 20) out.push(`actions: label "${a.label}" is longer than 20 characters`);
-    if ((a.identifier ?? '').length > 20) out.push(`actions: identifier "${a.identifier}" is longer than 20 characters`);
-    if ((a.description ?? '').length > 40) out.push(`actions: description "${a.description}" is longer than 40 characters`);
+    if ((a.identifier ?? '').length > 20)
+      out.push(`actions: identifier "${a.identifier}" is longer than 20 characters`);
+    if ((a.description ?? '').length > 40)
+      out.push(`actions: description "${a.description}" is longer than 40 characters`);
   }
   const output = body.output as { summary?: string; text?: string; annotations?: unknown[] } | undefined;
-  if ((output?.summary ?? '').length > MAX_TEXT) out.push(`output.summary is longer than ${MAX_TEXT} characters`);
+  if ((output?.summary ?? '').length > MAX_TEXT)
+    out.push(`output.summary is longer than ${MAX_TEXT} characters`);
   if ((output?.text ?? '').length > MAX_TEXT) out.push(`output.text is longer than ${MAX_TEXT} characters`);
   if ((output?.annotations ?? []).length > 50) out.push('output.annotations: at most 50 per request');
   if ((run.status === 'completed' || run.completed_at) && !run.conclusion) {
@@ -39,7 +43,8 @@ function apply(ctx: RouteContext, run: SimCheckRun, body: Json): void {
   if (typeof body.started_at === 'string') run.started_at = body.started_at;
   if (typeof body.completed_at === 'string') run.completed_at = body.completed_at;
   if (run.status === 'completed' && !run.completed_at) run.completed_at = iso(ctx.now);
-  const output = body.output as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
+  const output = body.output as
+    { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
   if (output) {
     run.output = {
       title: output.title ?? run.output.title,
@@ -69,7 +74,12 @@ function create(ctx: RouteContext): Reply {
     output: { title: null, summary: null, text: null, annotations: [] },
     actions: [],
   };
-  const preview = { ...run, status: (ctx.body.conclusion ? 'completed' : (ctx.body.status ?? 'queued')) as SimCheckRun['status'], conclusion: (ctx.body.conclusion as string) ?? null, completed_at: (ctx.body.completed_at as string) ?? null };
+  const preview = {
+    ...run,
+    status: (ctx.body.conclusion ? 'completed' : (ctx.body.status ?? 'queued')) as SimCheckRun['status'],
+    conclusion: (ctx.body.conclusion as string) ?? null,
+    completed_at: (ctx.body.completed_at as string) ?? null,
+  };
   const issues = problems(ctx.body, preview);
   if (issues.length > 0) return fail(422, 'Invalid request.', { errors: issues });
   apply(ctx, run, ctx.body);
@@ -84,7 +94,12 @@ function find(ctx: RouteContext): SimCheckRun | undefined {
 function update(ctx: RouteContext): Reply {
   const run = find(ctx);
   if (!run) return fail(404, 'Not Found');
-  const next = { ...run, status: (ctx.body.conclusion ? 'completed' : (ctx.body.status ?? run.status)) as SimCheckRun['status'], conclusion: (ctx.body.conclusion as string) ?? run.conclusion, completed_at: (ctx.body.completed_at as string) ?? run.completed_at };
+  const next = {
+    ...run,
+    status: (ctx.body.conclusion ? 'completed' : (ctx.body.status ?? run.status)) as SimCheckRun['status'],
+    conclusion: (ctx.body.conclusion as string) ?? run.conclusion,
+    completed_at: (ctx.body.completed_at as string) ?? run.completed_at,
+  };
   const issues = problems(ctx.body, next);
   if (issues.length > 0) return fail(422, 'Invalid request.', { errors: issues });
   apply(ctx, run, ctx.body);
@@ -95,7 +110,10 @@ function listForRef(ctx: RouteContext): Reply {
   const sha = resolveRef(ctx.repo, ctx.params.ref!) ?? ctx.params.ref;
   const name = ctx.query.get('check_name');
   const runs = ctx.repo.checkRuns.filter((r) => r.head_sha === sha && (!name || r.name === name));
-  return { status: 200, body: { total_count: runs.length, check_runs: runs.map((r) => checkRun(ctx, ctx.repo, r)) } };
+  return {
+    status: 200,
+    body: { total_count: runs.length, check_runs: runs.map((r) => checkRun(ctx, ctx.repo, r)) },
+  };
 }
 
 export const checkRunRoutes = {

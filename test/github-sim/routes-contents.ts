@@ -13,12 +13,24 @@ export function resolveRef(repo: SimRepo, ref: string | null): string | undefine
 }
 
 /** Base64 in lines of 60 characters, as GitHub sends file contents. */
-const base64Lines = (text: string): string => (Buffer.from(text).toString('base64').match(/.{1,60}/g) ?? ['']).join('\n') + '\n';
+const base64Lines = (text: string): string =>
+  (
+    Buffer.from(text)
+      .toString('base64')
+      .match(/.{1,60}/g) ?? ['']
+  ).join('\n') + '\n';
 
-function entry(ctx: RouteContext, ref: string, path: string, type: 'file' | 'dir', content: string): Record<string, unknown> {
+function entry(
+  ctx: RouteContext,
+  ref: string,
+  path: string,
+  type: 'file' | 'dir',
+  content: string,
+): Record<string, unknown> {
   const full = `${ctx.repo.owner}/${ctx.repo.name}`;
   const url = `${ctx.baseUrl}/repos/${full}/contents/${path}?ref=${ref}`;
-  const sha = type === 'file' ? blobSha(content) : createHash('sha1').update(`tree:${path}:${content}`).digest('hex');
+  const sha =
+    type === 'file' ? blobSha(content) : createHash('sha1').update(`tree:${path}:${content}`).digest('hex');
   const gitUrl = `${ctx.baseUrl}/repos/${full}/git/${type === 'file' ? 'blobs' : 'trees'}/${sha}`;
   const htmlUrl = `https://github.com/${full}/${type === 'file' ? 'blob' : 'tree'}/${ref}/${path}`;
   return {
@@ -44,7 +56,11 @@ function getContent(ctx: RouteContext): Reply {
   const file = files.get(path);
   let body: unknown;
   if (file !== undefined) {
-    body = ctx.synth.build('content-file', { ...entry(ctx, ref ?? ctx.repo.defaultBranch, path, 'file', file), encoding: 'base64', content: base64Lines(file) });
+    body = ctx.synth.build('content-file', {
+      ...entry(ctx, ref ?? ctx.repo.defaultBranch, path, 'file', file),
+      encoding: 'base64',
+      content: base64Lines(file),
+    });
   } else {
     const prefix = path === '' ? '' : `${path}/`;
     const children = new Map<string, 'file' | 'dir'>();

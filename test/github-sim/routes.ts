@@ -9,7 +9,6 @@ import type { Permissions } from './world.ts';
 
 type Json = Record<string, unknown>;
 
-
 function mintToken(ctx: RouteContext): Reply {
   const installation = ctx.world.installations.get(Number(ctx.params.installation_id));
   if (!installation) return fail(404, 'Not Found');
@@ -28,20 +27,35 @@ function mintToken(ctx: RouteContext): Reply {
       ...(ids ?? []),
     ];
     const allowed = (id: number): boolean =>
-      id !== -1 && (installation.repositories === 'all' ? ctx.world.repoById(id)?.owner.toLowerCase() === installation.account.toLowerCase() : installation.repositories.includes(id));
-    if (!wanted.every(allowed)) return fail(422, 'There is at least one repository that does not exist or is not accessible to the parent installation.');
+      id !== -1 &&
+      (installation.repositories === 'all'
+        ? ctx.world.repoById(id)?.owner.toLowerCase() === installation.account.toLowerCase()
+        : installation.repositories.includes(id));
+    if (!wanted.every(allowed))
+      return fail(
+        422,
+        'There is at least one repository that does not exist or is not accessible to the parent installation.',
+      );
     repositories = wanted;
   }
   const token = newInstallationToken();
   const expiresAt = ctx.now.getTime() + 3_600_000;
-  ctx.world.tokens.set(tokenHash(token), { hash: tokenHash(token), installationId: installation.id, repositories, permissions: { ...asked }, expiresAt, revoked: false });
+  ctx.world.tokens.set(tokenHash(token), {
+    hash: tokenHash(token),
+    installationId: installation.id,
+    repositories,
+    permissions: { ...asked },
+    expiresAt,
+    revoked: false,
+  });
   const body: Json = {
     token,
     expires_at: iso(new Date(expiresAt)),
     permissions: asked,
     repository_selection: repositories === 'all' ? 'all' : 'selected',
   };
-  if (repositories !== 'all') body.repositories = repositories.map((id) => repository(ctx, ctx.world.repoById(id)!));
+  if (repositories !== 'all')
+    body.repositories = repositories.map((id) => repository(ctx, ctx.world.repoById(id)!));
   return { status: 201, body: ctx.synth.build('installation-token', body) };
 }
 
@@ -50,7 +64,14 @@ export const ROUTES: Record<OperationId, Route> = {
     auth: 'app',
     handle: (ctx) => {
       const app = ctx.world.app;
-      const body = ctx.synth.build('integration', { id: app.id, slug: app.slug, name: app.name, owner: userOf(ctx, app.owner), permissions: app.permissions, events: app.events });
+      const body = ctx.synth.build('integration', {
+        id: app.id,
+        slug: app.slug,
+        name: app.name,
+        owner: userOf(ctx, app.owner),
+        permissions: app.permissions,
+        events: app.events,
+      });
       return { status: 200, body };
     },
   },
@@ -96,7 +117,14 @@ export const ROUTES: Record<OperationId, Route> = {
       const body = ctx.synth.build('repository-collaborator-permission', {
         permission,
         role_name: permission,
-        user: ctx.synth.build('collaborator', { ...userOf(ctx, user.login), permissions: { pull: permission !== 'none', push: permission === 'write' || permission === 'admin', admin: permission === 'admin' } }),
+        user: ctx.synth.build('collaborator', {
+          ...userOf(ctx, user.login),
+          permissions: {
+            pull: permission !== 'none',
+            push: permission === 'write' || permission === 'admin',
+            admin: permission === 'admin',
+          },
+        }),
       });
       return { status: 200, body };
     },
@@ -123,7 +151,12 @@ export const ROUTES: Record<OperationId, Route> = {
     handle: (ctx) => {
       const issue = Number(ctx.params.issue_number);
       if (!ctx.repo.pulls.has(issue)) return fail(404, 'Not Found');
-      const comment = { id: ctx.world.nextId(), issue, body: String(ctx.body.body), user: `${ctx.world.app.slug}[bot]` };
+      const comment = {
+        id: ctx.world.nextId(),
+        issue,
+        body: String(ctx.body.body),
+        user: `${ctx.world.app.slug}[bot]`,
+      };
       ctx.repo.comments.push(comment);
       const full = `${ctx.repo.owner}/${ctx.repo.name}`;
       const body = ctx.synth.build('issue-comment', {
@@ -143,7 +176,12 @@ export const ROUTES: Record<OperationId, Route> = {
     auth: { permission: 'deployments', level: 'write', scope: 'repo' },
     handle: (ctx) => {
       const b = ctx.body as { environment_name?: string; state?: string; comment?: string };
-      ctx.repo.gateReviews.push({ runId: Number(ctx.params.run_id), environment: b.environment_name ?? '', state: b.state ?? '', comment: b.comment ?? '' });
+      ctx.repo.gateReviews.push({
+        runId: Number(ctx.params.run_id),
+        environment: b.environment_name ?? '',
+        state: b.state ?? '',
+        comment: b.comment ?? '',
+      });
       return { status: 204 };
     },
   },

@@ -32,7 +32,11 @@ export class RouteTable {
     for (const r of this.#served) {
       if (r.op.method !== method.toUpperCase()) continue;
       const m = r.re.exec(path);
-      if (m) return { op: r.op, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')])) };
+      if (m)
+        return {
+          op: r.op,
+          params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')])),
+        };
     }
     return undefined;
   }

@@ -55,7 +55,11 @@ export class GitHubSimulator {
     const spec = loadSpec();
     this.routes = new RouteTable(spec);
     this.validator = new SpecValidator(spec);
-    this.#synth = new Synthesizer(spec, () => this.#url, () => this.now());
+    this.#synth = new Synthesizer(
+      spec,
+      () => this.#url,
+      () => this.now(),
+    );
   }
 
   get url(): string {
@@ -89,7 +93,9 @@ export class GitHubSimulator {
   assertNoViolations(): void {
     const found = this.violations.splice(0);
     if (found.length > 0) {
-      throw new Error(`GitHub API description violations:\n${found.map((v) => `- ${v.direction} ${v.method} ${v.path} (${v.operation}): ${v.problems.join('; ')}`).join('\n')}`);
+      throw new Error(
+        `GitHub API description violations:\n${found.map((v) => `- ${v.direction} ${v.method} ${v.path} (${v.operation}): ${v.problems.join('; ')}`).join('\n')}`,
+      );
     }
   }
 
@@ -105,18 +111,29 @@ export class GitHubSimulator {
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const send = (reply: Reply, op: string, credential: string | null, counted: boolean): void => {
-      this.calls.push({ operation: op, method, path: url.pathname, status: reply.status, credential, counted });
+      this.calls.push({
+        operation: op,
+        method,
+        path: url.pathname,
+        status: reply.status,
+        credential,
+        counted,
+      });
       const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
       if (credential && counted) this.#used.set(credential, (this.#used.get(credential) ?? 0) + 1);
       const used = credential ? (this.#used.get(credential) ?? 0) : 0;
-      Object.assign(headers, {
-        'x-ratelimit-limit': String(RATE_LIMIT),
-        'x-ratelimit-remaining': String(Math.max(0, RATE_LIMIT - used)),
-        'x-ratelimit-used': String(used),
-        'x-ratelimit-reset': String(Math.floor(this.now().getTime() / 1000) + 3600),
-        'x-ratelimit-resource': 'core',
-        'x-github-api-version-selected': '2022-11-28',
-      }, reply.headers);
+      Object.assign(
+        headers,
+        {
+          'x-ratelimit-limit': String(RATE_LIMIT),
+          'x-ratelimit-remaining': String(Math.max(0, RATE_LIMIT - used)),
+          'x-ratelimit-used': String(used),
+          'x-ratelimit-reset': String(Math.floor(this.now().getTime() / 1000) + 3600),
+          'x-ratelimit-resource': 'core',
+          'x-github-api-version-selected': '2022-11-28',
+        },
+        reply.headers,
+      );
       res.writeHead(reply.status, headers);
       res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
     };
@@ -124,12 +141,24 @@ export class GitHubSimulator {
     const match = this.routes.match(method, url.pathname);
     if (!match) {
       const known = this.routes.isGitHubRoute(url.pathname);
-      this.violations.push({ operation: '?', method, path: url.pathname, direction: 'route', problems: [known ? 'GitHub has this route but the simulator does not serve it' : 'GitHub has no such route'] });
+      this.violations.push({
+        operation: '?',
+        method,
+        path: url.pathname,
+        direction: 'route',
+        problems: [
+          known ? 'GitHub has this route but the simulator does not serve it' : 'GitHub has no such route',
+        ],
+      });
       return send(fail(404, 'Not Found'), '?', null, false);
     }
     const { op, params } = match;
     const credential = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const credentialId = credential ? (credential.split('.').length === 3 ? 'app' : tokenHash(credential)) : null;
+    const credentialId = credential
+      ? credential.split('.').length === 3
+        ? 'app'
+        : tokenHash(credential)
+      : null;
 
     const fault = this.faults.take(op.id);
     if (fault === 'hang') return; // never answers; stop() closes the socket
@@ -140,12 +169,23 @@ export class GitHubSimulator {
       try {
         body = JSON.parse(raw);
       } catch {
-        this.violations.push({ operation: op.id, method, path: url.pathname, direction: 'request', problems: ['body is not JSON'] });
+        this.violations.push({
+          operation: op.id,
+          method,
+          path: url.pathname,
+          direction: 'request',
+          problems: ['body is not JSON'],
+        });
         return send(fail(400, 'Problems parsing JSON'), op.id, credentialId, true);
       }
     }
     const route = ROUTES[op.id];
-    const caller = await authenticate(this.world, req.headers.authorization, route.auth === 'app', this.now().getTime());
+    const caller = await authenticate(
+      this.world,
+      req.headers.authorization,
+      route.auth === 'app',
+      this.now().getTime(),
+    );
     if (caller.kind === 'error') return send(fail(caller.status, caller.message), op.id, credentialId, true);
 
     const problems = this.validator.request(op, params, url.searchParams, body);
@@ -160,13 +200,20 @@ export class GitHubSimulator {
       const installation = this.world.installations.get(token.installationId)!;
       if (route.auth.scope === 'repo') {
         repo = this.world.repo(`${params.owner}/${params.repo}`);
-        const inScope = repo && (token.repositories === 'all' ? repo.owner.toLowerCase() === installation.account.toLowerCase() : token.repositories.includes(repo.id));
+        const inScope =
+          repo &&
+          (token.repositories === 'all'
+            ? repo.owner.toLowerCase() === installation.account.toLowerCase()
+            : token.repositories.includes(repo.id));
         if (!repo || !inScope) return send(fail(404, 'Not Found'), op.id, credentialId, true);
       }
       if (route.auth.scope === 'org' && params.org?.toLowerCase() !== installation.account.toLowerCase()) {
         return send(fail(404, 'Not Found'), op.id, credentialId, true);
       }
-      if (route.auth.scope !== 'token' && !covers(token.permissions, route.auth.permission, route.auth.level)) {
+      if (
+        route.auth.scope !== 'token' &&
+        !covers(token.permissions, route.auth.permission, route.auth.level)
+      ) {
         return send(fail(403, 'Resource not accessible by integration'), op.id, credentialId, true);
       }
     }
@@ -186,12 +233,28 @@ export class GitHubSimulator {
     try {
       reply = await route.handle(ctx);
     } catch (err) {
-      reply = { status: 500, body: { message: `simulator error: ${(err as Error).message}`, documentation_url: DOCS } };
-      this.violations.push({ operation: op.id, method, path: url.pathname, direction: 'response', problems: [(err as Error).stack ?? String(err)] });
+      reply = {
+        status: 500,
+        body: { message: `simulator error: ${(err as Error).message}`, documentation_url: DOCS },
+      };
+      this.violations.push({
+        operation: op.id,
+        method,
+        path: url.pathname,
+        direction: 'response',
+        problems: [(err as Error).stack ?? String(err)],
+      });
     }
-    const responseProblems = reply.status === 304 ? [] : this.validator.response(op, reply.status, reply.body);
+    const responseProblems =
+      reply.status === 304 ? [] : this.validator.response(op, reply.status, reply.body);
     if (responseProblems.length > 0) {
-      this.violations.push({ operation: op.id, method, path: url.pathname, direction: 'response', problems: responseProblems });
+      this.violations.push({
+        operation: op.id,
+        method,
+        path: url.pathname,
+        direction: 'response',
+        problems: responseProblems,
+      });
     }
     send(reply, op.id, credentialId, reply.status !== 304);
   }

@@ -71,7 +71,8 @@ export function normalise(node: unknown): unknown {
   if ((node as Json).nullable !== true) return out;
   if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] };
-  if (Array.isArray(out.type)) return out.type.includes('null') ? out : { ...out, type: [...out.type, 'null'] };
+  if (Array.isArray(out.type))
+    return out.type.includes('null') ? out : { ...out, type: [...out.type, 'null'] };
   return { anyOf: [out, { type: 'null' }] };
 }
 
@@ -147,7 +148,8 @@ function extract(spec: Json, version: string): SpecSubset {
     }
   }
   const missing = SERVED.filter((id) => !operations.some((o) => o.id === id));
-  if (missing.length > 0) throw new Error(`@octokit/openapi ${version} has no operation ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(`@octokit/openapi ${version} has no operation ${missing.join(', ')}`);
   const components = spec.components as { schemas: Json };
   const schemas: Json = {};
   for (const name of schemaNames) schemas[name] = normalise(components.schemas[name]);
@@ -164,7 +166,10 @@ export function loadSpec(): SpecSubset {
   if (loaded) return loaded;
   const pkgPath = require.resolve('@octokit/openapi/package.json');
   const version = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
-  const key = createHash('sha256').update(`${version}\n${SERVED.join('\n')}\n${normalise.toString()}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(`${version}\n${SERVED.join('\n')}\n${normalise.toString()}`)
+    .digest('hex')
+    .slice(0, 16);
   const cacheFile = join(dirname(pkgPath), '..', '..', '.cache', 'jit-approvals', `github-spec-${key}.json`);
   try {
     loaded = JSON.parse(readFileSync(cacheFile, 'utf8')) as SpecSubset;
@@ -172,7 +177,9 @@ export function loadSpec(): SpecSubset {
   } catch {
     // Not cached yet: extract below.
   }
-  const spec = JSON.parse(readFileSync(join(dirname(pkgPath), 'generated', 'api.github.com.json'), 'utf8')) as Json;
+  const spec = JSON.parse(
+    readFileSync(join(dirname(pkgPath), 'generated', 'api.github.com.json'), 'utf8'),
+  ) as Json;
   loaded = extract(spec, version);
   mkdirSync(dirname(cacheFile), { recursive: true });
   writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify(loaded));

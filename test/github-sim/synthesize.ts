@@ -51,7 +51,10 @@ export class Synthesizer {
       case 'object':
         return this.#object(s, {});
       default:
-        if (s.format === 'date-time') return this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        if (s.format === 'date-time')
+          return this.now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z');
         if (s.format === 'uri' || name.endsWith('url')) return `${this.baseUrl()}/_placeholder/${name}`;
         if (s.format === 'email') return 'noreply@example.com';
         return '';
@@ -69,7 +72,8 @@ export class Synthesizer {
   }
 
   #value(schema: unknown, value: unknown, name: string): unknown {
-    const choices = ((schema as Json | undefined)?.anyOf ?? (schema as Json | undefined)?.oneOf) as Json[] | undefined;
+    const choices = ((schema as Json | undefined)?.anyOf ?? (schema as Json | undefined)?.oneOf) as
+      Json[] | undefined;
     if (value === undefined && choices?.some((c) => c.type === 'null')) return null;
     const s = this.#resolve(schema);
     if (value === undefined) return this.#scalar(s, name);

@@ -9,7 +9,12 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const escape = (s: string): string => s.replaceAll('~', '~0').replaceAll('/', '~1');
 
 function describe(errors: readonly ErrorObject[] | null | undefined, what: string): string[] {
-  return (errors ?? []).slice(0, 10).map((e) => `${what}${e.instancePath} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  return (errors ?? [])
+    .slice(0, 10)
+    .map(
+      (e) =>
+        `${what}${e.instancePath} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+    );
 }
 
 export class SpecValidator {
@@ -44,11 +49,15 @@ export class SpecValidator {
         if (p.required) problems.push(`${p.in} parameter ${p.name} is required`);
         continue;
       }
-      const v = this.#validator(this.#params, `/operations/${escape(op.id)}/params/${escape(`${p.in}:${p.name}`)}`);
+      const v = this.#validator(
+        this.#params,
+        `/operations/${escape(op.id)}/params/${escape(`${p.in}:${p.name}`)}`,
+      );
       if (!v(raw)) problems.push(...describe(v.errors, `${p.in} parameter ${p.name}`));
     }
     const known = new Set(op.parameters.filter((p) => p.in === 'query').map((p) => p.name));
-    for (const name of query.keys()) if (!known.has(name)) problems.push(`query parameter ${name} is not in the description`);
+    for (const name of query.keys())
+      if (!known.has(name)) problems.push(`query parameter ${name} is not in the description`);
     if (!op.hasBody) {
       if (body !== undefined) problems.push('this operation takes no request body');
       return problems;
@@ -83,6 +92,6 @@ export class SpecValidator {
     const b = body as { message?: unknown; documentation_url?: unknown } | undefined;
     return typeof b?.message === 'string' && typeof b.documentation_url === 'string'
       ? []
-      : ['error response is not GitHub\'s { message, documentation_url }'];
+      : ["error response is not GitHub's { message, documentation_url }"];
   }
 }

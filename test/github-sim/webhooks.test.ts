@@ -22,7 +22,12 @@ beforeEach(async () => {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString();
     const verified = await verify(SECRET, body, String(req.headers['x-hub-signature-256']));
-    received.push({ event: String(req.headers['x-github-event']), id: String(req.headers['x-github-delivery']), verified, payload: JSON.parse(body) });
+    received.push({
+      event: String(req.headers['x-github-event']),
+      id: String(req.headers['x-github-delivery']),
+      verified,
+      payload: JSON.parse(body),
+    });
     res.writeHead(verified ? 200 : 400).end(verified ? 'ok' : 'bad signature');
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -41,13 +46,33 @@ afterEach(async () => {
 describe('webhooks', () => {
   it('check_run.requested_action carries the check run, the button and the sender', async () => {
     const alice = sim.world.addUser('alice');
-    const run = { id: 77, repoId: repo.id, appId: sim.world.app.id, name: 'approval', head_sha: repo.branches.get('main')!, status: 'completed' as const, conclusion: 'action_required', started_at: '2026-11-23T10:00:00Z', completed_at: '2026-11-23T10:00:00Z', external_id: 'req-1', details_url: null, output: { title: null, summary: null, text: null, annotations: [] }, actions: [] };
+    const run = {
+      id: 77,
+      repoId: repo.id,
+      appId: sim.world.app.id,
+      name: 'approval',
+      head_sha: repo.branches.get('main')!,
+      status: 'completed' as const,
+      conclusion: 'action_required',
+      started_at: '2026-11-23T10:00:00Z',
+      completed_at: '2026-11-23T10:00:00Z',
+      external_id: 'req-1',
+      details_url: null,
+      output: { title: null, summary: null, text: null, annotations: [] },
+      actions: [],
+    };
     const d = await hooks.checkRunRequestedAction(repo, run, 'approve', alice);
     expect(d.status).toBe(200);
     expect(received[0]).toMatchObject({
       event: 'check_run',
       verified: true,
-      payload: { action: 'requested_action', requested_action: { identifier: 'approve' }, check_run: { id: 77, external_id: 'req-1' }, sender: { login: 'alice', id: alice.id }, repository: { full_name: 'acme/shop' } },
+      payload: {
+        action: 'requested_action',
+        requested_action: { identifier: 'approve' },
+        check_run: { id: 77, external_id: 'req-1' },
+        sender: { login: 'alice', id: alice.id },
+        repository: { full_name: 'acme/shop' },
+      },
     });
   });
 
@@ -55,14 +80,24 @@ describe('webhooks', () => {
     const dana = sim.world.addUser('dana');
     const before = repo.branches.get('main')!;
     const after = sim.world.commit(repo, 'main', { '.approvals/p.yml': 'version: 1\n' });
-    await hooks.push(repo, { ref: 'refs/heads/main', before, after, changed: ['.approvals/p.yml'], pusher: dana });
+    await hooks.push(repo, {
+      ref: 'refs/heads/main',
+      before,
+      after,
+      changed: ['.approvals/p.yml'],
+      pusher: dana,
+    });
     const pull = sim.world.openPull(repo, { head: 'feature', user: 'dana' });
     await hooks.pullRequest(repo, pull, 'opened');
     await hooks.pullRequest(repo, pull, 'synchronize');
     await hooks.workflowJobCompleted(repo, { runId: 9001, name: 'deploy', headSha: after }, dana);
     await hooks.installationCreated([...sim.world.installations.values()][0]!, dana);
     expect(received.map((r) => `${r.event}.${String(r.payload.action ?? '')}`)).toEqual([
-      'push.', 'pull_request.opened', 'pull_request.synchronize', 'workflow_job.completed', 'installation.created',
+      'push.',
+      'pull_request.opened',
+      'pull_request.synchronize',
+      'workflow_job.completed',
+      'installation.created',
     ]);
     expect(received[0]!.payload).toMatchObject({ after, commits: [{ modified: ['.approvals/p.yml'] }] });
     expect(received[1]!.payload).toMatchObject({ pull_request: { head: { sha: pull.headSha } } });
@@ -77,11 +112,17 @@ describe('webhooks', () => {
 
   it('can sign with the wrong secret, and redeliver with the same delivery id', async () => {
     const dana = sim.world.addUser('dana');
-    const d = await hooks.workflowJobCompleted(repo, { runId: 1, name: 'deploy', headSha: repo.branches.get('main')! }, dana);
+    const d = await hooks.workflowJobCompleted(
+      repo,
+      { runId: 1, name: 'deploy', headSha: repo.branches.get('main')! },
+      dana,
+    );
     const again = await hooks.redeliver(d);
     expect(again.id).toBe(d.id);
     expect(received.map((r) => r.id)).toEqual([d.id, d.id]);
-    const forged = await hooks.send('push', JSON.parse(d.body), 'workflow-job-completed', { secret: 'wrong' });
+    const forged = await hooks.send('push', JSON.parse(d.body), 'workflow-job-completed', {
+      secret: 'wrong',
+    });
     expect(forged.status).toBe(400);
   });
 });

@@ -18,11 +18,16 @@ interface Examples {
   examples: Json[];
 }
 
-let loaded: { examples: Examples[]; ajv: Ajv2020; spec: Json; validators: Map<string, ValidateFunction> } | undefined;
+let loaded:
+  { examples: Examples[]; ajv: Ajv2020; spec: Json; validators: Map<string, ValidateFunction> } | undefined;
 function descriptions(): NonNullable<typeof loaded> {
   if (!loaded) {
-    const spec = JSON.parse(readFileSync(require.resolve('@octokit/openapi-webhooks/generated/api.github.com.json'), 'utf8')) as Json;
-    const examples = JSON.parse(readFileSync(require.resolve('@octokit/webhooks-examples/api.github.com/index.json'), 'utf8')) as Examples[];
+    const spec = JSON.parse(
+      readFileSync(require.resolve('@octokit/openapi-webhooks/generated/api.github.com.json'), 'utf8'),
+    ) as Json;
+    const examples = JSON.parse(
+      readFileSync(require.resolve('@octokit/webhooks-examples/api.github.com/index.json'), 'utf8'),
+    ) as Examples[];
     const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true, validateSchema: false }));
     ajv.addSchema(spec, 'webhooks');
     loaded = { examples, ajv, spec, validators: new Map() };
@@ -35,16 +40,29 @@ export function validateWebhook(hook: string, payload: unknown): string[] {
   const d = descriptions();
   let v = d.validators.get(hook);
   if (!v) {
-    const webhook = (d.spec.webhooks as Record<string, { post: { requestBody: { content: Record<string, { schema: { $ref: string } }> } } }>)[hook];
+    const webhook = (
+      d.spec.webhooks as Record<
+        string,
+        { post: { requestBody: { content: Record<string, { schema: { $ref: string } }> } } }
+      >
+    )[hook];
     if (!webhook) return [`no webhook ${hook} in @octokit/openapi-webhooks`];
-    v = d.ajv.compile({ $ref: `webhooks${webhook.post.requestBody.content['application/json']!.schema.$ref}` });
+    v = d.ajv.compile({
+      $ref: `webhooks${webhook.post.requestBody.content['application/json']!.schema.$ref}`,
+    });
     d.validators.set(hook, v);
   }
-  return v(payload) ? [] : (v.errors ?? []).slice(0, 10).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return v(payload)
+    ? []
+    : (v.errors ?? [])
+        .slice(0, 10)
+        .map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
 function example(event: string, action: string | undefined): Json {
-  const found = descriptions().examples.find((e) => e.name === event)?.examples.find((x) => x.action === action);
+  const found = descriptions()
+    .examples.find((e) => e.name === event)
+    ?.examples.find((x) => x.action === action);
   if (!found) throw new Error(`@octokit/webhooks-examples has no ${event}.${action ?? ''}`);
   return structuredClone(found);
 }
@@ -70,7 +88,15 @@ export class WebhookSender {
   }
 
   #user(user: SimUser, base: Json = {}): Json {
-    return { ...base, login: user.login, id: user.id, node_id: `U_${user.id}`, type: user.type, url: `${this.#sim.url}/users/${user.login}`, html_url: `https://github.com/${user.login}` };
+    return {
+      ...base,
+      login: user.login,
+      id: user.id,
+      node_id: `U_${user.id}`,
+      type: user.type,
+      url: `${this.#sim.url}/users/${user.login}`,
+      html_url: `https://github.com/${user.login}`,
+    };
   }
 
   #repository(repo: SimRepo, base: Json): Json {
@@ -102,7 +128,12 @@ export class WebhookSender {
   }
 
   /** A reviewer clicked a button of a check run. */
-  checkRunRequestedAction(repo: SimRepo, run: SimCheckRun, identifier: string, sender: SimUser): Promise<Delivery> {
+  checkRunRequestedAction(
+    repo: SimRepo,
+    run: SimCheckRun,
+    identifier: string,
+    sender: SimUser,
+  ): Promise<Delivery> {
     const p = this.#common(example('check_run', 'requested_action'), repo, sender);
     const checkRun = p.check_run as Json;
     Object.assign(checkRun, {
@@ -123,10 +154,27 @@ export class WebhookSender {
   }
 
   /** A push of `after` to `ref`, listing the files the commit changed. */
-  push(repo: SimRepo, opts: { ref: string; before: string; after: string; changed: string[]; pusher: SimUser }): Promise<Delivery> {
+  push(
+    repo: SimRepo,
+    opts: { ref: string; before: string; after: string; changed: string[]; pusher: SimUser },
+  ): Promise<Delivery> {
     const p = this.#common(example('push', undefined), repo, opts.pusher);
-    const commit = { ...((p.commits as Json[])[0] ?? (p.head_commit as Json)), id: opts.after, tree_id: opts.after, added: [], removed: [], modified: opts.changed };
-    Object.assign(p, { ref: opts.ref, before: opts.before, after: opts.after, commits: [commit], head_commit: commit, pusher: { name: opts.pusher.login, email: null } });
+    const commit = {
+      ...((p.commits as Json[])[0] ?? (p.head_commit as Json)),
+      id: opts.after,
+      tree_id: opts.after,
+      added: [],
+      removed: [],
+      modified: opts.changed,
+    };
+    Object.assign(p, {
+      ref: opts.ref,
+      before: opts.before,
+      after: opts.after,
+      commits: [commit],
+      head_commit: commit,
+      pusher: { name: opts.pusher.login, email: null },
+    });
     return this.send('push', p, 'push');
   }
 
@@ -135,15 +183,37 @@ export class WebhookSender {
     const p = this.#common(example('pull_request', action), repo, sender);
     const pr = p.pull_request as Json;
     const repoJson = p.repository as Json;
-    Object.assign(pr, { number: pull.number, title: pull.title, state: pull.state, auto_merge: null, user: this.#user(sender, pr.user as Json) });
-    pr.head = { ...(pr.head as Json), ref: pull.headRef, sha: pull.headSha, label: `${repo.owner}:${pull.headRef}`, repo: this.#repository(repo, (pr.head as Json).repo as Json) };
-    pr.base = { ...(pr.base as Json), ref: pull.baseRef, sha: repo.branches.get(pull.baseRef), label: `${repo.owner}:${pull.baseRef}`, repo: this.#repository(repo, (pr.base as Json).repo as Json) };
+    Object.assign(pr, {
+      number: pull.number,
+      title: pull.title,
+      state: pull.state,
+      auto_merge: null,
+      user: this.#user(sender, pr.user as Json),
+    });
+    pr.head = {
+      ...(pr.head as Json),
+      ref: pull.headRef,
+      sha: pull.headSha,
+      label: `${repo.owner}:${pull.headRef}`,
+      repo: this.#repository(repo, (pr.head as Json).repo as Json),
+    };
+    pr.base = {
+      ...(pr.base as Json),
+      ref: pull.baseRef,
+      sha: repo.branches.get(pull.baseRef),
+      label: `${repo.owner}:${pull.baseRef}`,
+      repo: this.#repository(repo, (pr.base as Json).repo as Json),
+    };
     Object.assign(p, { number: pull.number, repository: repoJson });
     return this.send('pull_request', p, `pull-request-${action}`);
   }
 
   /** A job of a workflow run finished. */
-  workflowJobCompleted(repo: SimRepo, job: { runId: number; runAttempt?: number; name: string; conclusion?: string; headSha: string }, sender: SimUser): Promise<Delivery> {
+  workflowJobCompleted(
+    repo: SimRepo,
+    job: { runId: number; runAttempt?: number; name: string; conclusion?: string; headSha: string },
+    sender: SimUser,
+  ): Promise<Delivery> {
     const p = this.#common(example('workflow_job', 'completed'), repo, sender);
     Object.assign(p.workflow_job as Json, {
       run_id: job.runId,
@@ -171,17 +241,38 @@ export class WebhookSender {
       permissions: installation.permissions,
       repository_selection: installation.repositories === 'all' ? 'all' : 'selected',
     };
-    const repos = installation.repositories === 'all' ? [...world.repos.values()].filter((r) => r.owner === installation.account) : installation.repositories.map((id) => world.repoById(id)!);
-    p.repositories = repos.map((r) => ({ id: r.id, node_id: `R_${r.id}`, name: r.name, full_name: `${r.owner}/${r.name}`, private: r.private }));
+    const repos =
+      installation.repositories === 'all'
+        ? [...world.repos.values()].filter((r) => r.owner === installation.account)
+        : installation.repositories.map((id) => world.repoById(id)!);
+    p.repositories = repos.map((r) => ({
+      id: r.id,
+      node_id: `R_${r.id}`,
+      name: r.name,
+      full_name: `${r.owner}/${r.name}`,
+      private: r.private,
+    }));
     p.sender = this.#user(sender, p.sender as Json);
     return this.send('installation', p, 'installation-created');
   }
 
   /** Validates, signs and POSTs a payload; throws when the payload is outside the description. */
-  async send(event: string, payload: Json, hook: string, opts: { id?: string; secret?: string } = {}): Promise<Delivery> {
+  async send(
+    event: string,
+    payload: Json,
+    hook: string,
+    opts: { id?: string; secret?: string } = {},
+  ): Promise<Delivery> {
     const problems = validateWebhook(hook, payload);
-    if (problems.length > 0) throw new Error(`webhook ${hook} does not fit @octokit/openapi-webhooks:\n${problems.join('\n')}`);
-    return this.#post(event, payload.action as string | undefined, JSON.stringify(payload), opts.id ?? randomUUID(), opts.secret);
+    if (problems.length > 0)
+      throw new Error(`webhook ${hook} does not fit @octokit/openapi-webhooks:\n${problems.join('\n')}`);
+    return this.#post(
+      event,
+      payload.action as string | undefined,
+      JSON.stringify(payload),
+      opts.id ?? randomUUID(),
+      opts.secret,
+    );
   }
 
   /** Sends a recorded delivery again, with the same delivery id and body. */
@@ -189,7 +280,13 @@ export class WebhookSender {
     return this.#post(delivery.event, delivery.action, delivery.body, delivery.id);
   }
 
-  async #post(event: string, action: string | undefined, body: string, id: string, secret?: string): Promise<Delivery> {
+  async #post(
+    event: string,
+    action: string | undefined,
+    body: string,
+    id: string,
+    secret?: string,
+  ): Promise<Delivery> {
     const target = this.#target();
     const res = await fetch(target.url, {
       method: 'POST',
@@ -205,7 +302,14 @@ export class WebhookSender {
       },
       body,
     });
-    const delivery: Delivery = { id, event, body, status: res.status, response: await res.text(), ...(action ? { action } : {}) };
+    const delivery: Delivery = {
+      id,
+      event,
+      body,
+      status: res.status,
+      response: await res.text(),
+      ...(action ? { action } : {}),
+    };
     this.deliveries.push(delivery);
     return delivery;
   }

@@ -148,7 +148,10 @@ export class World {
   }
 
   /** A repository whose default branch holds `files` in one commit. */
-  addRepo(fullName: string, opts: { files?: Record<string, string>; defaultBranch?: string; private?: boolean } = {}): SimRepo {
+  addRepo(
+    fullName: string,
+    opts: { files?: Record<string, string>; defaultBranch?: string; private?: boolean } = {},
+  ): SimRepo {
     const [owner, name] = fullName.split('/') as [string, string];
     this.addUser(owner, 'Organization');
     const repo: SimRepo = {
@@ -193,7 +196,10 @@ export class World {
   }
 
   /** Opens a pull request from `head` (a new branch with `changes`) into the default branch. */
-  openPull(repo: SimRepo, opts: { head: string; user: string; title?: string; changes?: Record<string, string | null> }): SimPull {
+  openPull(
+    repo: SimRepo,
+    opts: { head: string; user: string; title?: string; changes?: Record<string, string | null> },
+  ): SimPull {
     if (!repo.branches.has(opts.head)) repo.branches.set(opts.head, repo.branches.get(repo.defaultBranch)!);
     const headSha = this.commit(repo, opts.head, opts.changes ?? { [`${opts.head}.txt`]: opts.head });
     this.addUser(opts.user);
@@ -211,7 +217,10 @@ export class World {
   }
 
   /** Installs the app on an account, for all its repositories or some. */
-  install(account: string, opts: { repositories?: SimRepo[]; permissions?: Permissions } = {}): SimInstallation {
+  install(
+    account: string,
+    opts: { repositories?: SimRepo[]; permissions?: Permissions } = {},
+  ): SimInstallation {
     this.addUser(account, 'Organization');
     const installation: SimInstallation = {
       id: this.nextId(),
@@ -225,19 +234,32 @@ export class World {
 
   installationFor(repo: SimRepo): SimInstallation | undefined {
     return [...this.installations.values()].find(
-      (i) => i.account.toLowerCase() === repo.owner.toLowerCase() && (i.repositories === 'all' || i.repositories.includes(repo.id)),
+      (i) =>
+        i.account.toLowerCase() === repo.owner.toLowerCase() &&
+        (i.repositories === 'all' || i.repositories.includes(repo.id)),
     );
   }
 
   /** A team with active members and pending invitations. */
-  addTeam(orgSlug: string, members: { active?: string[]; pending?: string[]; maintainers?: string[] } = {}): SimTeam {
+  addTeam(
+    orgSlug: string,
+    members: { active?: string[]; pending?: string[]; maintainers?: string[] } = {},
+  ): SimTeam {
     const [org, slug] = orgSlug.split('/') as [string, string];
     this.addUser(org, 'Organization');
     const team: SimTeam = { id: this.nextId(), org, slug, members: new Map() };
-    for (const login of members.active ?? []) team.members.set(login.toLowerCase(), { state: 'active', role: 'member' });
-    for (const login of members.maintainers ?? []) team.members.set(login.toLowerCase(), { state: 'active', role: 'maintainer' });
-    for (const login of members.pending ?? []) team.members.set(login.toLowerCase(), { state: 'pending', role: 'member' });
-    for (const login of team.members.keys()) this.addUser(login);
+    for (const login of members.active ?? [])
+      team.members.set(login.toLowerCase(), { state: 'active', role: 'member' });
+    for (const login of members.maintainers ?? [])
+      team.members.set(login.toLowerCase(), { state: 'active', role: 'maintainer' });
+    for (const login of members.pending ?? [])
+      team.members.set(login.toLowerCase(), { state: 'pending', role: 'member' });
+    for (const login of [
+      ...(members.active ?? []),
+      ...(members.maintainers ?? []),
+      ...(members.pending ?? []),
+    ])
+      this.addUser(login);
     this.teams.set(orgSlug.toLowerCase(), team);
     return team;
   }
