@@ -158,6 +158,14 @@ function extract(spec: Json, version: string): SpecSubset {
 
 let loaded: SpecSubset | undefined;
 
+/** Reads the full 13 MB description and extracts the subset (what the disk cache saves). */
+export function buildSpecSubset(): SpecSubset {
+  const pkgPath = require.resolve('@octokit/openapi/package.json');
+  const version = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
+  const spec = JSON.parse(readFileSync(join(dirname(pkgPath), 'generated', 'api.github.com.json'), 'utf8')) as Json;
+  return extract(spec, version);
+}
+
 /**
  * The subset for the installed @octokit/openapi. The first run in a checkout extracts it from the
  * 13 MB description (about a second); later runs read the cached subset.
