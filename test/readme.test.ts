@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../app/cli/main.ts';
+import { runCli } from './helpers/cli.ts';
 import { loadPolicies } from '../app/policy/load.ts';
 import { loadPolicyTests, runPolicyTests } from '../app/policy/policy-tests.ts';
 import { explainRequestValidator, testSchema } from '../app/policy/schema.ts';
@@ -54,19 +54,7 @@ describe('the README', () => {
     async (_, block) => {
       const [command, ...expected] = block.trimEnd().split('\n');
       const argv = command!.replace(/^\$ jit-approvals /, '').split(' ');
-      const out: string[] = [];
-      const cwd = process.cwd();
-      process.chdir(root);
-      try {
-        await main(argv, {
-          stdout: (t) => void out.push(t),
-          stderr: (t) => void out.push(t),
-          now: () => new Date(),
-        });
-      } finally {
-        process.chdir(cwd);
-      }
-      expect(out.join('\n')).toBe(expected.join('\n'));
+      expect((await runCli(...argv)).combined).toBe(expected.join('\n'));
     },
   );
 });

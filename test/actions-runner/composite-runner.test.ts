@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { deployJob } from '../helpers/jobs.ts';
 import { CompositeRun, type GitHubContext } from './composite-runner.ts';
 
 const actions = fileURLToPath(new URL('../fixtures/actions/', import.meta.url));
@@ -89,16 +90,7 @@ describe('the composite runner with the simulated OIDC issuer', () => {
     const oidc = new OidcIssuer(sim);
     await sim.start();
     try {
-      const job = {
-        repository: 'acme/shop',
-        repositoryId: 74,
-        actor: 'dana',
-        ref: 'refs/heads/main',
-        sha: 'a'.repeat(40),
-        event: 'push',
-        workflow: '.github/workflows/deploy.yml',
-        runId: 9001,
-      };
+      const job = deployJob({ environment: undefined });
       const run = new CompositeRun({
         actionPath: `${actions}/oidc`,
         inputs: { audience: 'https://jit.example' },

@@ -1,31 +1,10 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../app/cli/main.ts';
-import type { Io } from '../../app/cli/io.ts';
+import { root, runCli } from '../helpers/cli.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = 'test/fixtures';
-
-/** Runs the CLI in-process from the repository root with captured output and a fixed clock. */
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    now: () => new Date('2026-11-23T10:00:00Z'),
-  };
-  const cwd = process.cwd();
-  process.chdir(root);
-  try {
-    const code = await main(argv, io);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const cli = runCli;
 
 describe('jit-approvals validate', () => {
   it('exits 0 on the examples', async () => {

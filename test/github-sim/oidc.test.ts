@@ -1,22 +1,13 @@
 import * as core from '@actions/core';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OidcIssuer, type Job } from './oidc.ts';
+import { deployJob } from '../helpers/jobs.ts';
+import { OidcIssuer } from './oidc.ts';
 import { GitHubSimulator } from './server.ts';
 
 let sim: GitHubSimulator;
 let oidc: OidcIssuer;
-const job: Job = {
-  repository: 'acme/shop',
-  repositoryId: 74,
-  actor: 'dana',
-  ref: 'refs/heads/main',
-  sha: 'a'.repeat(40),
-  event: 'push',
-  environment: 'production',
-  workflow: '.github/workflows/deploy.yml',
-  runId: 9001,
-};
+const job = deployJob();
 
 beforeEach(async () => {
   sim = new GitHubSimulator();

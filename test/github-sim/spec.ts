@@ -162,7 +162,9 @@ let loaded: SpecSubset | undefined;
 export function buildSpecSubset(): SpecSubset {
   const pkgPath = require.resolve('@octokit/openapi/package.json');
   const version = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
-  const spec = JSON.parse(readFileSync(join(dirname(pkgPath), 'generated', 'api.github.com.json'), 'utf8')) as Json;
+  const spec = JSON.parse(
+    readFileSync(join(dirname(pkgPath), 'generated', 'api.github.com.json'), 'utf8'),
+  ) as Json;
   return extract(spec, version);
 }
 
