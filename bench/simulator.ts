@@ -5,7 +5,9 @@ import { Octokit } from '@octokit/rest';
 import { GitHubSimulator } from '../test/github-sim/server.ts';
 import { buildSpecSubset, loadSpec } from '../test/github-sim/spec.ts';
 
-export async function simulatorStartup(runs = 10): Promise<{ coldExtractMs: number; startMs: number; firstCallMs: number }> {
+export async function simulatorStartup(
+  runs = 10,
+): Promise<{ coldExtractMs: number; startMs: number; firstCallMs: number }> {
   let t = performance.now();
   buildSpecSubset();
   const coldExtractMs = performance.now() - t;
@@ -20,7 +22,11 @@ export async function simulatorStartup(runs = 10): Promise<{ coldExtractMs: numb
     await sim.start();
     starts.push(performance.now() - t);
     t = performance.now();
-    const app = new Octokit({ baseUrl: sim.url, authStrategy: createAppAuth, auth: { appId: sim.world.app.id, privateKey: sim.world.app.privateKey } });
+    const app = new Octokit({
+      baseUrl: sim.url,
+      authStrategy: createAppAuth,
+      auth: { appId: sim.world.app.id, privateKey: sim.world.app.privateKey },
+    });
     const { data } = await app.apps.createInstallationAccessToken({ installation_id: installation.id });
     await new Octokit({ baseUrl: sim.url, auth: data.token }).repos.get({ owner: 'acme', repo: 'shop' });
     firsts.push(performance.now() - t);
