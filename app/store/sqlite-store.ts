@@ -1,0 +1,235 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { GENESIS, eventHash } from '../audit/chain.ts';
+import type { AuditEvent, StoredRequest, StoredVote, Store } from './types.ts';
+
+/** Schema versions, applied in order at start; each runs once. */
+const MIGRATIONS = [
+  `CREATE TABLE requests (
+     id TEXT PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     check_run_id INTEGER,
+     repository_id TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     run_attempt TEXT NOT NULL,
+     token_unrevoked INTEGER NOT NULL DEFAULT 0,
+     version INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX requests_status ON requests(status);
+   CREATE INDEX requests_check_run ON requests(check_run_id);
+   CREATE INDEX requests_run ON requests(repository_id, run_id, run_attempt);
+   CREATE INDEX requests_unrevoked ON requests(token_unrevoked);
+   CREATE TABLE votes (
+     request_id TEXT NOT NULL,
+     voter_id INTEGER NOT NULL,
+     voter_login TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (request_id, voter_id)
+   );
+   CREATE TABLE deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     request_id TEXT,
+     data TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );`,
+];
+
+type Row = Record<string, unknown>;
+const toRequest = (row: Row | undefined): StoredRequest | undefined =>
+  row ? { ...(JSON.parse(String(row.body)) as StoredRequest), version: Number(row.version) } : undefined;
+const toAudit = (row: Row): AuditEvent => ({
+  seq: Number(row.seq),
+  at: Number(row.at),
+  type: String(row.type),
+  requestId: row.request_id === null ? null : String(row.request_id),
+  data: JSON.parse(String(row.data)) as Record<string, unknown>,
+  prevHash: String(row.prev_hash),
+  hash: String(row.hash),
+});
+
+/** The embedded store: one SQLite file in DATA_DIR, WAL mode, nothing to install. */
+export class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.#db = new DatabaseSync(join(dataDir, 'jit-approvals.sqlite'));
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.#db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY)');
+    const done = Number(
+      (this.#db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM migrations').get() as Row).v,
+    );
+    MIGRATIONS.slice(done).forEach((sql, i) =>
+      this.#transaction(() => {
+        this.#db.exec(sql);
+        this.#db.prepare('INSERT INTO migrations (version) VALUES (?)').run(done + i + 1);
+      }),
+    );
+  }
+
+  #transaction<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  #columns(r: StoredRequest): unknown[] {
+    const unrevoked = r.token && r.token.revokedAt === null ? 1 : 0;
+    return [
+      r.status,
+      r.checkRunId,
+      r.claims.repository_id,
+      r.claims.run_id,
+      r.claims.run_attempt,
+      unrevoked,
+      JSON.stringify({ ...r, version: undefined }),
+    ];
+  }
+
+  async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
+    return this.#transaction(() => {
+      const existing = toRequest(
+        this.#db.prepare('SELECT * FROM requests WHERE key = ?').get(r.key) as Row | undefined,
+      );
+      if (existing) return { request: existing, created: false };
+      this.#db
+        .prepare(
+          'INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, id, key, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
+        )
+        .run(...(this.#columns(r) as never[]), r.id, r.key);
+      return { request: { ...r, version: 1 }, created: true };
+    });
+  }
+
+  async getRequest(id: string): Promise<StoredRequest | undefined> {
+    return toRequest(this.#db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined);
+  }
+
+  async findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined> {
+    return toRequest(
+      this.#db.prepare('SELECT * FROM requests WHERE check_run_id = ?').get(checkRunId) as Row | undefined,
+    );
+  }
+
+  async saveRequest(r: StoredRequest): Promise<boolean> {
+    const result = this.#db
+      .prepare(
+        'UPDATE requests SET status = ?, check_run_id = ?, repository_id = ?, run_id = ?, run_attempt = ?, token_unrevoked = ?, body = ?, version = version + 1 WHERE id = ? AND version = ?',
+      )
+      .run(...(this.#columns(r) as never[]), r.id, r.version);
+    if (result.changes === 1) r.version++;
+    return result.changes === 1;
+  }
+
+  async putVote(v: StoredVote): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, seq)
+         VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE request_id = ?))
+         ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at, voter_login = excluded.voter_login, seq = excluded.seq`,
+      )
+      .run(v.requestId, v.voterId, v.voterLogin, v.decision, v.at, v.requestId);
+  }
+
+  async votes(requestId: string): Promise<StoredVote[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM votes WHERE request_id = ? ORDER BY seq')
+      .all(requestId) as Row[];
+    return rows.map((r) => ({
+      requestId,
+      voterId: Number(r.voter_id),
+      voterLogin: String(r.voter_login),
+      decision: r.decision as StoredVote['decision'],
+      at: Number(r.at),
+    }));
+  }
+
+  async firstDelivery(deliveryId: string): Promise<boolean> {
+    return (
+      this.#db
+        .prepare('INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING')
+        .run(deliveryId, Date.now()).changes === 1
+    );
+  }
+
+  async pendingRequests(): Promise<StoredRequest[]> {
+    return (this.#db.prepare("SELECT * FROM requests WHERE status = 'pending'").all() as Row[]).map((r) =>
+      toRequest(r)!,
+    );
+  }
+
+  async unrevokedTokens(): Promise<StoredRequest[]> {
+    return (this.#db.prepare('SELECT * FROM requests WHERE token_unrevoked = 1').all() as Row[]).map((r) =>
+      toRequest(r)!,
+    );
+  }
+
+  async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM requests WHERE repository_id = ? AND run_id = ? AND run_attempt = ?')
+      .all(repositoryId, runId, runAttempt) as Row[];
+    return rows.map((r) => toRequest(r)!);
+  }
+
+  async appendAudit(
+    type: string,
+    requestId: string | null,
+    data: Record<string, unknown>,
+    at: number,
+  ): Promise<AuditEvent> {
+    return this.#transaction(() => {
+      const last = this.#db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+        Row | undefined;
+      const partial = {
+        seq: Number(last?.seq ?? 0) + 1,
+        at,
+        type,
+        requestId,
+        data,
+        prevHash: last ? String(last.hash) : GENESIS,
+      };
+      const event: AuditEvent = { ...partial, hash: eventHash(partial) };
+      this.#db
+        .prepare(
+          'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          event.seq,
+          event.at,
+          event.type,
+          event.requestId,
+          JSON.stringify(event.data),
+          event.prevHash,
+          event.hash,
+        );
+      return event;
+    });
+  }
+
+  async auditEvents(): Promise<AuditEvent[]> {
+    return (this.#db.prepare('SELECT * FROM audit ORDER BY seq').all() as Row[]).map(toAudit);
+  }
+
+  async ping(): Promise<void> {
+    this.#db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,123 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../app/audit/chain.ts';
+import { SqliteStore } from '../../app/store/sqlite-store.ts';
+import type { Store } from '../../app/store/types.ts';
+import { storedRequest } from '../helpers/requests.ts';
+
+interface Backend {
+  name: string;
+  open(): Promise<{ store: Store; reopen(): Promise<Store>; tamper(sql: string): void }>;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'jit-store-'));
+      return {
+        store: new SqliteStore(dir),
+        reopen: async () => new SqliteStore(dir),
+        tamper: (sql) => new DatabaseSync(join(dir, 'jit-approvals.sqlite')).exec(sql),
+      };
+    },
+  },
+];
+
+describe.each(BACKENDS)('$name store', (backend) => {
+  const opened: Store[] = [];
+  const open = async () => {
+    const b = await backend.open();
+    opened.push(b.store);
+    return b;
+  };
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close().catch(() => undefined);
+  });
+
+  it('creates a request once per key and returns the existing one after', async () => {
+    const { store } = await open();
+    const first = await store.createRequest(storedRequest());
+    const again = await store.createRequest(storedRequest({ id: 'req_2' }));
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, request: { id: 'req_1' } });
+    expect(await store.getRequest('req_2')).toBeUndefined();
+  });
+
+  it('saves with optimistic concurrency: a stale write loses', async () => {
+    const { store } = await open();
+    await store.createRequest(storedRequest());
+    const a = (await store.getRequest('req_1'))!;
+    const b = (await store.getRequest('req_1'))!;
+    expect(await store.saveRequest({ ...a, status: 'approved' })).toBe(true);
+    expect(await store.saveRequest({ ...b, status: 'denied' })).toBe(false);
+    expect((await store.getRequest('req_1'))!.status).toBe('approved');
+  });
+
+  it('keeps one vote per voter, the latest, in the order voters first voted', async () => {
+    const { store } = await open();
+    await store.putVote({ requestId: 'req_1', voterId: 1, voterLogin: 'alice', decision: 'deny', at: 1 });
+    await store.putVote({ requestId: 'req_1', voterId: 2, voterLogin: 'bob', decision: 'approve', at: 2 });
+    await store.putVote({ requestId: 'req_1', voterId: 1, voterLogin: 'alice', decision: 'approve', at: 3 });
+    expect((await store.votes('req_1')).map((v) => [v.voterLogin, v.decision])).toEqual([
+      ['bob', 'approve'],
+      ['alice', 'approve'],
+    ]);
+  });
+
+  it('sees each webhook delivery id once', async () => {
+    const { store } = await open();
+    expect(await store.firstDelivery('d-1')).toBe(true);
+    expect(await store.firstDelivery('d-1')).toBe(false);
+  });
+
+  it('finds pending requests, unrevoked tokens and the requests of a run, after a reopen', async () => {
+    const { store, reopen } = await open();
+    await store.createRequest(storedRequest());
+    const token = {
+      hash: 'h',
+      sealed: 's',
+      permissions: {},
+      expiresAt: 9,
+      revokeAt: 9,
+      revokedAt: null,
+      jwe: 'j',
+    };
+    await store.createRequest(
+      storedRequest({ id: 'req_2', key: 'k2', status: 'approved', token, checkRunId: 55 }),
+    );
+    await store.close();
+    const again = await reopen();
+    opened.push(again);
+    expect((await again.pendingRequests()).map((r) => r.id)).toEqual(['req_1']);
+    expect((await again.unrevokedTokens()).map((r) => r.id)).toEqual(['req_2']);
+    expect((await again.findByCheckRun(55))?.id).toBe('req_2');
+    expect((await again.requestsForRun('74', '9001', '1')).map((r) => r.id).sort()).toEqual([
+      'req_1',
+      'req_2',
+    ]);
+  });
+
+  it('chains audit events; verification finds the first changed event', async () => {
+    const { store, tamper } = await open();
+    for (const type of ['request', 'vote', 'decision'])
+      await store.appendAudit(type, 'req_1', { n: type }, 1000);
+    expect(verifyChain(await store.auditEvents())).toEqual({ ok: true, events: 3 });
+    tamper(`UPDATE audit SET data = '{"n":"approved by mallory"}' WHERE seq = 2`);
+    expect(verifyChain(await store.auditEvents())).toMatchObject({
+      ok: false,
+      seq: 2,
+      problem: expect.stringContaining('was changed'),
+    });
+  });
+
+  it('verification notices a removed event', async () => {
+    const { store, tamper } = await open();
+    for (const type of ['a', 'b', 'c']) await store.appendAudit(type, null, {}, 1);
+    tamper('DELETE FROM audit WHERE seq = 2');
+    expect(verifyChain(await store.auditEvents())).toMatchObject({ ok: false, seq: 3 });
+  });
+});
