@@ -29,6 +29,7 @@ const MIGRATIONS = [
      decision TEXT NOT NULL,
      at INTEGER NOT NULL,
      seq INTEGER NOT NULL,
+     teams TEXT NOT NULL,
      PRIMARY KEY (request_id, voter_id)
    );
    CREATE TABLE deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
@@ -139,11 +140,12 @@ export class SqliteStore implements Store {
   async putVote(v: StoredVote): Promise<void> {
     this.#db
       .prepare(
-        `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, seq)
-         VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE request_id = ?))
-         ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at, voter_login = excluded.voter_login, seq = excluded.seq`,
+        `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams, seq)
+         VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE request_id = ?))
+         ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at,
+           voter_login = excluded.voter_login, teams = excluded.teams, seq = excluded.seq`,
       )
-      .run(v.requestId, v.voterId, v.voterLogin, v.decision, v.at, v.requestId);
+      .run(v.requestId, v.voterId, v.voterLogin, v.decision, v.at, JSON.stringify(v.teams), v.requestId);
   }
 
   async votes(requestId: string): Promise<StoredVote[]> {
@@ -156,6 +158,7 @@ export class SqliteStore implements Store {
       voterLogin: String(r.voter_login),
       decision: r.decision as StoredVote['decision'],
       at: Number(r.at),
+      teams: JSON.parse(String(r.teams)) as string[],
     }));
   }
 

@@ -66,6 +66,8 @@ export interface StoredVote {
   voterLogin: string;
   decision: 'approve' | 'deny';
   at: number;
+  /** Teams (`org/slug`) the voter was an active member of when voting. */
+  teams: string[];
 }
 
 export interface AuditEvent {

@@ -1,0 +1,143 @@
+import { Octokit } from '@octokit/rest';
+import type { Probot } from 'probot';
+import { AppError } from '../errors.ts';
+import type { Level } from '../policy/permissions.ts';
+import type { CheckRunInput, GitHubPort } from './port.ts';
+import { PolicySource, type ContentsClient } from './policy-source.ts';
+
+type Kit = Awaited<ReturnType<Probot['auth']>>;
+
+/** GitHub failures the step should retry become 503; the cause stays attached for the log. */
+function unavailable(what: string, err: unknown): AppError {
+  const status = (err as { status?: number }).status;
+  return new AppError('unavailable', `GitHub failed while ${what}${status ? ` (HTTP ${status})` : ''}; try again`, { cause: err });
+}
+
+const statusOf = (err: unknown): number | undefined => (err as { status?: number }).status;
+
+/** The GitHub port over Probot's authenticated Octokit clients. */
+export class OctokitGitHub implements GitHubPort {
+  readonly #app: Probot;
+  readonly #baseUrl: string;
+  readonly #policies = new PolicySource();
+  readonly #installations = new Map<string, number>();
+
+  constructor(app: Probot, baseUrl: string) {
+    this.#app = app;
+    this.#baseUrl = baseUrl;
+  }
+
+  #kit(installationId: number): Promise<Kit> {
+    return this.#app.auth(installationId);
+  }
+
+  async installationFor(owner: string, repo: string): Promise<number> {
+    const key = `${owner}/${repo}`.toLowerCase();
+    const known = this.#installations.get(key);
+    if (known) return known;
+    try {
+      const kit = await this.#app.auth();
+      const { data } = await kit.request('GET /repos/{owner}/{repo}/installation', { owner, repo });
+      this.#installations.set(key, data.id);
+      return data.id;
+    } catch (err) {
+      if (statusOf(err) === 404) throw new AppError('forbidden', `the app is not installed on ${owner}/${repo}; install it on the repository first`, { cause: err });
+      throw unavailable(`finding the installation of ${owner}/${repo}`, err);
+    }
+  }
+
+  async loadPolicies(installationId: number, owner: string, repo: string) {
+    const kit = await this.#kit(installationId);
+    const client: ContentsClient = {
+      defaultBranch: async (o, r) => (await kit.request('GET /repos/{owner}/{repo}', { owner: o, repo: r })).data.default_branch,
+      get: async (o, r, path, ref, etag) => {
+        try {
+          const res = await kit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: o, repo: r, path, ref, headers: etag ? { 'if-none-match': etag } : {} });
+          return { status: 200, etag: res.headers.etag, data: res.data };
+        } catch (err) {
+          if (statusOf(err) === 304) return { status: 304 };
+          if (statusOf(err) === 404) return null;
+          throw err;
+        }
+      },
+    };
+    try {
+      return await this.#policies.load(client, owner, repo);
+    } catch (err) {
+      throw unavailable(`reading the policies of ${owner}/${repo}`, err);
+    }
+  }
+
+  invalidatePolicies(owner: string, repo: string): void {
+    this.#policies.invalidate(owner, repo);
+  }
+
+  async pullRequestHead(installationId: number, owner: string, repo: string, number: number): Promise<string> {
+    const kit = await this.#kit(installationId);
+    try {
+      return (await kit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: number })).data.head.sha;
+    } catch (err) {
+      throw unavailable(`reading pull request #${number}`, err);
+    }
+  }
+
+  async isActiveMember(installationId: number, team: string, login: string): Promise<boolean> {
+    const [org, slug] = team.split('/') as [string, string];
+    const kit = await this.#kit(installationId);
+    try {
+      const { data } = await kit.request('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', { org, team_slug: slug, username: login });
+      return data.state === 'active';
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw unavailable(`checking ${login}'s membership of ${team}`, err);
+    }
+  }
+
+  async createCheckRun(installationId: number, owner: string, repo: string, headSha: string, input: CheckRunInput): Promise<number> {
+    const kit = await this.#kit(installationId);
+    try {
+      const { data } = await kit.request('POST /repos/{owner}/{repo}/check-runs', { owner, repo, head_sha: headSha, ...input });
+      return Number(data.id);
+    } catch (err) {
+      throw unavailable('creating the approval check run', err);
+    }
+  }
+
+  async updateCheckRun(installationId: number, owner: string, repo: string, id: number, input: CheckRunInput): Promise<void> {
+    const kit = await this.#kit(installationId);
+    try {
+      await kit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: id, ...input });
+    } catch (err) {
+      throw unavailable('updating the approval check run', err);
+    }
+  }
+
+  async mintToken(installationId: number, repositoryId: number, permissions: Record<string, Level>): Promise<{ token: string; expiresAt: number }> {
+    const kit = await this.#app.auth();
+    try {
+      const { data } = await kit.request('POST /app/installations/{installation_id}/access_tokens', { installation_id: installationId, repository_ids: [repositoryId], permissions });
+      return { token: data.token, expiresAt: Date.parse(data.expires_at) };
+    } catch (err) {
+      throw unavailable('minting the installation token', err);
+    }
+  }
+
+  async revokeToken(token: string): Promise<void> {
+    const kit = new Octokit({ auth: token, baseUrl: this.#baseUrl, request: { retries: 0 } });
+    try {
+      await kit.request('DELETE /installation/token');
+    } catch (err) {
+      if (statusOf(err) === 401) return; // already revoked or expired: nothing left to revoke
+      throw unavailable('revoking an installation token', err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    const kit = await this.#app.auth();
+    try {
+      await kit.request('GET /app');
+    } catch (err) {
+      throw unavailable('checking the app', err);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { loadPolicies, type LoadResult } from '../policy/load.ts';
+import type { SourceFile } from '../policy/parse-file.ts';
+import { START, policyError } from '../policy/errors.ts';
+
+export const POLICY_DIR = '.approvals';
+
+/** Just the calls the loader makes; conditional requests answer `{ status: 304 }`. */
+export interface ContentsClient {
+  defaultBranch(owner: string, repo: string): Promise<string>;
+  /** A directory listing or file at `ref`, with If-None-Match; `null` for 404. */
+  get(owner: string, repo: string, path: string, ref: string, etag: string | undefined): Promise<
+    { status: 304 } | { status: 200; etag: string | undefined; data: unknown } | null
+  >;
+}
+
+interface Cached {
+  branch: string;
+  dirEtag: string | undefined;
+  files: Map<string, { etag: string | undefined; content: Uint8Array }>;
+  result: LoadResult;
+}
+
+/**
+ * Loads `.approvals/*.yml` from the default branch, never from the commit under review. Caches per
+ * repository and revalidates with conditional requests (a 304 costs no rate limit).
+ */
+export class PolicySource {
+  readonly #cache = new Map<string, Cached>();
+
+  invalidate(owner: string, repo: string): void {
+    this.#cache.delete(`${owner}/${repo}`.toLowerCase());
+  }
+
+  async load(client: ContentsClient, owner: string, repo: string): Promise<LoadResult> {
+    const key = `${owner}/${repo}`.toLowerCase();
+    const cached = this.#cache.get(key);
+    const branch = cached?.branch ?? (await client.defaultBranch(owner, repo));
+    const dir = await client.get(owner, repo, POLICY_DIR, branch, cached?.dirEtag);
+    if (dir?.status === 304 && cached) return cached.result;
+    if (!dir || dir.status === 304 || !Array.isArray(dir.data)) {
+      const error = policyError(POLICY_DIR, START, 'no_policies', `no ${POLICY_DIR}/ directory on the default branch (${branch}) of ${owner}/${repo}`, `commit policy files to ${POLICY_DIR}/ on ${branch}`);
+      const result: LoadResult = { ok: false, errors: [error], files: [] };
+      this.#cache.set(key, { branch, dirEtag: undefined, files: new Map(), result });
+      return result;
+    }
+    const entries = (dir.data as { type: string; name: string; path: string }[]).filter((e) => e.type === 'file' && /\.ya?ml$/.test(e.name));
+    const files = new Map<string, { etag: string | undefined; content: Uint8Array }>();
+    const sources: SourceFile[] = [];
+    for (const e of entries) {
+      const previous = cached?.files.get(e.path);
+      const res = await client.get(owner, repo, e.path, branch, previous?.etag);
+      let content: Uint8Array;
+      if (res?.status === 304 && previous) content = previous.content;
+      else if (res && res.status === 200) content = Buffer.from(String((res.data as { content: string }).content), 'base64');
+      else continue;
+      files.set(e.path, { etag: res.status === 200 ? res.etag : previous?.etag, content });
+      sources.push({ path: e.path, content });
+    }
+    const result = loadPolicies(sources, POLICY_DIR);
+    this.#cache.set(key, { branch, dirEtag: dir.etag, files, result });
+    return result;
+  }
+}

@@ -1,0 +1,62 @@
+import type { CreateRequestBody } from '../api/contract.ts';
+import { checkPublicKey } from '../crypto/jwe.ts';
+import { AppError } from '../errors.ts';
+import { LEVELS, type Level } from '../policy/permissions.ts';
+import type { ApprovalRequest } from '../policy/request.ts';
+import type { RunClaims, StoredRequest } from '../store/types.ts';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
+
+/** Validates the step's request body once, at the edge. */
+export function checkBody(body: unknown): CreateRequestBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AppError('bad_request', 'the body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const unknown = Object.keys(b).filter((k) => !['action', 'job', 'reason', 'permissions', 'public_key'].includes(k));
+  if (unknown.length > 0) throw new AppError('bad_request', `unknown field(s): ${unknown.join(', ')}`);
+  if (typeof b.action !== 'string' || !NAME.test(b.action)) throw new AppError('bad_request', 'action must be a name of letters, digits, ".", "_", "-" or "/" (at most 100 characters)');
+  if (typeof b.job !== 'string' || !NAME.test(b.job)) throw new AppError('bad_request', 'job must be the GITHUB_JOB of the step (at most 100 characters)');
+  if (b.reason !== undefined && (typeof b.reason !== 'string' || b.reason.length > 1000)) throw new AppError('bad_request', 'reason must be text of at most 1000 characters');
+  let permissions: Record<string, Level> | undefined;
+  if (b.permissions !== undefined) {
+    if (b.permissions === null || typeof b.permissions !== 'object' || Array.isArray(b.permissions)) throw new AppError('bad_request', 'permissions must be an object of name: level');
+    permissions = {};
+    for (const [name, level] of Object.entries(b.permissions)) {
+      if (!/^[a-z_]+$/.test(name) || !LEVELS.includes(level as Level)) throw new AppError('bad_request', `permissions.${name}: "${String(level)}" is not read, write or admin`);
+      permissions[name] = level as Level;
+    }
+  }
+  return {
+    action: b.action,
+    job: b.job,
+    ...(b.reason !== undefined && { reason: b.reason as string }),
+    ...(permissions && { permissions }),
+    public_key: checkPublicKey(b.public_key) as Record<string, unknown>,
+  };
+}
+
+/** `owner/repo/.github/workflows/deploy.yml@refs/heads/main` -> `.github/workflows/deploy.yml`. */
+export const workflowPath = (workflowRef: string): string => workflowRef.replace(/^[^/]+\/[^/]+\//, '').replace(/@[^@]*$/, '');
+
+/** What the engine judges: identity and context from verified claims, labels from the step. */
+export function toApprovalRequest(r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions'>): ApprovalRequest {
+  const c: RunClaims = r.claims;
+  return {
+    action: r.action,
+    repository: c.repository,
+    ref: c.ref,
+    sha: c.sha,
+    event: c.event_name,
+    workflow: workflowPath(c.workflow_ref),
+    actor: c.actor,
+    ...(c.environment !== undefined && { environment: c.environment }),
+    ...(r.reason !== null && { reason: r.reason }),
+    ...(r.requestedPermissions !== null && { permissions: r.requestedPermissions }),
+  };
+}
+
+/** The pull request number of a `pull_request` run's merge ref (`refs/pull/42/merge`). */
+export function pullNumber(claims: RunClaims): number | undefined {
+  if (!claims.event_name.startsWith('pull_request')) return undefined;
+  const m = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(claims.ref);
+  return m ? Number(m[1]) : undefined;
+}
