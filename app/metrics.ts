@@ -3,7 +3,9 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const labelText = (labels: Record<string, string>): string => {
   const entries = Object.entries(labels);
-  return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+  return entries.length === 0
+    ? ''
+    : `{${entries.map(([k, v]) => `${k}="${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
 };
 
 export class Metrics {
@@ -37,11 +39,16 @@ export class Metrics {
       lines.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);
       for (const [labels, v] of c.values) lines.push(`${name}${labels} ${v}`);
     }
-    for (const [name, g] of this.#gauges) lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${g.read()}`);
+    for (const [name, g] of this.#gauges)
+      lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${g.read()}`);
     const h = 'jit_decision_latency_seconds';
     lines.push(`# HELP ${h} Time from a request to its decision.`, `# TYPE ${h} histogram`);
     BUCKETS.forEach((b, i) => lines.push(`${h}_bucket{le="${b}"} ${this.#histogram.counts[i]}`));
-    lines.push(`${h}_bucket{le="+Inf"} ${this.#histogram.count}`, `${h}_sum ${this.#histogram.sum}`, `${h}_count ${this.#histogram.count}`);
+    lines.push(
+      `${h}_bucket{le="+Inf"} ${this.#histogram.count}`,
+      `${h}_sum ${this.#histogram.sum}`,
+      `${h}_count ${this.#histogram.count}`,
+    );
     return `${lines.join('\n')}\n`;
   }
 }

@@ -2,7 +2,18 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jos
 import { AppError } from '../errors.ts';
 import type { RunClaims } from '../store/types.ts';
 
-const REQUIRED = ['repository', 'repository_id', 'repository_owner', 'ref', 'sha', 'event_name', 'workflow_ref', 'actor', 'run_id', 'run_attempt'] as const;
+const REQUIRED = [
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'ref',
+  'sha',
+  'event_name',
+  'workflow_ref',
+  'actor',
+  'run_id',
+  'run_attempt',
+] as const;
 
 export interface OidcOptions {
   issuer: string;
@@ -22,7 +33,8 @@ export function createOidcVerifier(opts: OidcOptions): VerifyOidc {
     let url = opts.jwksUrl;
     if (!url) {
       const res = await (opts.fetch ?? fetch)(`${opts.issuer}/.well-known/openid-configuration`);
-      if (!res.ok) throw new AppError('unavailable', `OIDC discovery at ${opts.issuer} answered ${res.status}`);
+      if (!res.ok)
+        throw new AppError('unavailable', `OIDC discovery at ${opts.issuer} answered ${res.status}`);
       url = ((await res.json()) as { jwks_uri: string }).jwks_uri;
     }
     jwks = createRemoteJWKSet(new URL(url));
@@ -30,7 +42,11 @@ export function createOidcVerifier(opts: OidcOptions): VerifyOidc {
   };
   return async (authorization) => {
     const token = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!token) throw new AppError('unauthenticated', 'send the job\'s OIDC ID token as "Authorization: Bearer <token>" (needs `permissions: id-token: write`)');
+    if (!token)
+      throw new AppError(
+        'unauthenticated',
+        'send the job\'s OIDC ID token as "Authorization: Bearer <token>" (needs `permissions: id-token: write`)',
+      );
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, await getJwks(), {
@@ -41,16 +57,23 @@ export function createOidcVerifier(opts: OidcOptions): VerifyOidc {
       }));
     } catch (err) {
       if (err instanceof AppError) throw err;
-      const why = err instanceof errors.JOSEError ? `${err.code}: ${err.message}` : 'it could not be verified';
+      const why =
+        err instanceof errors.JOSEError ? `${err.code}: ${err.message}` : 'it could not be verified';
       throw new AppError('unauthenticated', `OIDC token rejected (${why})`, { cause: err });
     }
     for (const claim of REQUIRED) {
       if (typeof payload[claim] !== 'string' || payload[claim] === '') {
-        throw new AppError('unauthenticated', `OIDC token rejected: claim ${claim} is missing or not a string`);
+        throw new AppError(
+          'unauthenticated',
+          `OIDC token rejected: claim ${claim} is missing or not a string`,
+        );
       }
     }
-    const claims: RunClaims = Object.fromEntries(REQUIRED.map((c) => [c, payload[c] as string])) as unknown as RunClaims;
-    if (typeof payload.environment === 'string' && payload.environment !== '') claims.environment = payload.environment;
+    const claims: RunClaims = Object.fromEntries(
+      REQUIRED.map((c) => [c, payload[c] as string]),
+    ) as unknown as RunClaims;
+    if (typeof payload.environment === 'string' && payload.environment !== '')
+      claims.environment = payload.environment;
     if (typeof payload.actor_id === 'string') claims.actor_id = payload.actor_id;
     return claims;
   };

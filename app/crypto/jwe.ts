@@ -5,14 +5,20 @@ import { AppError } from '../errors.ts';
 export function checkPublicKey(jwk: unknown): JWK {
   const k = jwk as JWK | undefined;
   if (!k || k.kty !== 'EC' || k.crv !== 'P-256' || typeof k.x !== 'string' || typeof k.y !== 'string') {
-    throw new AppError('bad_request', 'public_key must be an EC P-256 public JWK ({ kty: "EC", crv: "P-256", x, y })');
+    throw new AppError(
+      'bad_request',
+      'public_key must be an EC P-256 public JWK ({ kty: "EC", crv: "P-256", x, y })',
+    );
   }
-  if ('d' in k) throw new AppError('bad_request', 'public_key holds a private key ("d"); send only the public part');
+  if ('d' in k)
+    throw new AppError('bad_request', 'public_key holds a private key ("d"); send only the public part');
   return { kty: 'EC', crv: 'P-256', x: k.x, y: k.y };
 }
 
 /** The token as a compact JWE (ECDH-ES, A256GCM) that only the step holding the private key opens. */
 export async function encryptForStep(token: string, jwk: JWK): Promise<string> {
   const key = await importJWK(jwk, 'ECDH-ES');
-  return new CompactEncrypt(new TextEncoder().encode(token)).setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM' }).encrypt(key);
+  return new CompactEncrypt(new TextEncoder().encode(token))
+    .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM' })
+    .encrypt(key);
 }

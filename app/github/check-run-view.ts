@@ -28,7 +28,9 @@ function title(r: StoredRequest, votes: readonly StoredVote[]): string {
       return `Waiting for ${remaining} approval${remaining === 1 ? '' : 's'}: ${r.action}`;
     }
     case 'approved':
-      return r.decision.auto ? `Approved automatically: ${r.action}` : `Approved by ${approvers.join(', ')}: ${r.action}`;
+      return r.decision.auto
+        ? `Approved automatically: ${r.action}`
+        : `Approved by ${approvers.join(', ')}: ${r.action}`;
     case 'denied': {
       const deniers = votes.filter((v) => v.decision === 'deny').map((v) => v.voterLogin);
       return deniers.length > 0 ? `Denied by ${deniers.join(', ')}: ${r.action}` : `Denied: ${r.action}`;
@@ -41,7 +43,11 @@ function title(r: StoredRequest, votes: readonly StoredVote[]): string {
 }
 
 /** The check run reviewers see: who asks for what, where, under which policy, and who may decide. */
-export function checkRunView(r: StoredRequest, votes: readonly StoredVote[], serverUrl = 'https://github.com'): CheckRunInput {
+export function checkRunView(
+  r: StoredRequest,
+  votes: readonly StoredVote[],
+  serverUrl = 'https://github.com',
+): CheckRunInput {
   const c = r.claims;
   const run = `${serverUrl}/${c.repository}/actions/runs/${c.run_id}/attempts/${c.run_attempt}`;
   const rows: [string, string][] = [
@@ -54,7 +60,12 @@ export function checkRunView(r: StoredRequest, votes: readonly StoredVote[], ser
     ['Environment', c.environment ?? '—'],
     ['Reason', r.reason ? cell(r.reason) : '—'],
     ['Policies', r.decision.policies.join(', ') || '—'],
-    ['Token', r.decision.token ? `${formatPermissions(r.decision.token.permissions)} for ${formatDuration(r.decision.token.ttl_seconds)}` : 'none'],
+    [
+      'Token',
+      r.decision.token
+        ? `${formatPermissions(r.decision.token.permissions)} for ${formatDuration(r.decision.token.ttl_seconds)}`
+        : 'none',
+    ],
     ['Expires', iso(r.expiresAt)],
   ];
   const requirements = r.decision.requirements.map(
@@ -66,20 +77,34 @@ export function checkRunView(r: StoredRequest, votes: readonly StoredVote[], ser
   const summary = [
     `| | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')}`,
     requirements.length > 0 ? `### Who may approve\n${requirements.join('\n')}` : '',
-    r.status === 'pending' ? 'Click **Approve** or **Deny** above. Only eligible approvers count; other clicks are recorded and ignored.' : '',
-  ].filter(Boolean).join('\n\n');
+    r.status === 'pending'
+      ? 'Click **Approve** or **Deny** above. Only eligible approvers count; other clicks are recorded and ignored.'
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const text = [
     `### Why\n${r.decision.reasons.map((x) => `- ${x.message}`).join('\n')}`,
-    votes.length > 0 ? `### Votes\n${votes.map((v) => `- @${v.voterLogin}: ${v.decision} at ${iso(v.at)}`).join('\n')}` : '',
-    r.ignoredVotes.length > 0 ? `### Ignored clicks\n${r.ignoredVotes.map((v) => `- @${v.login} at ${iso(v.at)}: ${v.reason}`).join('\n')}` : '',
-  ].filter(Boolean).join('\n\n');
+    votes.length > 0
+      ? `### Votes\n${votes.map((v) => `- @${v.voterLogin}: ${v.decision} at ${iso(v.at)}`).join('\n')}`
+      : '',
+    r.ignoredVotes.length > 0
+      ? `### Ignored clicks\n${r.ignoredVotes.map((v) => `- @${v.login} at ${iso(v.at)}: ${v.reason}`).join('\n')}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   return {
     name: `approval: ${r.action}`.slice(0, 100),
     status: 'completed',
     conclusion: CONCLUSION[r.status],
     external_id: r.id,
     details_url: run,
-    output: { title: title(r, votes).slice(0, 255), summary: summary.slice(0, 65_000), text: text.slice(0, 65_000) },
+    output: {
+      title: title(r, votes).slice(0, 255),
+      summary: summary.slice(0, 65_000),
+      text: text.slice(0, 65_000),
+    },
     actions: r.status === 'pending' ? BUTTONS : [],
   };
 }

@@ -10,7 +10,11 @@ type Kit = Awaited<ReturnType<Probot['auth']>>;
 /** GitHub failures the step should retry become 503; the cause stays attached for the log. */
 function unavailable(what: string, err: unknown): AppError {
   const status = (err as { status?: number }).status;
-  return new AppError('unavailable', `GitHub failed while ${what}${status ? ` (HTTP ${status})` : ''}; try again`, { cause: err });
+  return new AppError(
+    'unavailable',
+    `GitHub failed while ${what}${status ? ` (HTTP ${status})` : ''}; try again`,
+    { cause: err },
+  );
 }
 
 const statusOf = (err: unknown): number | undefined => (err as { status?: number }).status;
@@ -41,18 +45,29 @@ export class OctokitGitHub implements GitHubPort {
       this.#installations.set(key, data.id);
       return data.id;
     } catch (err) {
-      if (statusOf(err) === 404) throw new AppError('forbidden', `the app is not installed on ${owner}/${repo}; install it on the repository first`, { cause: err });
+      if (statusOf(err) === 404)
+        throw new AppError(
+          'forbidden',
+          `the app is not installed on ${owner}/${repo}; install it on the repository first`,
+          { cause: err },
+        );
       throw unavailable(`finding the installation of ${owner}/${repo}`, err);
     }
   }
 
-  async loadPolicies(installationId: number, owner: string, repo: string) {
-    const kit = await this.#kit(installationId);
-    const client: ContentsClient = {
-      defaultBranch: async (o, r) => (await kit.request('GET /repos/{owner}/{repo}', { owner: o, repo: r })).data.default_branch,
+  #contents(kit: Kit): ContentsClient {
+    return {
+      defaultBranch: async (o, r) =>
+        (await kit.request('GET /repos/{owner}/{repo}', { owner: o, repo: r })).data.default_branch,
       get: async (o, r, path, ref, etag) => {
         try {
-          const res = await kit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: o, repo: r, path, ref, headers: etag ? { 'if-none-match': etag } : {} });
+          const res = await kit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+            owner: o,
+            repo: r,
+            path,
+            ref,
+            headers: etag ? { 'if-none-match': etag } : {},
+          });
           return { status: 200, etag: res.headers.etag, data: res.data };
         } catch (err) {
           if (statusOf(err) === 304) return { status: 304 };
@@ -61,10 +76,21 @@ export class OctokitGitHub implements GitHubPort {
         }
       },
     };
+  }
+
+  async loadPolicies(installationId: number, owner: string, repo: string) {
     try {
-      return await this.#policies.load(client, owner, repo);
+      return await this.#policies.load(this.#contents(await this.#kit(installationId)), owner, repo);
     } catch (err) {
       throw unavailable(`reading the policies of ${owner}/${repo}`, err);
+    }
+  }
+
+  async validatePoliciesAt(installationId: number, owner: string, repo: string, ref: string) {
+    try {
+      return await this.#policies.loadAt(this.#contents(await this.#kit(installationId)), owner, repo, ref);
+    } catch (err) {
+      throw unavailable(`reading the policies of ${owner}/${repo} at ${ref}`, err);
     }
   }
 
@@ -72,10 +98,21 @@ export class OctokitGitHub implements GitHubPort {
     this.#policies.invalidate(owner, repo);
   }
 
-  async pullRequestHead(installationId: number, owner: string, repo: string, number: number): Promise<string> {
+  async pullRequestHead(
+    installationId: number,
+    owner: string,
+    repo: string,
+    number: number,
+  ): Promise<string> {
     const kit = await this.#kit(installationId);
     try {
-      return (await kit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: number })).data.head.sha;
+      return (
+        await kit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+          owner,
+          repo,
+          pull_number: number,
+        })
+      ).data.head.sha;
     } catch (err) {
       throw unavailable(`reading pull request #${number}`, err);
     }
@@ -85,7 +122,11 @@ export class OctokitGitHub implements GitHubPort {
     const [org, slug] = team.split('/') as [string, string];
     const kit = await this.#kit(installationId);
     try {
-      const { data } = await kit.request('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', { org, team_slug: slug, username: login });
+      const { data } = await kit.request('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', {
+        org,
+        team_slug: slug,
+        username: login,
+      });
       return data.state === 'active';
     } catch (err) {
       if (statusOf(err) === 404) return false;
@@ -93,29 +134,59 @@ export class OctokitGitHub implements GitHubPort {
     }
   }
 
-  async createCheckRun(installationId: number, owner: string, repo: string, headSha: string, input: CheckRunInput): Promise<number> {
+  async createCheckRun(
+    installationId: number,
+    owner: string,
+    repo: string,
+    headSha: string,
+    input: CheckRunInput,
+  ): Promise<number> {
     const kit = await this.#kit(installationId);
     try {
-      const { data } = await kit.request('POST /repos/{owner}/{repo}/check-runs', { owner, repo, head_sha: headSha, ...input });
+      const { data } = await kit.request('POST /repos/{owner}/{repo}/check-runs', {
+        owner,
+        repo,
+        head_sha: headSha,
+        ...input,
+      });
       return Number(data.id);
     } catch (err) {
       throw unavailable('creating the approval check run', err);
     }
   }
 
-  async updateCheckRun(installationId: number, owner: string, repo: string, id: number, input: CheckRunInput): Promise<void> {
+  async updateCheckRun(
+    installationId: number,
+    owner: string,
+    repo: string,
+    id: number,
+    input: CheckRunInput,
+  ): Promise<void> {
     const kit = await this.#kit(installationId);
     try {
-      await kit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: id, ...input });
+      await kit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+        owner,
+        repo,
+        check_run_id: id,
+        ...input,
+      });
     } catch (err) {
       throw unavailable('updating the approval check run', err);
     }
   }
 
-  async mintToken(installationId: number, repositoryId: number, permissions: Record<string, Level>): Promise<{ token: string; expiresAt: number }> {
+  async mintToken(
+    installationId: number,
+    repositoryId: number,
+    permissions: Record<string, Level>,
+  ): Promise<{ token: string; expiresAt: number }> {
     const kit = await this.#app.auth();
     try {
-      const { data } = await kit.request('POST /app/installations/{installation_id}/access_tokens', { installation_id: installationId, repository_ids: [repositoryId], permissions });
+      const { data } = await kit.request('POST /app/installations/{installation_id}/access_tokens', {
+        installation_id: installationId,
+        repository_ids: [repositoryId],
+        permissions,
+      });
       return { token: data.token, expiresAt: Date.parse(data.expires_at) };
     } catch (err) {
       throw unavailable('minting the installation token', err);

@@ -8,9 +8,13 @@ export const POLICY_DIR = '.approvals';
 export interface ContentsClient {
   defaultBranch(owner: string, repo: string): Promise<string>;
   /** A directory listing or file at `ref`, with If-None-Match; `null` for 404. */
-  get(owner: string, repo: string, path: string, ref: string, etag: string | undefined): Promise<
-    { status: 304 } | { status: 200; etag: string | undefined; data: unknown } | null
-  >;
+  get(
+    owner: string,
+    repo: string,
+    path: string,
+    ref: string,
+    etag: string | undefined,
+  ): Promise<{ status: 304 } | { status: 200; etag: string | undefined; data: unknown } | null>;
 }
 
 interface Cached {
@@ -31,19 +35,42 @@ export class PolicySource {
     this.#cache.delete(`${owner}/${repo}`.toLowerCase());
   }
 
+  /** `.approvals/` at a commit, uncached (the policy check of a pull request). */
+  async loadAt(client: ContentsClient, owner: string, repo: string, ref: string): Promise<LoadResult> {
+    return (await this.#fetch(client, owner, repo, ref, undefined)).result;
+  }
+
   async load(client: ContentsClient, owner: string, repo: string): Promise<LoadResult> {
     const key = `${owner}/${repo}`.toLowerCase();
     const cached = this.#cache.get(key);
     const branch = cached?.branch ?? (await client.defaultBranch(owner, repo));
+    const fetched = await this.#fetch(client, owner, repo, branch, cached);
+    this.#cache.set(key, { branch, ...fetched });
+    return fetched.result;
+  }
+
+  async #fetch(
+    client: ContentsClient,
+    owner: string,
+    repo: string,
+    branch: string,
+    cached: Cached | undefined,
+  ): Promise<Omit<Cached, 'branch'>> {
     const dir = await client.get(owner, repo, POLICY_DIR, branch, cached?.dirEtag);
-    if (dir?.status === 304 && cached) return cached.result;
+    if (dir?.status === 304 && cached) return cached;
     if (!dir || dir.status === 304 || !Array.isArray(dir.data)) {
-      const error = policyError(POLICY_DIR, START, 'no_policies', `no ${POLICY_DIR}/ directory on the default branch (${branch}) of ${owner}/${repo}`, `commit policy files to ${POLICY_DIR}/ on ${branch}`);
-      const result: LoadResult = { ok: false, errors: [error], files: [] };
-      this.#cache.set(key, { branch, dirEtag: undefined, files: new Map(), result });
-      return result;
+      const error = policyError(
+        POLICY_DIR,
+        START,
+        'no_policies',
+        `no ${POLICY_DIR}/ directory at ${branch} in ${owner}/${repo}`,
+        `commit policy files to ${POLICY_DIR}/ on ${branch}`,
+      );
+      return { dirEtag: undefined, files: new Map(), result: { ok: false, errors: [error], files: [] } };
     }
-    const entries = (dir.data as { type: string; name: string; path: string }[]).filter((e) => e.type === 'file' && /\.ya?ml$/.test(e.name));
+    const entries = (dir.data as { type: string; name: string; path: string }[]).filter(
+      (e) => e.type === 'file' && /\.ya?ml$/.test(e.name),
+    );
     const files = new Map<string, { etag: string | undefined; content: Uint8Array }>();
     const sources: SourceFile[] = [];
     for (const e of entries) {
@@ -51,13 +78,13 @@ export class PolicySource {
       const res = await client.get(owner, repo, e.path, branch, previous?.etag);
       let content: Uint8Array;
       if (res?.status === 304 && previous) content = previous.content;
-      else if (res && res.status === 200) content = Buffer.from(String((res.data as { content: string }).content), 'base64');
+      else if (res && res.status === 200)
+        content = Buffer.from(String((res.data as { content: string }).content), 'base64');
       else continue;
       files.set(e.path, { etag: res.status === 200 ? res.etag : previous?.etag, content });
       sources.push({ path: e.path, content });
     }
     const result = loadPolicies(sources, POLICY_DIR);
-    this.#cache.set(key, { branch, dirEtag: dir.etag, files, result });
-    return result;
+    return { dirEtag: dir.etag, files, result };
   }
 }

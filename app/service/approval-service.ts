@@ -44,7 +44,12 @@ export function failClosed(result: Extract<LoadResult, { ok: false }>): Decision
     outcome: 'denied',
     auto: true,
     policies: [],
-    reasons: [{ rule: 'no_policy', message: `the policy files on the default branch are invalid, so every request is denied: ${shown.join(' | ')}${more}` }],
+    reasons: [
+      {
+        rule: 'no_policy',
+        message: `the policy files on the default branch are invalid, so every request is denied: ${shown.join(' | ')}${more}`,
+      },
+    ],
     requirements: [],
     token: null,
     timeout_seconds: null,
@@ -60,11 +65,18 @@ export class ApprovalService {
     this.deps = deps;
   }
 
-  async decide(r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId'>, votes: { user: string; decision: 'approve' | 'deny' }[], membership: Record<string, string[]>): Promise<{ decision: Decision; policies: LoadResult }> {
+  async decide(
+    r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId'>,
+    votes: { user: string; decision: 'approve' | 'deny' }[],
+    membership: Record<string, string[]>,
+  ): Promise<{ decision: Decision; policies: LoadResult }> {
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
     const policies = await this.deps.github.loadPolicies(r.installationId, owner, repo);
     if (!policies.ok) return { decision: failClosed(policies), policies };
-    return { decision: evaluate(policies.policies, toApprovalRequest(r), votes, membership, this.deps.now()), policies };
+    return {
+      decision: evaluate(policies.policies, toApprovalRequest(r), votes, membership, this.deps.now()),
+      policies,
+    };
   }
 
   async create(claims: RunClaims, body: CreateRequestBody): Promise<StoredRequest> {
@@ -72,12 +84,20 @@ export class ApprovalService {
     const key = `${claims.repository_id}:${claims.run_id}:${claims.run_attempt}:${body.job}:${body.action}`;
     const [owner, repo] = claims.repository.split('/') as [string, string];
     const installationId = await github.installationFor(owner, repo);
-    const base = { claims, action: body.action, reason: body.reason ?? null, requestedPermissions: body.permissions ?? null, installationId };
+    const base = {
+      claims,
+      action: body.action,
+      reason: body.reason ?? null,
+      requestedPermissions: body.permissions ?? null,
+      installationId,
+    };
     const { decision, policies } = await this.decide(base, [], {});
     const pr = pullNumber(claims);
-    const headSha = pr === undefined ? claims.sha : await github.pullRequestHead(installationId, owner, repo, pr);
+    const headSha =
+      pr === undefined ? claims.sha : await github.pullRequestHead(installationId, owner, repo, pr);
     const createdAt = now();
-    const status: RequestStatus = decision.outcome;
+    // An approval is stored once its token exists: a reader never sees approved-without-token.
+    const status: RequestStatus = decision.outcome === 'approved' ? 'pending' : decision.outcome;
     const { request, created } = await store.createRequest({
       ...base,
       id: `req_${randomBytes(12).toString('hex')}`,
@@ -90,23 +110,40 @@ export class ApprovalService {
       checkRunId: null,
       createdAt,
       expiresAt: createdAt + (decision.timeout_seconds ?? 3600) * 1000,
-      decidedAt: status === 'pending' ? null : createdAt,
+      decidedAt: status === 'denied' ? createdAt : null,
       token: null,
       ignoredVotes: [],
       version: 0,
     });
     if (!created) {
       // An idempotent retry: the same request, and its check run if the first try did not make one.
-      return request.checkRunId === null ? this.locks.run(request.id, () => this.#ensureCheckRun(request.id)) : request;
+      return request.checkRunId === null
+        ? this.locks.run(request.id, () => this.#ensureCheckRun(request.id))
+        : request;
     }
     return this.locks.run(request.id, async () => {
-      if (!policies.ok) await this.audit('policy_error', request.id, { repository: claims.repository, errors: policies.errors });
+      if (!policies.ok)
+        await this.audit('policy_error', request.id, {
+          repository: claims.repository,
+          errors: policies.errors,
+        });
       await this.audit('request', request.id, {
-        repository: claims.repository, repository_id: claims.repository_id, run_id: claims.run_id, run_attempt: claims.run_attempt,
-        job: body.job, action: body.action, actor: claims.actor, ref: claims.ref, sha: claims.sha, reason: body.reason ?? null,
+        repository: claims.repository,
+        repository_id: claims.repository_id,
+        run_id: claims.run_id,
+        run_attempt: claims.run_attempt,
+        job: body.job,
+        action: body.action,
+        actor: claims.actor,
+        ref: claims.ref,
+        sha: claims.sha,
+        reason: body.reason ?? null,
       });
-      this.deps.metrics.count('jit_requests_total', 'Requests by first outcome.', { outcome: status });
-      if (status !== 'pending') await this.#afterDecision(request);
+      this.deps.metrics.count('jit_requests_total', 'Requests by first outcome.', {
+        outcome: decision.outcome,
+      });
+      if (decision.outcome === 'approved') await this.finalize(request, 'approved', decision);
+      else if (decision.outcome === 'denied') await this.#record(request);
       return this.#ensureCheckRun(request.id);
     });
   }
@@ -116,13 +153,20 @@ export class ApprovalService {
     if (r.checkRunId !== null) return r;
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
     const votes = await this.deps.store.votes(r.id);
-    r.checkRunId = await this.deps.github.createCheckRun(r.installationId, owner, repo, r.headSha, checkRunView(r, votes, this.deps.serverUrl));
+    r.checkRunId = await this.deps.github.createCheckRun(
+      r.installationId,
+      owner,
+      repo,
+      r.headSha,
+      checkRunView(r, votes, this.deps.serverUrl),
+    );
     await this.#save(r);
     return r;
   }
 
   async #save(r: StoredRequest): Promise<void> {
-    if (!(await this.deps.store.saveRequest(r))) throw new AppError('conflict', `request ${r.id} was changed by another writer; try again`);
+    if (!(await this.deps.store.saveRequest(r)))
+      throw new AppError('conflict', `request ${r.id} was changed by another writer; try again`);
     this.deps.waiters.notify(r.id);
   }
 
@@ -130,8 +174,8 @@ export class ApprovalService {
     await this.deps.store.appendAudit(type, requestId, data, this.deps.now());
   }
 
-  /** Work that follows a final decision: the audit record, the token, the metrics. */
-  async #afterDecision(r: StoredRequest): Promise<void> {
+  /** What follows a final decision: the audit records and the metrics. */
+  async #record(r: StoredRequest): Promise<void> {
     const votes = await this.deps.store.votes(r.id);
     await this.audit('decision', r.id, {
       status: r.status,
@@ -143,15 +187,30 @@ export class ApprovalService {
     });
     this.deps.metrics.observeDecision((this.deps.now() - r.createdAt) / 1000);
     this.deps.metrics.count('jit_decisions_total', 'Final decisions by outcome.', { outcome: r.status });
-    if (r.status === 'approved' && r.decision.token) await this.#grant(r);
+    if (r.token && r.status === 'approved') {
+      this.deps.metrics.count('jit_tokens_minted_total', 'Installation tokens minted.');
+      this.deps.log.info(
+        { request: r.id, token_sha256: r.token.hash, permissions: r.token.permissions },
+        'token granted',
+      );
+      await this.audit('token_granted', r.id, {
+        token_sha256: r.token.hash,
+        permissions: r.token.permissions,
+        revoke_at: iso(r.token.revokeAt),
+      });
+    }
   }
 
-  async #grant(r: StoredRequest): Promise<void> {
+  /** Mints the granted token into `r.token` (not yet saved); returns the token to revoke on failure. */
+  async #mint(r: StoredRequest): Promise<string> {
     const grant = r.decision.token!;
-    const minted = await this.deps.github.mintToken(r.installationId, Number(r.claims.repository_id), grant.permissions);
-    const hash = tokenHash(minted.token);
+    const minted = await this.deps.github.mintToken(
+      r.installationId,
+      Number(r.claims.repository_id),
+      grant.permissions,
+    );
     r.token = {
-      hash,
+      hash: tokenHash(minted.token),
       sealed: seal(minted.token, this.deps.sealKey),
       permissions: grant.permissions,
       expiresAt: minted.expiresAt,
@@ -159,24 +218,26 @@ export class ApprovalService {
       revokedAt: null,
       jwe: await encryptForStep(minted.token, r.publicKey),
     };
-    try {
-      await this.#save(r);
-    } catch (err) {
-      await this.deps.github.revokeToken(minted.token); // never leave a token nobody will revoke
-      throw err;
-    }
-    this.deps.metrics.count('jit_tokens_minted_total', 'Installation tokens minted.');
-    this.deps.log.info({ request: r.id, token_sha256: hash, permissions: grant.permissions }, 'token granted');
-    await this.audit('token_granted', r.id, { token_sha256: hash, permissions: grant.permissions, revoke_at: iso(r.token.revokeAt) });
+    return minted.token;
   }
 
   /** Ends a pending request with a final status, and shows it on the check run. */
-  async finalize(r: StoredRequest, status: Exclude<RequestStatus, 'pending'>, decision: Decision): Promise<void> {
+  async finalize(
+    r: StoredRequest,
+    status: Exclude<RequestStatus, 'pending'>,
+    decision: Decision,
+  ): Promise<void> {
     r.status = status;
     r.decision = decision;
     r.decidedAt = this.deps.now();
-    await this.#save(r);
-    await this.#afterDecision(r);
+    const token = status === 'approved' && decision.token ? await this.#mint(r) : undefined;
+    try {
+      await this.#save(r);
+    } catch (err) {
+      if (token) await this.deps.github.revokeToken(token); // never leave a token nobody will revoke
+      throw err;
+    }
+    await this.#record(r);
     await this.refreshCheckRun(r);
   }
 
@@ -184,7 +245,13 @@ export class ApprovalService {
     if (r.checkRunId === null) return;
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
     const votes = await this.deps.store.votes(r.id);
-    await this.deps.github.updateCheckRun(r.installationId, owner, repo, r.checkRunId, checkRunView(r, votes, this.deps.serverUrl));
+    await this.deps.github.updateCheckRun(
+      r.installationId,
+      owner,
+      repo,
+      r.checkRunId,
+      checkRunView(r, votes, this.deps.serverUrl),
+    );
   }
 
   /** The request, for the run that made it only. */
@@ -192,7 +259,11 @@ export class ApprovalService {
     const r = await this.deps.store.getRequest(id);
     if (!r) throw new AppError('not_found', `no request ${id}`);
     const c = r.claims;
-    if (c.repository_id !== claims.repository_id || c.run_id !== claims.run_id || c.run_attempt !== claims.run_attempt) {
+    if (
+      c.repository_id !== claims.repository_id ||
+      c.run_id !== claims.run_id ||
+      c.run_attempt !== claims.run_attempt
+    ) {
       throw new AppError('forbidden', `request ${id} belongs to another workflow run`);
     }
     return r;
@@ -214,7 +285,10 @@ export class ApprovalService {
     return this.locks.run(id, async () => {
       const r = (await this.deps.store.getRequest(id))!;
       if (r.status === 'pending') {
-        const reasons = [...r.decision.reasons, { rule: 'governing' as const, message: 'the step was cancelled' }];
+        const reasons = [
+          ...r.decision.reasons,
+          { rule: 'governing' as const, message: 'the step was cancelled' },
+        ];
         await this.finalize(r, 'cancelled', { ...r.decision, reasons });
       } else if (r.token && r.token.revokedAt === null) {
         await this.revoke(r, 'step_cancelled');
@@ -242,7 +316,10 @@ export class ApprovalService {
         const r = (await this.deps.store.getRequest(p.id))!;
         if (r.status !== 'pending') return;
         const minutes = Math.round((r.expiresAt - r.createdAt) / 60_000);
-        const reasons = [...r.decision.reasons, { rule: 'governing' as const, message: `no decision within the timeout (${minutes} min)` }];
+        const reasons = [
+          ...r.decision.reasons,
+          { rule: 'governing' as const, message: `no decision within the timeout (${minutes} min)` },
+        ];
         await this.finalize(r, 'timed_out', { ...r.decision, outcome: 'denied', reasons });
       });
     }
@@ -259,7 +336,10 @@ export class ApprovalService {
       await this.locks.run(found.id, async () => {
         const r = (await this.deps.store.getRequest(found.id))!;
         if (r.status === 'pending') {
-          const reasons = [...r.decision.reasons, { rule: 'governing' as const, message: 'the job ended before a decision' }];
+          const reasons = [
+            ...r.decision.reasons,
+            { rule: 'governing' as const, message: 'the job ended before a decision' },
+          ];
           await this.finalize(r, 'cancelled', { ...r.decision, reasons });
         }
         await this.revoke(r, 'job_completed');
@@ -279,12 +359,17 @@ export class ApprovalService {
       run_attempt: c.run_attempt,
       job: r.job,
       decision: r.decision,
-      check_run_url: r.checkRunId === null ? null : `${this.deps.serverUrl}/${c.repository}/runs/${r.checkRunId}`,
-      approvers: r.decision.requirements.flatMap((q) => q.approved_by).filter((v, i, a) => a.indexOf(v) === i),
+      check_run_url:
+        r.checkRunId === null ? null : `${this.deps.serverUrl}/${c.repository}/runs/${r.checkRunId}`,
+      approvers: r.decision.requirements
+        .flatMap((q) => q.approved_by)
+        .filter((v, i, a) => a.indexOf(v) === i),
       created_at: iso(r.createdAt),
       expires_at: iso(r.expiresAt),
       decided_at: r.decidedAt === null ? null : iso(r.decidedAt),
-      token: usable ? { jwe: r.token!.jwe, expires_at: iso(r.token!.revokeAt), permissions: r.token!.permissions } : null,
+      token: usable
+        ? { jwe: r.token!.jwe, expires_at: iso(r.token!.revokeAt), permissions: r.token!.permissions }
+        : null,
     };
   }
 }

@@ -9,19 +9,33 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 
 /** Validates the step's request body once, at the edge. */
 export function checkBody(body: unknown): CreateRequestBody {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AppError('bad_request', 'the body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new AppError('bad_request', 'the body must be a JSON object');
   const b = body as Record<string, unknown>;
-  const unknown = Object.keys(b).filter((k) => !['action', 'job', 'reason', 'permissions', 'public_key'].includes(k));
+  const unknown = Object.keys(b).filter(
+    (k) => !['action', 'job', 'reason', 'permissions', 'public_key'].includes(k),
+  );
   if (unknown.length > 0) throw new AppError('bad_request', `unknown field(s): ${unknown.join(', ')}`);
-  if (typeof b.action !== 'string' || !NAME.test(b.action)) throw new AppError('bad_request', 'action must be a name of letters, digits, ".", "_", "-" or "/" (at most 100 characters)');
-  if (typeof b.job !== 'string' || !NAME.test(b.job)) throw new AppError('bad_request', 'job must be the GITHUB_JOB of the step (at most 100 characters)');
-  if (b.reason !== undefined && (typeof b.reason !== 'string' || b.reason.length > 1000)) throw new AppError('bad_request', 'reason must be text of at most 1000 characters');
+  if (typeof b.action !== 'string' || !NAME.test(b.action))
+    throw new AppError(
+      'bad_request',
+      'action must be a name of letters, digits, ".", "_", "-" or "/" (at most 100 characters)',
+    );
+  if (typeof b.job !== 'string' || !NAME.test(b.job))
+    throw new AppError('bad_request', 'job must be the GITHUB_JOB of the step (at most 100 characters)');
+  if (b.reason !== undefined && (typeof b.reason !== 'string' || b.reason.length > 1000))
+    throw new AppError('bad_request', 'reason must be text of at most 1000 characters');
   let permissions: Record<string, Level> | undefined;
   if (b.permissions !== undefined) {
-    if (b.permissions === null || typeof b.permissions !== 'object' || Array.isArray(b.permissions)) throw new AppError('bad_request', 'permissions must be an object of name: level');
+    if (b.permissions === null || typeof b.permissions !== 'object' || Array.isArray(b.permissions))
+      throw new AppError('bad_request', 'permissions must be an object of name: level');
     permissions = {};
     for (const [name, level] of Object.entries(b.permissions)) {
-      if (!/^[a-z_]+$/.test(name) || !LEVELS.includes(level as Level)) throw new AppError('bad_request', `permissions.${name}: "${String(level)}" is not read, write or admin`);
+      if (!/^[a-z_]+$/.test(name) || !LEVELS.includes(level as Level))
+        throw new AppError(
+          'bad_request',
+          `permissions.${name}: "${String(level)}" is not read, write or admin`,
+        );
       permissions[name] = level as Level;
     }
   }
@@ -35,10 +49,13 @@ export function checkBody(body: unknown): CreateRequestBody {
 }
 
 /** `owner/repo/.github/workflows/deploy.yml@refs/heads/main` -> `.github/workflows/deploy.yml`. */
-export const workflowPath = (workflowRef: string): string => workflowRef.replace(/^[^/]+\/[^/]+\//, '').replace(/@[^@]*$/, '');
+export const workflowPath = (workflowRef: string): string =>
+  workflowRef.replace(/^[^/]+\/[^/]+\//, '').replace(/@[^@]*$/, '');
 
 /** What the engine judges: identity and context from verified claims, labels from the step. */
-export function toApprovalRequest(r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions'>): ApprovalRequest {
+export function toApprovalRequest(
+  r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions'>,
+): ApprovalRequest {
   const c: RunClaims = r.claims;
   return {
     action: r.action,

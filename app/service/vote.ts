@@ -13,7 +13,12 @@ export interface VoteInput {
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-async function ignore(service: ApprovalService, r: StoredRequest, login: string, reason: string): Promise<void> {
+async function ignore(
+  service: ApprovalService,
+  r: StoredRequest,
+  login: string,
+  reason: string,
+): Promise<void> {
   r.ignoredVotes.push({ login, reason, at: service.deps.now() });
   await service.deps.store.saveRequest(r);
   await service.audit('vote_ignored', r.id, { voter: login, reason });
@@ -33,8 +38,10 @@ export async function handleVote(service: ApprovalService, input: VoteInput): Pr
   await service.locks.run(found.id, async () => {
     const r = (await store.getRequest(found.id))!;
     const { login, id } = input.sender;
-    if (input.identifier !== 'approve' && input.identifier !== 'deny') return ignore(service, r, login, `unknown button "${input.identifier}"`);
-    if (r.status !== 'pending') return ignore(service, r, login, `the request is already ${r.status.replace('_', ' ')}`);
+    if (input.identifier !== 'approve' && input.identifier !== 'deny')
+      return ignore(service, r, login, `unknown button "${input.identifier}"`);
+    if (r.status !== 'pending')
+      return ignore(service, r, login, `the request is already ${r.status.replace('_', ' ')}`);
     if (now() >= r.expiresAt) return service.sweep();
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
     const policies = await github.loadPolicies(r.installationId, owner, repo);
@@ -42,21 +49,58 @@ export async function handleVote(service: ApprovalService, input: VoteInput): Pr
     const request = toApprovalRequest(r);
     const teams = [...new Set(policies.policies.flatMap((p) => (p.match(request) ? p.teams : [])))];
     const active: string[] = [];
-    for (const team of teams) if (await github.isActiveMember(r.installationId, team, login)) active.push(team);
+    for (const team of teams)
+      if (await github.isActiveMember(r.installationId, team, login)) active.push(team);
     const decision = input.identifier === 'approve' ? 'approve' : 'deny';
-    const probe = evaluate(policies.policies, request, [{ user: login, decision }], Object.fromEntries(active.map((t) => [t, [login]])), now());
-    const counted = probe.reasons.some((x) => x.rule === 'deny_vote') || probe.requirements.some((q) => q.approved_by.some((l) => same(l, login)));
+    const probe = evaluate(
+      policies.policies,
+      request,
+      [{ user: login, decision }],
+      Object.fromEntries(active.map((t) => [t, [login]])),
+      now(),
+    );
+    const counted =
+      probe.reasons.some((x) => x.rule === 'deny_vote') ||
+      probe.requirements.some((q) => q.approved_by.some((l) => same(l, login)));
     if (!counted) {
-      if (probe.outcome === 'denied' && probe.requirements.length === 0) return service.finalize(r, 'denied', probe); // a freeze or window now applies
-      const self = same(login, r.claims.actor) || (r.claims.actor_id !== undefined && Number(r.claims.actor_id) === id);
-      return ignore(service, r, login, self ? 'triggered the run, and self-approval is not allowed' : 'is not an eligible approver (not listed, and not an active member of a listed team)');
+      if (probe.outcome === 'denied' && probe.requirements.length === 0)
+        return service.finalize(r, 'denied', probe); // a freeze or window now applies
+      const self =
+        same(login, r.claims.actor) || (r.claims.actor_id !== undefined && Number(r.claims.actor_id) === id);
+      return ignore(
+        service,
+        r,
+        login,
+        self
+          ? 'triggered the run, and self-approval is not allowed'
+          : 'is not an eligible approver (not listed, and not an active member of a listed team)',
+      );
     }
-    await store.putVote({ requestId: r.id, voterId: id, voterLogin: login, decision, at: now(), teams: active });
-    await service.audit('vote', r.id, { voter: login, voter_id: id, decision, teams: active, delivery: input.deliveryId });
+    await store.putVote({
+      requestId: r.id,
+      voterId: id,
+      voterLogin: login,
+      decision,
+      at: now(),
+      teams: active,
+    });
+    await service.audit('vote', r.id, {
+      voter: login,
+      voter_id: id,
+      decision,
+      teams: active,
+      delivery: input.deliveryId,
+    });
     const votes = await store.votes(r.id);
     const membership: Record<string, string[]> = {};
     for (const v of votes) for (const t of v.teams) (membership[t] ??= []).push(v.voterLogin);
-    const next = evaluate(policies.policies, request, votes.map((v) => ({ user: v.voterLogin, decision: v.decision })), membership, now());
+    const next = evaluate(
+      policies.policies,
+      request,
+      votes.map((v) => ({ user: v.voterLogin, decision: v.decision })),
+      membership,
+      now(),
+    );
     if (next.outcome === 'pending') {
       r.decision = next;
       if (!(await store.saveRequest(r))) throw new Error(`request ${r.id} changed during a vote`);

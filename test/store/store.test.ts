@@ -59,9 +59,30 @@ describe.each(BACKENDS)('$name store', (backend) => {
 
   it('keeps one vote per voter, the latest, in the order voters first voted', async () => {
     const { store } = await open();
-    await store.putVote({ requestId: 'req_1', voterId: 1, voterLogin: 'alice', decision: 'deny', at: 1, teams: [] });
-    await store.putVote({ requestId: 'req_1', voterId: 2, voterLogin: 'bob', decision: 'approve', at: 2, teams: [] });
-    await store.putVote({ requestId: 'req_1', voterId: 1, voterLogin: 'alice', decision: 'approve', at: 3, teams: [] });
+    await store.putVote({
+      requestId: 'req_1',
+      voterId: 1,
+      voterLogin: 'alice',
+      decision: 'deny',
+      at: 1,
+      teams: [],
+    });
+    await store.putVote({
+      requestId: 'req_1',
+      voterId: 2,
+      voterLogin: 'bob',
+      decision: 'approve',
+      at: 2,
+      teams: [],
+    });
+    await store.putVote({
+      requestId: 'req_1',
+      voterId: 1,
+      voterLogin: 'alice',
+      decision: 'approve',
+      at: 3,
+      teams: [],
+    });
     expect((await store.votes('req_1')).map((v) => [v.voterLogin, v.decision])).toEqual([
       ['bob', 'approve'],
       ['alice', 'approve'],

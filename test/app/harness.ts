@@ -1,0 +1,196 @@
+// The app as it runs: the real Probot server on a free port, talking to the simulated GitHub,
+// verifying tokens from the simulated OIDC issuer, receiving signed webhooks over HTTP.
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { compactDecrypt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { pino } from 'pino';
+import { Probot, Server } from 'probot';
+import type { RequestView } from '../../app/api/contract.ts';
+import { readConfig, type Config } from '../../app/config/read-config.ts';
+import { jitApprovals, type Runtime } from '../../app/index.ts';
+import { OidcIssuer, type Job, type MintOptions } from '../github-sim/oidc.ts';
+import { GitHubSimulator } from '../github-sim/server.ts';
+import { WebhookSender } from '../github-sim/webhooks.ts';
+import type { SimRepo } from '../github-sim/world.ts';
+
+export const PUBLIC_URL = 'https://jit.example.test';
+export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export interface Step {
+  job: Job;
+  privateKey: CryptoKey;
+  publicJwk: Record<string, unknown>;
+}
+
+export class AppHarness {
+  readonly sim = new GitHubSimulator();
+  readonly oidc = new OidcIssuer(this.sim);
+  readonly hooks: WebhookSender;
+  readonly logs: string[] = [];
+  readonly dataDir: string;
+  /** The app's clock: real time plus `offsetMs`, which a test may move forward. */
+  offsetMs = 0;
+  repo!: SimRepo;
+  url = '';
+  runtime!: Runtime;
+  #server: Server | undefined;
+
+  constructor(dataDir = mkdtempSync(join(tmpdir(), 'jit-app-'))) {
+    this.dataDir = dataDir;
+    this.hooks = new WebhookSender(this.sim, () => ({
+      url: `${this.url}/api/github/webhooks`,
+      secret: WEBHOOK_SECRET,
+    }));
+    this.sim.now = () => new Date(Date.now() + this.offsetMs);
+  }
+
+  /** Starts the simulator with `acme/shop` holding `policies` in .approvals/, and the app. */
+  async start(policies: Record<string, string>): Promise<this> {
+    this.repo = this.sim.world.addRepo('acme/shop', {
+      files: Object.fromEntries(Object.entries(policies).map(([name, text]) => [`.approvals/${name}`, text])),
+    });
+    this.sim.world.install('acme');
+    await this.sim.start();
+    await this.startApp();
+    return this;
+  }
+
+  config(): Config {
+    return readConfig({
+      APP_ID: String(this.sim.world.app.id),
+      PRIVATE_KEY: this.sim.world.app.privateKey,
+      WEBHOOK_SECRET,
+      PUBLIC_URL,
+      OIDC_ISSUER: this.oidc.issuer,
+      GITHUB_API_URL: this.sim.url,
+      DATA_DIR: this.dataDir,
+      LOG_LEVEL: 'info',
+    });
+  }
+
+  async startApp(): Promise<void> {
+    const config = this.config();
+    const port = await freePort();
+    const sink = new Writable({
+      write: (chunk: Buffer, _, done) => (this.logs.push(chunk.toString()), done()),
+    });
+    const log = pino({ level: 'info' }, sink);
+    this.#server = new Server({
+      Probot: Probot.defaults({
+        appId: config.appId,
+        privateKey: config.privateKey,
+        secret: config.webhookSecret,
+        baseUrl: config.githubApiUrl,
+        log,
+        request: { retries: 0 },
+      }),
+      port,
+      host: '127.0.0.1',
+      log,
+      webhookPath: '/api/github/webhooks',
+    });
+    await this.#server.load(
+      jitApprovals(
+        config,
+        { now: () => Date.now() + this.offsetMs, sweepEveryMs: 20 },
+        (r) => (this.runtime = r),
+      ),
+    );
+    await this.#server.start();
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async stopApp(): Promise<void> {
+    await this.#server?.stop();
+    await this.runtime?.close();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopApp();
+    await this.sim.stop();
+  }
+
+  /** A step of a job: its OIDC identity and an ephemeral key pair. */
+  async step(over: Partial<Job> = {}): Promise<Step> {
+    const job: Job = {
+      repository: 'acme/shop',
+      repositoryId: this.repo.id,
+      actor: 'dana',
+      actorId: this.sim.world.addUser('dana').id,
+      ref: 'refs/heads/main',
+      sha: this.repo.branches.get('main')!,
+      event: 'push',
+      environment: 'production',
+      workflow: '.github/workflows/deploy.yml',
+      runId: 9001,
+      ...over,
+    };
+    const { publicKey, privateKey } = await generateKeyPair('ECDH-ES', { crv: 'P-256' });
+    return { job, privateKey, publicJwk: (await exportJWK(publicKey)) as Record<string, unknown> };
+  }
+
+  async call(
+    step: Step,
+    method: string,
+    path: string,
+    body?: unknown,
+    mint: Partial<MintOptions> = {},
+  ): Promise<{ status: number; body: RequestView & { error?: { code: string; message: string } } }> {
+    const token = await this.oidc.mint(step.job, { audience: PUBLIC_URL, ...mint });
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as never };
+  }
+
+  request(step: Step, body: Record<string, unknown> = {}, mint: Partial<MintOptions> = {}) {
+    return this.call(
+      step,
+      'POST',
+      '/api/v1/requests',
+      { action: 'deploy-web', job: 'deploy', reason: 'ship it', public_key: step.publicJwk, ...body },
+      mint,
+    );
+  }
+
+  poll(step: Step, id: string, wait = 0) {
+    return this.call(step, 'GET', `/api/v1/requests/${id}?wait=${wait}`);
+  }
+
+  async decrypt(step: Step, jwe: string): Promise<string> {
+    return new TextDecoder().decode((await compactDecrypt(jwe, step.privateKey)).plaintext);
+  }
+
+  /** The check run the app made for a request. */
+  checkRun(id: number) {
+    return this.repo.checkRuns.find((r) => r.id === id)!;
+  }
+
+  /** A reviewer clicks a button on the request's check run. */
+  click(checkRunId: number, login: string, identifier = 'approve') {
+    return this.hooks.checkRunRequestedAction(
+      this.repo,
+      this.checkRun(checkRunId),
+      identifier,
+      this.sim.world.addUser(login),
+    );
+  }
+}
+
+/** The check run id of a stored request. */
+export async function checkRunOf(h: AppHarness, requestId: string): Promise<number> {
+  return (await h.runtime.store.getRequest(requestId))!.checkRunId!;
+}
