@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { compactDecrypt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { pino } from 'pino';
-import { Probot, Server } from 'probot';
+import { Probot, ProbotOctokit, Server } from 'probot';
 import type { RequestView } from '../../app/api/contract.ts';
 import { readConfig, type Config } from '../../app/config/read-config.ts';
 import { jitApprovals, type Runtime } from '../../app/index.ts';
@@ -93,7 +93,13 @@ export class AppHarness {
         secret: config.webhookSecret,
         baseUrl: config.githubApiUrl,
         log,
-        request: { retries: 0 },
+        // Octokit's throttling spaces writes a second apart (GitHub's advice against secondary
+        // rate limits); the simulator has none, and tests should not wait for it.
+        Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+          ...options,
+          throttle: { ...(options.throttle as object), enabled: false },
+          request: { ...(options.request as object), retries: 0 },
+        })),
       }),
       port,
       host: '127.0.0.1',

@@ -20,6 +20,8 @@ export interface Call {
   /** SHA-256 of the credential, or `app` for an app JWT, or null. */
   credential: string | null;
   counted: boolean;
+  /** performance.now() when the request arrived. */
+  at: number;
 }
 
 export interface Violation {
@@ -104,6 +106,7 @@ export class GitHubSimulator {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     for (const side of this.sideHandlers) if (await side(req, res, url)) return;
     const method = req.method ?? 'GET';
@@ -118,6 +121,7 @@ export class GitHubSimulator {
         status: reply.status,
         credential,
         counted,
+        at: arrived,
       });
       const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
       if (credential && counted) this.#used.set(credential, (this.#used.get(credential) ?? 0) + 1);
