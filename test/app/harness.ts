@@ -39,7 +39,10 @@ export class AppHarness {
   readonly hooks: WebhookSender;
   readonly logs: string[] = [];
   readonly dataDir: string;
-  /** The app's clock: real time plus `offsetMs`, which a test may move forward. */
+  /**
+   * The app's decision clock: real time plus `offsetMs`, which a test moves forward to reach
+   * timeouts and TTLs. GitHub and the OIDC issuer keep real time, so credentials stay valid.
+   */
   offsetMs = 0;
   repo!: SimRepo;
   url = '';
@@ -52,7 +55,6 @@ export class AppHarness {
       url: `${this.url}/api/github/webhooks`,
       secret: WEBHOOK_SECRET,
     }));
-    this.sim.now = () => new Date(Date.now() + this.offsetMs);
   }
 
   /** Starts the simulator with `acme/shop` holding `policies` in .approvals/, and the app. */
@@ -178,6 +180,11 @@ export class AppHarness {
 
   async decrypt(step: Step, jwe: string): Promise<string> {
     return new TextDecoder().decode((await compactDecrypt(jwe, step.privateKey)).plaintext);
+  }
+
+  /** Resolves once work the app is doing on a request (a vote, a sweep) has finished. */
+  settled(requestId: string): Promise<void> {
+    return this.runtime.service.locks.run(requestId, async () => undefined);
   }
 
   /** The check run the app made for a request. */

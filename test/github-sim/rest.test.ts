@@ -57,7 +57,7 @@ describe('the app (JWT) routes', () => {
       permissions: { contents: 'read', checks: 'write' },
     });
     expect(data.token.length).toBeGreaterThan(100);
-    expect(data.permissions).toEqual({ contents: 'read', checks: 'write' });
+    expect(data.permissions).toEqual({ contents: 'read', checks: 'write', metadata: 'read' }); // GitHub adds metadata: read
     expect(data.repositories?.map((r) => r.full_name)).toEqual(['acme/shop']);
   });
 

@@ -12,7 +12,9 @@ type Json = Record<string, unknown>;
 function mintToken(ctx: RouteContext): Reply {
   const installation = ctx.world.installations.get(Number(ctx.params.installation_id));
   if (!installation) return fail(404, 'Not Found');
-  const asked = (ctx.body.permissions ?? installation.permissions) as Permissions;
+  const requested = (ctx.body.permissions ?? installation.permissions) as Permissions;
+  // GitHub grants metadata: read with any repository access.
+  const asked: Permissions = { ...requested, metadata: requested.metadata ?? 'read' };
   for (const [name, level] of Object.entries(asked)) {
     if (!covers(installation.permissions, name, level)) {
       return fail(422, 'The permissions requested are not granted to this installation.');
