@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.ts';
+import { auditCommand } from './audit.ts';
 import { explainCommand } from './explain.ts';
 import { processIo, type Io } from './io.ts';
 import { ERROR_FORMATS, type ErrorFormat } from './render-errors.ts';
@@ -15,9 +16,13 @@ Commands:
                         --format text|github|json
   explain --request file.json [--policies dir] [--json]
                         Evaluate one request and show the decision and why.
+  audit verify [--data-dir dir]
+                        Check the app's hash-chained audit log; report the first broken link.
+  audit export [--data-dir dir]
+                        Print the audit log as JSON lines.
 
-Exit codes: 0 valid / all tests pass / decision printed, 1 invalid policies or failing tests,
-2 usage error.`;
+Exit codes: 0 valid / all tests pass / decision printed / audit intact, 1 invalid policies,
+failing tests or a broken audit log, 2 usage error.`;
 
 function formatOption(value: string | undefined): ErrorFormat {
   const format = value ?? 'text';
@@ -44,6 +49,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       policies: { type: 'string' },
       request: { type: 'string' },
       json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,6 +71,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
           'use --policies <dir> for the policy directory',
         );
       return explainCommand(values.policies ?? '.approvals', values.request, values.json === true, io);
+    case 'audit':
+      return auditCommand(positionals[0], values['data-dir'] ?? process.env.DATA_DIR ?? './data', io);
     case undefined:
     case 'help':
     case '--help':
