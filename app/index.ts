@@ -41,8 +41,8 @@ export function jitApprovals(
   return async (app: Probot, { addHandler }) => {
     const now = options.now ?? Date.now;
     const store = new SqliteStore(config.dataDir);
-    const github = new OctokitGitHub(app, config.githubApiUrl);
     const metrics = new Metrics();
+    const github = new OctokitGitHub(app, config.githubApiUrl, metrics);
     const waiters = new Waiters();
     const service = new ApprovalService({
       store,
@@ -55,6 +55,17 @@ export function jitApprovals(
       serverUrl: options.serverUrl ?? 'https://github.com',
     });
     metrics.gauge('jit_long_polls', 'Long-polls currently held.', () => waiters.size);
+    let pending = 0;
+    const countPending = (): void =>
+      void store.pendingRequests().then(
+        (p) => (pending = p.length),
+        () => undefined,
+      );
+    metrics.gauge(
+      'jit_pending_requests',
+      'Requests waiting for a decision (as of the last sweep).',
+      () => pending,
+    );
     const verify = createOidcVerifier({
       issuer: config.oidcIssuer,
       jwksUrl: config.oidcJwksUrl,

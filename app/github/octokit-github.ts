@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import type { Probot } from 'probot';
 import { AppError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Level } from '../policy/permissions.ts';
 import type { CheckRunInput, GitHubPort } from './port.ts';
 import { PolicySource, type ContentsClient } from './policy-source.ts';
@@ -25,10 +26,23 @@ export class OctokitGitHub implements GitHubPort {
   readonly #baseUrl: string;
   readonly #policies = new PolicySource();
   readonly #installations = new Map<string, number>();
+  readonly #metrics: Metrics;
 
-  constructor(app: Probot, baseUrl: string) {
+  constructor(app: Probot, baseUrl: string, metrics: Metrics) {
     this.#app = app;
     this.#baseUrl = baseUrl;
+    this.#metrics = metrics;
+  }
+
+  /** The client, after counting a call of `route` (a 304 is counted apart by the caller). */
+  #counted<K>(route: string, kit: K): K {
+    this.#called(route);
+    return kit;
+  }
+
+  /** Counts one GitHub API call by route (and 304s apart: they cost no rate limit). */
+  #called(route: string, status = 'ok'): void {
+    this.#metrics.count('jit_github_api_calls_total', 'GitHub API calls by route.', { route, status });
   }
 
   #kit(installationId: number): Promise<Kit> {
@@ -41,7 +55,10 @@ export class OctokitGitHub implements GitHubPort {
     if (known) return known;
     try {
       const kit = await this.#app.auth();
-      const { data } = await kit.request('GET /repos/{owner}/{repo}/installation', { owner, repo });
+      const { data } = await this.#counted('GET /repos/{owner}/{repo}/installation', kit).request(
+        'GET /repos/{owner}/{repo}/installation',
+        { owner, repo },
+      );
       this.#installations.set(key, data.id);
       return data.id;
     } catch (err) {
@@ -58,7 +75,12 @@ export class OctokitGitHub implements GitHubPort {
   #contents(kit: Kit): ContentsClient {
     return {
       defaultBranch: async (o, r) =>
-        (await kit.request('GET /repos/{owner}/{repo}', { owner: o, repo: r })).data.default_branch,
+        (
+          await this.#counted('GET /repos/{owner}/{repo}', kit).request('GET /repos/{owner}/{repo}', {
+            owner: o,
+            repo: r,
+          })
+        ).data.default_branch,
       get: async (o, r, path, ref, etag) => {
         try {
           const res = await kit.request('GET /repos/{owner}/{repo}/contents/{path}', {
@@ -68,9 +90,13 @@ export class OctokitGitHub implements GitHubPort {
             ref,
             headers: etag ? { 'if-none-match': etag } : {},
           });
+          this.#called('GET /repos/{owner}/{repo}/contents/{path}');
           return { status: 200, etag: res.headers.etag, data: res.data };
         } catch (err) {
-          if (statusOf(err) === 304) return { status: 304 };
+          if (statusOf(err) === 304) {
+            this.#called('GET /repos/{owner}/{repo}/contents/{path}', 'not_modified');
+            return { status: 304 };
+          }
           if (statusOf(err) === 404) return null;
           throw err;
         }
@@ -107,11 +133,14 @@ export class OctokitGitHub implements GitHubPort {
     const kit = await this.#kit(installationId);
     try {
       return (
-        await kit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
-          owner,
-          repo,
-          pull_number: number,
-        })
+        await this.#counted('GET /repos/{owner}/{repo}/pulls/{pull_number}', kit).request(
+          'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+          {
+            owner,
+            repo,
+            pull_number: number,
+          },
+        )
       ).data.head.sha;
     } catch (err) {
       throw unavailable(`reading pull request #${number}`, err);
@@ -122,7 +151,10 @@ export class OctokitGitHub implements GitHubPort {
     const [org, slug] = team.split('/') as [string, string];
     const kit = await this.#kit(installationId);
     try {
-      const { data } = await kit.request('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', {
+      const { data } = await this.#counted(
+        'GET /orgs/{org}/teams/{team_slug}/memberships/{username}',
+        kit,
+      ).request('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', {
         org,
         team_slug: slug,
         username: login,
@@ -143,12 +175,15 @@ export class OctokitGitHub implements GitHubPort {
   ): Promise<number> {
     const kit = await this.#kit(installationId);
     try {
-      const { data } = await kit.request('POST /repos/{owner}/{repo}/check-runs', {
-        owner,
-        repo,
-        head_sha: headSha,
-        ...input,
-      });
+      const { data } = await this.#counted('POST /repos/{owner}/{repo}/check-runs', kit).request(
+        'POST /repos/{owner}/{repo}/check-runs',
+        {
+          owner,
+          repo,
+          head_sha: headSha,
+          ...input,
+        },
+      );
       return Number(data.id);
     } catch (err) {
       throw unavailable('creating the approval check run', err);
@@ -164,12 +199,15 @@ export class OctokitGitHub implements GitHubPort {
   ): Promise<void> {
     const kit = await this.#kit(installationId);
     try {
-      await kit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-        owner,
-        repo,
-        check_run_id: id,
-        ...input,
-      });
+      await this.#counted('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', kit).request(
+        'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
+        {
+          owner,
+          repo,
+          check_run_id: id,
+          ...input,
+        },
+      );
     } catch (err) {
       throw unavailable('updating the approval check run', err);
     }
@@ -182,7 +220,10 @@ export class OctokitGitHub implements GitHubPort {
   ): Promise<{ token: string; expiresAt: number }> {
     const kit = await this.#app.auth();
     try {
-      const { data } = await kit.request('POST /app/installations/{installation_id}/access_tokens', {
+      const { data } = await this.#counted(
+        'POST /app/installations/{installation_id}/access_tokens',
+        kit,
+      ).request('POST /app/installations/{installation_id}/access_tokens', {
         installation_id: installationId,
         repository_ids: [repositoryId],
         permissions,
@@ -196,7 +237,7 @@ export class OctokitGitHub implements GitHubPort {
   async revokeToken(token: string): Promise<void> {
     const kit = new Octokit({ auth: token, baseUrl: this.#baseUrl, request: { retries: 0 } });
     try {
-      await kit.request('DELETE /installation/token');
+      await this.#counted('DELETE /installation/token', kit).request('DELETE /installation/token');
     } catch (err) {
       if (statusOf(err) === 401) return; // already revoked or expired: nothing left to revoke
       throw unavailable('revoking an installation token', err);
@@ -206,7 +247,7 @@ export class OctokitGitHub implements GitHubPort {
   async ping(): Promise<void> {
     const kit = await this.#app.auth();
     try {
-      await kit.request('GET /app');
+      await this.#counted('GET /app', kit).request('GET /app');
     } catch (err) {
       throw unavailable('checking the app', err);
     }

@@ -1,5 +1,6 @@
 // The app as it runs: the real Probot server on a free port, talking to the simulated GitHub,
 // verifying tokens from the simulated OIDC issuer, receiving signed webhooks over HTTP.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,6 +83,7 @@ export class AppHarness {
   }
 
   async startApp(): Promise<void> {
+    this.#child = undefined;
     const config = this.config();
     const port = await freePort();
     const sink = new Writable({
@@ -119,9 +121,59 @@ export class AppHarness {
     this.url = `http://127.0.0.1:${port}`;
   }
 
+  #child: ChildProcess | undefined;
+
+  /** Runs the app as `npm start` does, in its own process (`node app/main.ts`), on `port`. */
+  async startAppProcess(port?: number): Promise<void> {
+    const config = this.config();
+    const listen = port ?? (await freePort());
+    const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', 'app/main.ts'], {
+      cwd: new URL('../../', import.meta.url).pathname,
+      env: {
+        PATH: process.env.PATH,
+        APP_ID: config.appId,
+        PRIVATE_KEY: config.privateKey,
+        WEBHOOK_SECRET,
+        PUBLIC_URL,
+        OIDC_ISSUER: this.oidc.issuer,
+        GITHUB_API_URL: this.sim.url,
+        DATA_DIR: this.dataDir,
+        PORT: String(listen),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    const started = new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        this.logs.push(chunk.toString());
+        if (/Listening on/.test(chunk.toString())) resolve();
+      });
+      child.stderr!.on('data', (chunk: Buffer) => this.logs.push(chunk.toString()));
+      child.on('exit', (code) =>
+        reject(new Error(`the app exited with ${code} before listening:\n${this.logs.join('')}`)),
+      );
+    });
+    await started;
+    this.url = `http://127.0.0.1:${listen}`;
+  }
+
+  /** Kills the app process at once, as a crash or OOM kill would. */
+  async killAppProcess(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   async stopApp(): Promise<void> {
+    await this.killAppProcess();
     await this.#server?.stop();
     await this.runtime?.close();
+    this.#server = undefined;
+    this.runtime = undefined as unknown as Runtime;
   }
 
   async stop(): Promise<void> {

@@ -101,6 +101,13 @@ export class GitHubSimulator {
     }
   }
 
+  /** Resolves with the next call of `operation` (already answered), however long it takes to come. */
+  nextCall(operation: string): Promise<Call> {
+    return new Promise((resolve) => this.#callWaiters.push({ operation, resolve }));
+  }
+
+  readonly #callWaiters: { operation: string; resolve: (c: Call) => void }[] = [];
+
   inject(operation: string, fault: Fault, times = 1): void {
     this.faults.add(operation, fault, times);
   }
@@ -140,6 +147,11 @@ export class GitHubSimulator {
       );
       res.writeHead(reply.status, headers);
       res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+      const call = this.calls.at(-1)!;
+      for (const w of this.#callWaiters.filter((x) => x.operation === op)) {
+        this.#callWaiters.splice(this.#callWaiters.indexOf(w), 1);
+        w.resolve(call);
+      }
     };
 
     const match = this.routes.match(method, url.pathname);
