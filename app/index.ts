@@ -76,7 +76,7 @@ export function jitApprovals(
     registerWebhooks(app, service, github);
     app.onError((err) => app.log.warn({ event: err.event?.name }, `webhook rejected: ${err.message}`));
     const sweep = (): void =>
-      void service.sweep().catch((err: unknown) => app.log.error({ err }, 'sweep failed'));
+      void service.sweep().then(countPending, (err: unknown) => app.log.error({ err }, 'sweep failed'));
     sweep();
     const timer = setInterval(sweep, options.sweepEveryMs ?? 1000);
     timer.unref();
