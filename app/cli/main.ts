@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.ts';
-import { auditCommand } from './audit.ts';
 import { explainCommand } from './explain.ts';
 import { processIo, type Io } from './io.ts';
 import { ERROR_FORMATS, type ErrorFormat } from './render-errors.ts';
@@ -71,8 +70,16 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
           'use --policies <dir> for the policy directory',
         );
       return explainCommand(values.policies ?? '.approvals', values.request, values.json === true, io);
-    case 'audit':
+    case 'audit': {
+      // Loaded only here: node:sqlite needs Node 22.13+ (or --experimental-sqlite on 22.12).
+      const { auditCommand } = await import('./audit.ts').catch((err: unknown) => {
+        throw new CliError(
+          `the audit commands need node:sqlite, which this Node.js (${process.version}) does not offer (${(err as Error).message})`,
+          'use Node.js 22.13 or later, or run with NODE_OPTIONS=--experimental-sqlite',
+        );
+      });
       return auditCommand(positionals[0], values['data-dir'] ?? process.env.DATA_DIR ?? './data', io);
+    }
     case undefined:
     case 'help':
     case '--help':
