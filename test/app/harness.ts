@@ -82,10 +82,10 @@ export class AppHarness {
     });
   }
 
-  async startApp(): Promise<void> {
+  async startApp(port?: number): Promise<void> {
     this.#child = undefined;
     const config = this.config();
-    const port = await freePort();
+    port ??= await freePort();
     const sink = new Writable({
       write: (chunk: Buffer, _, done) => (this.logs.push(chunk.toString()), done()),
     });

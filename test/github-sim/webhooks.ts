@@ -1,6 +1,7 @@
 // Webhook deliveries as GitHub sends them: payloads from @octokit/webhooks-examples with the
 // simulated world's values, validated against @octokit/openapi-webhooks, signed, and POSTed.
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -288,26 +289,33 @@ export class WebhookSender {
     secret?: string,
   ): Promise<Delivery> {
     const target = this.#target();
-    const res = await fetch(target.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'GitHub-Hookshot/sim',
-        'x-github-event': event,
-        'x-github-delivery': id,
-        'x-github-hook-id': '1',
-        'x-github-hook-installation-target-type': 'integration',
-        'x-github-hook-installation-target-id': String(this.#sim.world.app.id),
-        'x-hub-signature-256': await sign(secret ?? target.secret, body),
-      },
-      body,
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'GitHub-Hookshot/sim',
+      'x-github-event': event,
+      'x-github-delivery': id,
+      'x-github-hook-id': '1',
+      'x-github-hook-installation-target-type': 'integration',
+      'x-github-hook-installation-target-id': String(this.#sim.world.app.id),
+      'x-hub-signature-256': await sign(secret ?? target.secret, body),
+    };
+    // A fresh connection per delivery, as GitHub's are: no pooled socket outlives a restarted app.
+    const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(target.url, { method: 'POST', headers, agent: false }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        r.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
     });
     const delivery: Delivery = {
       id,
       event,
       body,
       status: res.status,
-      response: await res.text(),
+      response: res.text,
       ...(action ? { action } : {}),
     };
     this.deliveries.push(delivery);

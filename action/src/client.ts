@@ -1,0 +1,107 @@
+import type { CreateRequestBody, ErrorBody, RequestView } from '../../app/api/contract.ts';
+import { ActionError } from './errors.ts';
+
+export interface ClientDeps {
+  appUrl: string;
+  /** A fresh OIDC ID token for each call: they live five minutes. */
+  idToken: () => Promise<string>;
+  fetch: typeof fetch;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  random: () => number;
+  warn: (message: string) => void;
+}
+
+/** Transient: the network, 5xx and 429. Everything else is the app's final word. */
+class Transient extends Error {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, retryAfterMs?: number) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export class AppClient {
+  readonly #d: ClientDeps;
+
+  constructor(deps: ClientDeps) {
+    this.#d = deps;
+  }
+
+  async #once(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<RequestView> {
+    const token = await this.#d.idToken();
+    let res: Response;
+    try {
+      res = await this.#d.fetch(`${this.#d.appUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'user-agent': 'jit-approvals-action',
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new Transient(`could not reach ${this.#d.appUrl} (${(err as Error).message})`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (res.ok) return json as RequestView;
+    const message = (json as ErrorBody | undefined)?.error?.message ?? `HTTP ${res.status}`;
+    if (res.status === 429 || res.status >= 500) {
+      const retryAfter = Number(res.headers.get('retry-after'));
+      throw new Transient(
+        `the app answered ${res.status}: ${message}`,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      );
+    }
+    throw new ActionError(`the app refused the request (${res.status}): ${message}`);
+  }
+
+  /** Calls with retries (exponential backoff with jitter, Retry-After honoured) until `deadline`. */
+  async #call(
+    method: string,
+    path: string,
+    body: unknown,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<RequestView> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#once(method, path, body, signal);
+      } catch (err) {
+        if (!(err instanceof Transient)) throw err;
+        const backoff = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + this.#d.random() / 2);
+        const wait = err.retryAfterMs ?? backoff;
+        if (this.#d.now() + wait >= deadline) throw new ActionError(`gave up: ${err.message}`);
+        this.#d.warn(`${err.message}; retrying in ${Math.round(wait / 1000)}s`);
+        await this.#d.sleep(wait);
+      }
+    }
+  }
+
+  create(body: CreateRequestBody, deadline: number): Promise<RequestView> {
+    return this.#call('POST', '/api/v1/requests', body, deadline);
+  }
+
+  poll(id: string, waitSeconds: number, deadline: number, signal?: AbortSignal): Promise<RequestView> {
+    return this.#call(
+      'GET',
+      `/api/v1/requests/${id}?wait=${Math.max(0, Math.floor(waitSeconds))}`,
+      undefined,
+      deadline,
+      signal,
+    );
+  }
+
+  cancel(id: string, deadline: number): Promise<RequestView> {
+    return this.#call('DELETE', `/api/v1/requests/${id}`, undefined, deadline);
+  }
+}
