@@ -7,6 +7,7 @@ import { checkRunView } from '../github/check-run-view.ts';
 import type { GitHubPort } from '../github/port.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Decision } from '../policy/decision.ts';
+import { formatDuration } from '../policy/duration.ts';
 import { formatPolicyError } from '../policy/errors.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import type { LoadResult } from '../policy/load.ts';
@@ -315,10 +316,10 @@ export class ApprovalService {
       await this.locks.run(p.id, async () => {
         const r = (await this.deps.store.getRequest(p.id))!;
         if (r.status !== 'pending') return;
-        const minutes = Math.round((r.expiresAt - r.createdAt) / 60_000);
+        const timeout = formatDuration(Math.round((r.expiresAt - r.createdAt) / 1000));
         const reasons = [
           ...r.decision.reasons,
-          { rule: 'governing' as const, message: `no decision within the timeout (${minutes} min)` },
+          { rule: 'governing' as const, message: `no decision within the timeout (${timeout})` },
         ];
         await this.finalize(r, 'timed_out', { ...r.decision, outcome: 'denied', reasons });
       });

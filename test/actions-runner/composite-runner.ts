@@ -121,6 +121,8 @@ export class CompositeRun {
       if (value.trim() !== '') this.masks.push(value);
       return;
     }
+    // The runner shows ::debug:: lines only with step debug logging on.
+    if (line.startsWith('::debug::') && this.#options.env?.ACTIONS_STEP_DEBUG !== 'true') return;
     let masked = line;
     for (const m of this.masks) masked = masked.split(m).join('***');
     this.log.push(masked);
