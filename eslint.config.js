@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'bin/**', 'test/fixtures/**'],
+    files: ['scripts/**', 'bench/**', 'bin/**', 'demo/**', 'test/fixtures/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Octokit } from '@octokit/rest';
 import { CompositeRun, type RunResult } from '../test/actions-runner/composite-runner.ts';
-import { AppHarness, PUBLIC_URL, checkRunOf } from '../test/app/harness.ts';
+import { AppHarness, PUBLIC_URL } from '../test/app/harness.ts';
 import { startSandbox } from './sandbox.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
