@@ -4,7 +4,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Octokit } from '@octokit/rest';
 import { CompositeRun, type RunResult } from '../test/actions-runner/composite-runner.ts';
 import { AppHarness, PUBLIC_URL } from '../test/app/harness.ts';
 import { startSandbox } from './sandbox.ts';
@@ -112,27 +111,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const resumed = Date.now();
     const token = result.outputs.token;
     if (token) {
-      const quiet = {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      };
-      const kit = new Octokit({ baseUrl: h.sim.url, auth: token, request: { retries: 0 }, log: quiet });
-      const within = await kit.repos
-        .getContent({ owner: 'acme', repo: 'shop', path: '.approvals/demo.yml' })
-        .then(
-          (r) => r.status,
-          (e: { status: number }) => e.status,
-        );
-      const beyond = await kit.checks
-        .create({ owner: 'acme', repo: 'shop', name: 'x', head_sha: step.job.sha })
-        .then(
-          (r) => r.status,
-          (e: { status: number }) => e.status,
-        );
+      const { read, beyond } = await h.tokenReach(token, '.approvals/demo.yml');
       print(
-        `  job | the token reads .approvals/demo.yml: HTTP ${within}; creating a check run, beyond its permissions: HTTP ${beyond}`,
+        `  job | the token reads .approvals/demo.yml: HTTP ${read}; creating a check run, beyond its permissions: HTTP ${beyond}`,
       );
     }
     const requestId = result.outputs['request-id'];

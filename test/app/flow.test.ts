@@ -1,4 +1,3 @@
-import { Octokit } from '@octokit/rest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../app/audit/chain.ts';
 import { AppHarness, checkRunOf } from './harness.ts';
@@ -50,21 +49,7 @@ describe('a request approved by a reviewer', () => {
     });
 
     const token = await h.decrypt(step, approved.body.token!.jwe);
-    const octokit = new Octokit({ baseUrl: h.sim.url, auth: token, request: { retries: 0 } });
-    const file = await octokit.repos.getContent({
-      owner: 'acme',
-      repo: 'shop',
-      path: '.approvals/deploy.yml',
-    });
-    expect(file.status).toBe(200);
-    await expect(
-      octokit.checks.create({
-        owner: 'acme',
-        repo: 'shop',
-        name: 'x',
-        head_sha: h.repo.branches.get('main')!,
-      }),
-    ).rejects.toMatchObject({ status: 403 });
+    expect(await h.tokenReach(token, '.approvals/deploy.yml')).toEqual({ read: 200, beyond: 403 });
 
     const events = await h.runtime.store.auditEvents();
     expect(events.map((e) => e.type)).toEqual(['request', 'vote', 'decision', 'token_granted']);

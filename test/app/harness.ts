@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Octokit } from '@octokit/rest';
 import { compactDecrypt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
@@ -237,6 +238,36 @@ export class AppHarness {
   /** Resolves once work the app is doing on a request (a vote, a sweep) has finished. */
   settled(requestId: string): Promise<void> {
     return this.runtime.service.locks.run(requestId, async () => undefined);
+  }
+
+  /**
+   * What a `contents: read` token may do on acme/shop: read a file (HTTP status), and create a
+   * check run, which is beyond it (the status of the refusal).
+   */
+  async tokenReach(token: string, path: string): Promise<{ read: number; beyond: number }> {
+    const quiet = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    const kit = new Octokit({ baseUrl: this.sim.url, auth: token, request: { retries: 0 }, log: quiet });
+    const status = (p: Promise<{ status: number }>): Promise<number> =>
+      p.then(
+        (r) => r.status,
+        (e: { status: number }) => e.status,
+      );
+    return {
+      read: await status(kit.repos.getContent({ owner: 'acme', repo: 'shop', path })),
+      beyond: await status(
+        kit.checks.create({
+          owner: 'acme',
+          repo: 'shop',
+          name: 'x',
+          head_sha: this.repo.branches.get(this.repo.defaultBranch)!,
+        }),
+      ),
+    };
   }
 
   /** The check run the app made for a request. */
