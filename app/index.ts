@@ -8,6 +8,7 @@ import type { GitHubPort } from './github/port.ts';
 import { Metrics } from './metrics.ts';
 import { ApprovalService } from './service/approval-service.ts';
 import { Waiters } from './service/waiters.ts';
+import { PgStore } from './store/pg-store.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/types.ts';
 import { registerWebhooks } from './webhooks/register.ts';
@@ -40,7 +41,9 @@ export function jitApprovals(
 ): ApplicationFunction {
   return async (app: Probot, { addHandler }) => {
     const now = options.now ?? Date.now;
-    const store = new SqliteStore(config.dataDir);
+    const store: Store = config.databaseUrl
+      ? await PgStore.open(config.databaseUrl, config.databaseSchema)
+      : new SqliteStore(config.dataDir);
     const metrics = new Metrics();
     const github = new OctokitGitHub(app, config.githubApiUrl, metrics);
     const waiters = new Waiters();
@@ -55,6 +58,8 @@ export function jitApprovals(
       serverUrl: options.serverUrl ?? 'https://github.com',
     });
     metrics.gauge('jit_long_polls', 'Long-polls currently held.', () => waiters.size);
+    // Another instance decided: wake the long-polls this one holds.
+    await store.subscribe?.((id) => waiters.notify(id));
     let pending = 0;
     const countPending = (): void =>
       void store.pendingRequests().then(

@@ -11,6 +11,8 @@ export interface Config {
   oidcJwksUrl: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL schema for the tables (default public). */
+  databaseSchema: string;
   /** GitHub's REST API base URL (GHE_HOST/GHE_PROTOCOL, or GITHUB_API_URL for tests). */
   githubApiUrl: string;
   port: number;
@@ -70,6 +72,17 @@ function privateKey(env: NodeJS.ProcessEnv, readFile: (path: string) => string):
   return pem;
 }
 
+function schema(value: string | undefined): string {
+  const name = value ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new ConfigError(
+      'DATABASE_SCHEMA',
+      `"${name}" is not a plain schema name`,
+      'Use lower-case letters, digits and _',
+    );
+  return name;
+}
+
 /** Reads and checks every setting once, at start. Throws a ConfigError naming the variable and the fix. */
 export function readConfig(
   env: NodeJS.ProcessEnv = process.env,
@@ -119,6 +132,7 @@ export function readConfig(
     oidcJwksUrl: env.OIDC_JWKS_URL ? url(env, 'OIDC_JWKS_URL') : undefined,
     dataDir: env.DATA_DIR ?? './data',
     databaseUrl,
+    databaseSchema: schema(env.DATABASE_SCHEMA),
     githubApiUrl,
     port,
     host: env.HOST ?? '127.0.0.1',

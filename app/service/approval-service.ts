@@ -311,22 +311,31 @@ export class ApprovalService {
   /** Times out overdue requests and revokes tokens past their TTL. Runs at start and on a timer. */
   async sweep(): Promise<void> {
     const now = this.deps.now();
+    // Another instance may sweep the same request: its save wins and this one steps aside.
+    const once = (work: Promise<void>): Promise<void> =>
+      work.catch((err: unknown) => {
+        if (!(err instanceof AppError && err.code === 'conflict')) throw err;
+      });
     for (const p of await this.deps.store.pendingRequests()) {
       if (p.expiresAt > now) continue;
-      await this.locks.run(p.id, async () => {
-        const r = (await this.deps.store.getRequest(p.id))!;
-        if (r.status !== 'pending') return;
-        const timeout = formatDuration(Math.round((r.expiresAt - r.createdAt) / 1000));
-        const reasons = [
-          ...r.decision.reasons,
-          { rule: 'governing' as const, message: `no decision within the timeout (${timeout})` },
-        ];
-        await this.finalize(r, 'timed_out', { ...r.decision, outcome: 'denied', reasons });
-      });
+      await once(
+        this.locks.run(p.id, async () => {
+          const r = (await this.deps.store.getRequest(p.id))!;
+          if (r.status !== 'pending') return;
+          const timeout = formatDuration(Math.round((r.expiresAt - r.createdAt) / 1000));
+          const reasons = [
+            ...r.decision.reasons,
+            { rule: 'governing' as const, message: `no decision within the timeout (${timeout})` },
+          ];
+          await this.finalize(r, 'timed_out', { ...r.decision, outcome: 'denied', reasons });
+        }),
+      );
     }
     for (const t of await this.deps.store.unrevokedTokens()) {
       if (t.token!.revokeAt > now) continue;
-      await this.locks.run(t.id, async () => this.revoke((await this.deps.store.getRequest(t.id))!, 'ttl'));
+      await once(
+        this.locks.run(t.id, async () => this.revoke((await this.deps.store.getRequest(t.id))!, 'ttl')),
+      );
     }
   }
 

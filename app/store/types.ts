@@ -104,6 +104,8 @@ export interface Store {
     at: number,
   ): Promise<AuditEvent>;
   auditEvents(): Promise<AuditEvent[]>;
+  /** Hears saves by other instances (PostgreSQL LISTEN/NOTIFY); absent where there are none. */
+  subscribe?(listener: (requestId: string) => void): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -46,6 +46,8 @@ export class AppHarness {
    * timeouts and TTLs. GitHub and the OIDC issuer keep real time, so credentials stay valid.
    */
   offsetMs = 0;
+  /** PostgreSQL instead of SQLite, for tests of several instances. */
+  database: { url: string; schema: string } | undefined;
   repo!: SimRepo;
   url = '';
   runtime!: Runtime;
@@ -80,6 +82,7 @@ export class AppHarness {
       GITHUB_API_URL: this.sim.url,
       DATA_DIR: this.dataDir,
       LOG_LEVEL: 'info',
+      ...(this.database && { DATABASE_URL: this.database.url, DATABASE_SCHEMA: this.database.schema }),
     });
   }
 
@@ -139,6 +142,7 @@ export class AppHarness {
         OIDC_ISSUER: this.oidc.issuer,
         GITHUB_API_URL: this.sim.url,
         DATA_DIR: this.dataDir,
+        ...(this.database && { DATABASE_URL: this.database.url, DATABASE_SCHEMA: this.database.schema }),
         PORT: String(listen),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',

@@ -1,19 +1,43 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../app/audit/chain.ts';
+import pg from 'pg';
+import { PgStore } from '../../app/store/pg-store.ts';
 import { SqliteStore } from '../../app/store/sqlite-store.ts';
 import type { Store } from '../../app/store/types.ts';
+import { TEST_DATABASE_URL } from '../helpers/database.ts';
 import { storedRequest } from '../helpers/requests.ts';
 
 interface Backend {
   name: string;
-  open(): Promise<{ store: Store; reopen(): Promise<Store>; tamper(sql: string): void }>;
+  open(): Promise<{ store: Store; reopen(): Promise<Store>; tamper(sql: string): unknown }>;
 }
 
 const BACKENDS: Backend[] = [
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const schema = `t_${randomBytes(6).toString('hex')}`;
+      return {
+        store: await PgStore.open(TEST_DATABASE_URL, schema),
+        reopen: async () => PgStore.open(TEST_DATABASE_URL, schema),
+        tamper: (sql) => {
+          const c = new pg.Client({
+            connectionString: TEST_DATABASE_URL,
+            options: `-c search_path=${schema}`,
+          });
+          return c
+            .connect()
+            .then(() => c.query(sql))
+            .finally(() => c.end());
+        },
+      };
+    },
+  },
   {
     name: 'SQLite',
     async open() {
@@ -21,7 +45,7 @@ const BACKENDS: Backend[] = [
       return {
         store: new SqliteStore(dir),
         reopen: async () => new SqliteStore(dir),
-        tamper: (sql) => new DatabaseSync(join(dir, 'jit-approvals.sqlite')).exec(sql),
+        tamper: (sql) => void new DatabaseSync(join(dir, 'jit-approvals.sqlite')).exec(sql),
       };
     },
   },
@@ -127,7 +151,7 @@ describe.each(BACKENDS)('$name store', (backend) => {
     for (const type of ['request', 'vote', 'decision'])
       await store.appendAudit(type, 'req_1', { n: type }, 1000);
     expect(verifyChain(await store.auditEvents())).toEqual({ ok: true, events: 3 });
-    tamper(`UPDATE audit SET data = '{"n":"approved by mallory"}' WHERE seq = 2`);
+    await tamper(`UPDATE audit SET data = '{"n":"approved by mallory"}' WHERE seq = 2`);
     expect(verifyChain(await store.auditEvents())).toMatchObject({
       ok: false,
       seq: 2,
@@ -138,7 +162,42 @@ describe.each(BACKENDS)('$name store', (backend) => {
   it('verification notices a removed event', async () => {
     const { store, tamper } = await open();
     for (const type of ['a', 'b', 'c']) await store.appendAudit(type, null, {}, 1);
-    tamper('DELETE FROM audit WHERE seq = 2');
+    await tamper('DELETE FROM audit WHERE seq = 2');
     expect(verifyChain(await store.auditEvents())).toMatchObject({ ok: false, seq: 3 });
+  });
+});
+
+describe('PostgreSQL across instances', () => {
+  it('wakes every instance when one saves a request (LISTEN/NOTIFY)', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const a = await PgStore.open(TEST_DATABASE_URL, schema);
+    const b = await PgStore.open(TEST_DATABASE_URL, schema);
+    try {
+      let resolveHeard!: (id: string) => void;
+      const heard = new Promise<string>((resolve) => (resolveHeard = resolve));
+      await b.subscribe((id) => resolveHeard(id)); // resolves once the LISTEN is in place
+      await a.createRequest(storedRequest());
+      const r = (await a.getRequest('req_1'))!;
+      expect(await a.saveRequest({ ...r, status: 'approved' })).toBe(true);
+      expect(await heard).toBe('req_1');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('keeps one audit chain when several instances append at once', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const stores = await Promise.all([1, 2, 3].map(() => PgStore.open(TEST_DATABASE_URL, schema)));
+    try {
+      await Promise.all(
+        stores.flatMap((s, i) => [1, 2, 3, 4].map((n) => s.appendAudit('vote', 'req_1', { i, n }, n))),
+      );
+      const events = await stores[0]!.auditEvents();
+      expect(events).toHaveLength(12);
+      expect(verifyChain(events)).toEqual({ ok: true, events: 12 });
+    } finally {
+      for (const s of stores) await s.close();
+    }
   });
 });

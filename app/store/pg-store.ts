@@ -1,0 +1,271 @@
+import pg from 'pg';
+import { GENESIS, eventHash } from '../audit/chain.ts';
+import type { AuditEvent, Store, StoredRequest, StoredVote } from './types.ts';
+
+const MIGRATIONS = [
+  `CREATE TABLE requests (
+     id TEXT PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     check_run_id BIGINT,
+     repository_id TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     run_attempt TEXT NOT NULL,
+     token_unrevoked BOOLEAN NOT NULL DEFAULT false,
+     version INTEGER NOT NULL,
+     body JSONB NOT NULL
+   );
+   CREATE INDEX requests_status ON requests(status);
+   CREATE INDEX requests_check_run ON requests(check_run_id);
+   CREATE INDEX requests_run ON requests(repository_id, run_id, run_attempt);
+   CREATE INDEX requests_unrevoked ON requests(token_unrevoked) WHERE token_unrevoked;
+   CREATE TABLE votes (
+     request_id TEXT NOT NULL,
+     voter_id BIGINT NOT NULL,
+     voter_login TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     seq BIGSERIAL,
+     teams JSONB NOT NULL,
+     PRIMARY KEY (request_id, voter_id)
+   );
+   CREATE TABLE deliveries (id TEXT PRIMARY KEY, at BIGINT NOT NULL);
+   CREATE TABLE audit (
+     seq BIGINT PRIMARY KEY,
+     at BIGINT NOT NULL,
+     type TEXT NOT NULL,
+     request_id TEXT,
+     data JSONB NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );`,
+];
+
+/** Channel on which every instance hears that a request changed (LISTEN/NOTIFY). */
+const CHANNEL = 'jit_request_changed';
+/** Advisory lock keys: migrations, and appending to the audit chain. */
+const MIGRATION_LOCK = 7_400_001;
+const AUDIT_LOCK = 7_400_002;
+
+type Row = Record<string, unknown>;
+const toRequest = (row: Row | undefined): StoredRequest | undefined =>
+  row ? { ...(row.body as StoredRequest), version: Number(row.version) } : undefined;
+
+/** PostgreSQL, for several app instances on one database. Chosen when DATABASE_URL is set. */
+export class PgStore implements Store {
+  readonly #pool: pg.Pool;
+  #listener: Promise<pg.Client> | undefined;
+  readonly #url: string;
+  readonly #schema: string;
+
+  private constructor(url: string, schema: string) {
+    this.#url = url;
+    this.#schema = schema;
+    this.#pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` });
+  }
+
+  /** Connects and runs the migrations (one instance at a time, under an advisory lock). */
+  static async open(url: string, schema = 'public'): Promise<PgStore> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    const store = new PgStore(url, schema);
+    await store.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await c.query('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY)');
+      const done = Number((await c.query('SELECT COALESCE(MAX(version), 0) AS v FROM migrations')).rows[0].v);
+      for (const [i, sql] of MIGRATIONS.slice(done).entries()) {
+        await c.query(sql);
+        await c.query('INSERT INTO migrations (version) VALUES ($1)', [done + i + 1]);
+      }
+    });
+    return store;
+  }
+
+  async #tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.#pool.connect();
+    try {
+      await c.query('BEGIN');
+      const result = await work(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  #columns(r: StoredRequest): unknown[] {
+    const unrevoked = r.token !== null && r.token.revokedAt === null;
+    return [
+      r.status,
+      r.checkRunId,
+      r.claims.repository_id,
+      r.claims.run_id,
+      r.claims.run_attempt,
+      unrevoked,
+      JSON.stringify({ ...r, version: undefined }),
+    ];
+  }
+
+  async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
+    const inserted = await this.#pool.query(
+      `INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, id, key, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING`,
+      [...this.#columns(r), r.id, r.key],
+    );
+    if (inserted.rowCount === 1) return { request: { ...r, version: 1 }, created: true };
+    const existing = await this.#pool.query('SELECT * FROM requests WHERE key = $1', [r.key]);
+    return { request: toRequest(existing.rows[0])!, created: false };
+  }
+
+  async getRequest(id: string): Promise<StoredRequest | undefined> {
+    return toRequest((await this.#pool.query('SELECT * FROM requests WHERE id = $1', [id])).rows[0]);
+  }
+
+  async findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined> {
+    return toRequest(
+      (await this.#pool.query('SELECT * FROM requests WHERE check_run_id = $1', [checkRunId])).rows[0],
+    );
+  }
+
+  async saveRequest(r: StoredRequest): Promise<boolean> {
+    const result = await this.#tx(async (c) => {
+      const res = await c.query(
+        `UPDATE requests SET status = $1, check_run_id = $2, repository_id = $3, run_id = $4, run_attempt = $5,
+           token_unrevoked = $6, body = $7, version = version + 1 WHERE id = $8 AND version = $9`,
+        [...this.#columns(r), r.id, r.version],
+      );
+      if (res.rowCount === 1) await c.query('SELECT pg_notify($1, $2)', [CHANNEL, r.id]);
+      return res.rowCount === 1;
+    });
+    if (result) r.version++;
+    return result;
+  }
+
+  async putVote(v: StoredVote): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at,
+         voter_login = excluded.voter_login, teams = excluded.teams, seq = nextval(pg_get_serial_sequence('votes', 'seq'))`,
+      [v.requestId, v.voterId, v.voterLogin, v.decision, v.at, JSON.stringify(v.teams)],
+    );
+  }
+
+  async votes(requestId: string): Promise<StoredVote[]> {
+    const { rows } = await this.#pool.query('SELECT * FROM votes WHERE request_id = $1 ORDER BY seq', [
+      requestId,
+    ]);
+    return rows.map((r: Row) => ({
+      requestId,
+      voterId: Number(r.voter_id),
+      voterLogin: String(r.voter_login),
+      decision: r.decision as StoredVote['decision'],
+      at: Number(r.at),
+      teams: r.teams as string[],
+    }));
+  }
+
+  async firstDelivery(deliveryId: string): Promise<boolean> {
+    const res = await this.#pool.query(
+      'INSERT INTO deliveries (id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [deliveryId, Date.now()],
+    );
+    return res.rowCount === 1;
+  }
+
+  async pendingRequests(): Promise<StoredRequest[]> {
+    return (await this.#pool.query("SELECT * FROM requests WHERE status = 'pending'")).rows.map((r: Row) =>
+      toRequest(r)!,
+    );
+  }
+
+  async unrevokedTokens(): Promise<StoredRequest[]> {
+    return (await this.#pool.query('SELECT * FROM requests WHERE token_unrevoked')).rows.map((r: Row) =>
+      toRequest(r)!,
+    );
+  }
+
+  async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
+    const { rows } = await this.#pool.query(
+      'SELECT * FROM requests WHERE repository_id = $1 AND run_id = $2 AND run_attempt = $3',
+      [repositoryId, runId, runAttempt],
+    );
+    return rows.map((r: Row) => toRequest(r)!);
+  }
+
+  async appendAudit(
+    type: string,
+    requestId: string | null,
+    data: Record<string, unknown>,
+    at: number,
+  ): Promise<AuditEvent> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      const last = (await c.query('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')).rows[0] as
+        Row | undefined;
+      // The JSON round trip gives the data exactly as JSONB will hand it back for verification.
+      const partial = {
+        seq: Number(last?.seq ?? 0) + 1,
+        at,
+        type,
+        requestId,
+        data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
+        prevHash: last ? String(last.hash) : GENESIS,
+      };
+      const event: AuditEvent = { ...partial, hash: eventHash(partial) };
+      await c.query(
+        'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [
+          event.seq,
+          event.at,
+          event.type,
+          event.requestId,
+          JSON.stringify(event.data),
+          event.prevHash,
+          event.hash,
+        ],
+      );
+      return event;
+    });
+  }
+
+  async auditEvents(): Promise<AuditEvent[]> {
+    const { rows } = await this.#pool.query('SELECT * FROM audit ORDER BY seq');
+    return rows.map((r: Row) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      type: String(r.type),
+      requestId: r.request_id === null ? null : String(r.request_id),
+      data: r.data as Record<string, unknown>,
+      prevHash: String(r.prev_hash),
+      hash: String(r.hash),
+    }));
+  }
+
+  /** Calls `listener` with the id of every request any instance saves. */
+  async subscribe(listener: (requestId: string) => void): Promise<void> {
+    this.#listener ??= (async () => {
+      const client = new pg.Client({
+        connectionString: this.#url,
+        options: `-c search_path=${this.#schema}`,
+      });
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      return client;
+    })();
+    (await this.#listener).on('notification', (n) => {
+      if (n.channel === CHANNEL && n.payload) listener(n.payload);
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.#pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.#listener?.then((c) => c.end()).catch(() => undefined);
+    await this.#pool.end();
+  }
+}
