@@ -61,14 +61,14 @@ export class AppHarness {
     }));
   }
 
-  /** Starts the simulator with `acme/shop` holding `policies` in .approvals/, and the app. */
-  async start(policies: Record<string, string>): Promise<this> {
+  /** Starts the simulator with `acme/shop` holding `policies` in .approvals/, and the app (in this process, unless `app: false`). */
+  async start(policies: Record<string, string>, { app = true } = {}): Promise<this> {
     this.repo = this.sim.world.addRepo('acme/shop', {
       files: Object.fromEntries(Object.entries(policies).map(([name, text]) => [`.approvals/${name}`, text])),
     });
     this.sim.world.install('acme');
     await this.sim.start();
-    await this.startApp();
+    if (app) await this.startApp();
     return this;
   }
 
@@ -126,9 +126,10 @@ export class AppHarness {
   }
 
   #child: ChildProcess | undefined;
+  readonly #children: ChildProcess[] = [];
 
   /** Runs the app as `npm start` does, in its own process (`node app/main.ts`), on `port`. */
-  async startAppProcess(port?: number): Promise<void> {
+  async startAppProcess(port?: number): Promise<ChildProcess> {
     const config = this.config();
     const listen = port ?? (await freePort());
     const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', 'app/main.ts'], {
@@ -150,6 +151,7 @@ export class AppHarness {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
+    this.#children.push(child);
     const started = new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => {
         this.logs.push(chunk.toString());
@@ -162,11 +164,11 @@ export class AppHarness {
     });
     await started;
     this.url = `http://127.0.0.1:${listen}`;
+    return child;
   }
 
-  /** Kills the app process at once, as a crash or OOM kill would. */
-  async killAppProcess(): Promise<void> {
-    const child = this.#child;
+  /** Kills an app process (default: the last started) at once, as a crash or OOM kill would. */
+  async killAppProcess(child = this.#child): Promise<void> {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
@@ -174,7 +176,7 @@ export class AppHarness {
   }
 
   async stopApp(): Promise<void> {
-    await this.killAppProcess();
+    for (const child of this.#children) await this.killAppProcess(child);
     await this.#server?.stop();
     await this.runtime?.close();
     this.#server = undefined;
