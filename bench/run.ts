@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { compilePolicies, decisionsPerSecond, medianMs, policySources, requestMix } from './policy-engine.ts';
 import { loadPolicies } from '../app/policy/load.ts';
 import { simulatorStartup } from './simulator.ts';
+import { apiCalls, approvalLatency, autoApprovedStep, creationThroughput } from './app.ts';
 
 const FILE = new URL('../BENCHMARKS.md', import.meta.url);
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -90,6 +91,63 @@ async function simulator(): Promise<string> {
 `;
 }
 
+async function app(): Promise<string> {
+  const ms = (n: number): string => `${fmt(n, 1)} ms`;
+  const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
+  const latSqlite = await approvalLatency({ store: 'SQLite', throttled: false }, 200);
+  const latPg = await approvalLatency({ store: 'PostgreSQL', throttled: false }, 200);
+  const latThrottled = await approvalLatency({ store: 'SQLite', throttled: true }, 20);
+  console.log('latency', latSqlite, latPg, latThrottled);
+  const waitSeconds = 120;
+  const calls = await apiCalls(waitSeconds);
+  console.log('calls', calls);
+  const createSqlite = await creationThroughput({ store: 'SQLite', throttled: false }, 400);
+  const createPg = await creationThroughput({ store: 'PostgreSQL', throttled: false }, 400);
+  const createThrottled = await creationThroughput({ store: 'SQLite', throttled: true }, 10, 5);
+  console.log('create', createSqlite, createPg, createThrottled);
+  const step = await autoApprovedStep(10);
+  console.log('auto step', step);
+  const pollingPerHour = 360;
+  return `
+## The app
+
+- Machine: ${machine()}
+- Command: \`npm run bench\` (bench/app.ts), ${new Date().toISOString().slice(0, 10)}
+- Setup: the real Probot server and the real step client on loopback, with the local GitHub
+  simulator **in the same Node.js process** (it validates every request and response against
+  GitHub's description, and mints the OIDC tokens): all three share the two cores.
+- "Unthrottled" is the app with Octokit's throttling plugin off. "Probot default" keeps the
+  throttling that \`npm start\` runs with today, which spaces GitHub writes a second apart.
+
+| measure | result | target | |
+| --- | ---: | ---: | --- |
+| approval to resume, SQLite, p50 / p99 (${latSqlite.n} requests) | ${ms(latSqlite.p50)} / ${ms(latSqlite.p99)} | 50 / 250 ms | ${verdict(latSqlite.p50 <= 50 && latSqlite.p99 <= 250)} |
+| approval to resume, PostgreSQL, p50 / p99 (${latPg.n} requests) | ${ms(latPg.p50)} / ${ms(latPg.p99)} | 50 / 250 ms | ${verdict(latPg.p50 <= 50 && latPg.p99 <= 250)} |
+| approval to resume, Probot default throttling, p50 / p99 (${latThrottled.n} sequential) | ${ms(latThrottled.p50)} / ${ms(latThrottled.p99)} | 50 / 250 ms | ${verdict(latThrottled.p50 <= 50 && latThrottled.p99 <= 250)} |
+| GitHub API calls for one approved request (request, approval, job end) | ${calls.total} | at most 6 | ${verdict(calls.total <= 6)} |
+| GitHub API calls while a request waits ${waitSeconds} s (the step long-polling) | ${calls.whileWaiting} | 0 | ${verdict(calls.whileWaiting === 0)} |
+| request creation, SQLite, 16 at a time | ${fmt(createSqlite)}/s | 300/s | ${verdict(createSqlite >= 300)} |
+| request creation, PostgreSQL, 16 at a time | ${fmt(createPg)}/s | 300/s | ${verdict(createPg >= 300)} |
+| request creation, Probot default throttling | ${fmt(createThrottled, 1)}/s | 300/s | ${verdict(createThrottled >= 300)} |
+| auto-approved step (\`node action/dist/index.js\`), start to exit, median of 10 | ${ms(step)} | 500 ms | ${verdict(step < 500)} |
+| concurrent long-polls on one instance (RSS per 1,000) | not measured yet | 5,000 under 300 MB | **open** |
+
+Calls per approved request, by operation: ${Object.entries(calls.perRequest)
+    .map(([k, v]) => `\`${k}\` ${v}`)
+    .join(', ')}
+(the contents reads are conditional: a 304 costs no rate limit). An issue-polling approval action
+lists comments every 10 s: ${pollingPerHour} calls an hour of waiting, against ${calls.whileWaiting} here
+(${calls.whileWaiting === 0 ? 'no calls at all while waiting' : `a ratio of ${fmt(pollingPerHour / calls.whileWaiting)}:1`}).
+
+Where the misses come from: with throttling on, every write to GitHub (creating the check run,
+minting the token) waits for the one before it by a second, so creation runs at about one request
+a second; the throttling is Probot's default and has to be tuned for this app (issue 6). Unthrottled,
+creation is bound by the simulator's own validation and token signing in the same process; the
+figures are a floor for the app, not its ceiling, until the simulator runs in its own process.
+`;
+}
+
 await writeSection('policy-engine', await policyEngine());
 await writeSection('simulator', await simulator());
+await writeSection('app', await app());
 console.log(`wrote ${FILE.pathname}`);

@@ -46,6 +46,8 @@ export class AppHarness {
    * timeouts and TTLs. GitHub and the OIDC issuer keep real time, so credentials stay valid.
    */
   offsetMs = 0;
+  /** Keep Probot's default Octokit (with its write throttling), as `npm start` runs it. */
+  productionOctokit = false;
   /** PostgreSQL instead of SQLite, for tests of several instances. */
   database: { url: string; schema: string } | undefined;
   repo!: SimRepo;
@@ -103,11 +105,13 @@ export class AppHarness {
         log,
         // Octokit's throttling spaces writes a second apart (GitHub's advice against secondary
         // rate limits); the simulator has none, and tests should not wait for it.
-        Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-          ...options,
-          throttle: { ...(options.throttle as object), enabled: false },
-          request: { ...(options.request as object), retries: 0 },
-        })),
+        ...(!this.productionOctokit && {
+          Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+            ...options,
+            throttle: { ...(options.throttle as object), enabled: false },
+            request: { ...(options.request as object), retries: 0 },
+          })),
+        }),
       }),
       port,
       host: '127.0.0.1',
