@@ -62,8 +62,8 @@ export function jitApprovals(
     await store.subscribe?.((id) => waiters.notify(id));
     let pending = 0;
     const countPending = (): void =>
-      void store.pendingRequests().then(
-        (p) => (pending = p.length),
+      void store.countPending().then(
+        (n) => (pending = n),
         () => undefined,
       );
     metrics.gauge(

@@ -316,8 +316,7 @@ export class ApprovalService {
       work.catch((err: unknown) => {
         if (!(err instanceof AppError && err.code === 'conflict')) throw err;
       });
-    for (const p of await this.deps.store.pendingRequests()) {
-      if (p.expiresAt > now) continue;
+    for (const p of await this.deps.store.pendingRequests(now)) {
       await once(
         this.locks.run(p.id, async () => {
           const r = (await this.deps.store.getRequest(p.id))!;
@@ -331,8 +330,7 @@ export class ApprovalService {
         }),
       );
     }
-    for (const t of await this.deps.store.unrevokedTokens()) {
-      if (t.token!.revokeAt > now) continue;
+    for (const t of await this.deps.store.unrevokedTokens(now)) {
       await once(
         this.locks.run(t.id, async () => this.revoke((await this.deps.store.getRequest(t.id))!, 'ttl')),
       );

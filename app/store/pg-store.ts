@@ -39,6 +39,12 @@ const MIGRATIONS = [
      prev_hash TEXT NOT NULL,
      hash TEXT NOT NULL
    );`,
+  // Sweeps ask for what is due, not for every pending request.
+  `ALTER TABLE requests ADD COLUMN expires_at BIGINT;
+   ALTER TABLE requests ADD COLUMN revoke_at BIGINT;
+   UPDATE requests SET expires_at = (body->>'expiresAt')::bigint, revoke_at = (body->'token'->>'revokeAt')::bigint;
+   CREATE INDEX requests_due ON requests(status, expires_at);
+   CREATE INDEX requests_revoke ON requests(revoke_at) WHERE token_unrevoked;`,
 ];
 
 /** Channel on which every instance hears that a request changed (LISTEN/NOTIFY). */
@@ -106,13 +112,15 @@ export class PgStore implements Store {
       r.claims.run_attempt,
       unrevoked,
       JSON.stringify({ ...r, version: undefined }),
+      r.expiresAt,
+      r.token?.revokeAt ?? null,
     ];
   }
 
   async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
     const inserted = await this.#pool.query(
-      `INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, id, key, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING`,
+      `INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, expires_at, revoke_at, id, key, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) ON CONFLICT (key) DO NOTHING`,
       [...this.#columns(r), r.id, r.key],
     );
     if (inserted.rowCount === 1) return { request: { ...r, version: 1 }, created: true };
@@ -134,7 +142,7 @@ export class PgStore implements Store {
     const result = await this.#tx(async (c) => {
       const res = await c.query(
         `UPDATE requests SET status = $1, check_run_id = $2, repository_id = $3, run_id = $4, run_attempt = $5,
-           token_unrevoked = $6, body = $7, version = version + 1 WHERE id = $8 AND version = $9`,
+           token_unrevoked = $6, body = $7, expires_at = $8, revoke_at = $9, version = version + 1 WHERE id = $10 AND version = $11`,
         [...this.#columns(r), r.id, r.version],
       );
       if (res.rowCount === 1) await c.query('SELECT pg_notify($1, $2)', [CHANNEL, r.id]);
@@ -175,16 +183,28 @@ export class PgStore implements Store {
     return res.rowCount === 1;
   }
 
-  async pendingRequests(): Promise<StoredRequest[]> {
-    return (await this.#pool.query("SELECT * FROM requests WHERE status = 'pending'")).rows.map((r: Row) =>
-      toRequest(r)!,
+  async pendingRequests(dueBy?: number): Promise<StoredRequest[]> {
+    const { rows } =
+      dueBy === undefined
+        ? await this.#pool.query("SELECT * FROM requests WHERE status = 'pending'")
+        : await this.#pool.query("SELECT * FROM requests WHERE status = 'pending' AND expires_at <= $1", [
+            dueBy,
+          ]);
+    return rows.map((r: Row) => toRequest(r)!);
+  }
+
+  async countPending(): Promise<number> {
+    return Number(
+      (await this.#pool.query("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'")).rows[0].n,
     );
   }
 
-  async unrevokedTokens(): Promise<StoredRequest[]> {
-    return (await this.#pool.query('SELECT * FROM requests WHERE token_unrevoked')).rows.map((r: Row) =>
-      toRequest(r)!,
-    );
+  async unrevokedTokens(dueBy?: number): Promise<StoredRequest[]> {
+    const { rows } =
+      dueBy === undefined
+        ? await this.#pool.query('SELECT * FROM requests WHERE token_unrevoked')
+        : await this.#pool.query('SELECT * FROM requests WHERE token_unrevoked AND revoke_at <= $1', [dueBy]);
+    return rows.map((r: Row) => toRequest(r)!);
   }
 
   async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {

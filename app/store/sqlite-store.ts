@@ -42,6 +42,12 @@ const MIGRATIONS = [
      prev_hash TEXT NOT NULL,
      hash TEXT NOT NULL
    );`,
+  // Sweeps ask for what is due, not for every pending request.
+  `ALTER TABLE requests ADD COLUMN expires_at INTEGER;
+   ALTER TABLE requests ADD COLUMN revoke_at INTEGER;
+   UPDATE requests SET expires_at = json_extract(body, '$.expiresAt'), revoke_at = json_extract(body, '$.token.revokeAt');
+   CREATE INDEX requests_due ON requests(status, expires_at);
+   CREATE INDEX requests_revoke ON requests(token_unrevoked, revoke_at);`,
 ];
 
 type Row = Record<string, unknown>;
@@ -99,6 +105,8 @@ export class SqliteStore implements Store {
       r.claims.run_attempt,
       unrevoked,
       JSON.stringify({ ...r, version: undefined }),
+      r.expiresAt,
+      r.token?.revokeAt ?? null,
     ];
   }
 
@@ -110,7 +118,7 @@ export class SqliteStore implements Store {
       if (existing) return { request: existing, created: false };
       this.#db
         .prepare(
-          'INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, id, key, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
+          'INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, expires_at, revoke_at, id, key, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
         )
         .run(...(this.#columns(r) as never[]), r.id, r.key);
       return { request: { ...r, version: 1 }, created: true };
@@ -130,7 +138,7 @@ export class SqliteStore implements Store {
   async saveRequest(r: StoredRequest): Promise<boolean> {
     const result = this.#db
       .prepare(
-        'UPDATE requests SET status = ?, check_run_id = ?, repository_id = ?, run_id = ?, run_attempt = ?, token_unrevoked = ?, body = ?, version = version + 1 WHERE id = ? AND version = ?',
+        'UPDATE requests SET status = ?, check_run_id = ?, repository_id = ?, run_id = ?, run_attempt = ?, token_unrevoked = ?, body = ?, expires_at = ?, revoke_at = ?, version = version + 1 WHERE id = ? AND version = ?',
       )
       .run(...(this.#columns(r) as never[]), r.id, r.version);
     if (result.changes === 1) r.version++;
@@ -170,16 +178,28 @@ export class SqliteStore implements Store {
     );
   }
 
-  async pendingRequests(): Promise<StoredRequest[]> {
-    return (this.#db.prepare("SELECT * FROM requests WHERE status = 'pending'").all() as Row[]).map((r) =>
-      toRequest(r)!,
+  async pendingRequests(dueBy?: number): Promise<StoredRequest[]> {
+    const rows = (
+      dueBy === undefined
+        ? this.#db.prepare("SELECT * FROM requests WHERE status = 'pending'").all()
+        : this.#db.prepare("SELECT * FROM requests WHERE status = 'pending' AND expires_at <= ?").all(dueBy)
+    ) as Row[];
+    return rows.map((r) => toRequest(r)!);
+  }
+
+  async countPending(): Promise<number> {
+    return Number(
+      (this.#db.prepare("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'").get() as Row).n,
     );
   }
 
-  async unrevokedTokens(): Promise<StoredRequest[]> {
-    return (this.#db.prepare('SELECT * FROM requests WHERE token_unrevoked = 1').all() as Row[]).map((r) =>
-      toRequest(r)!,
-    );
+  async unrevokedTokens(dueBy?: number): Promise<StoredRequest[]> {
+    const rows = (
+      dueBy === undefined
+        ? this.#db.prepare('SELECT * FROM requests WHERE token_unrevoked = 1').all()
+        : this.#db.prepare('SELECT * FROM requests WHERE token_unrevoked = 1 AND revoke_at <= ?').all(dueBy)
+    ) as Row[];
+    return rows.map((r) => toRequest(r)!);
   }
 
   async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {

@@ -93,9 +93,11 @@ export interface Store {
   votes(requestId: string): Promise<StoredVote[]>;
   /** True the first time a webhook delivery id is seen. */
   firstDelivery(deliveryId: string): Promise<boolean>;
-  pendingRequests(): Promise<StoredRequest[]>;
-  /** Requests holding a token not yet revoked. */
-  unrevokedTokens(): Promise<StoredRequest[]>;
+  /** Pending requests; with `dueBy`, only those whose timeout passes by then (an indexed query). */
+  pendingRequests(dueBy?: number): Promise<StoredRequest[]>;
+  countPending(): Promise<number>;
+  /** Requests holding a token not yet revoked; with `dueBy`, only those to revoke by then. */
+  unrevokedTokens(dueBy?: number): Promise<StoredRequest[]>;
   requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]>;
   appendAudit(
     type: string,

@@ -139,6 +139,12 @@ describe.each(BACKENDS)('$name store', (backend) => {
     opened.push(again);
     expect((await again.pendingRequests()).map((r) => r.id)).toEqual(['req_1']);
     expect((await again.unrevokedTokens()).map((r) => r.id)).toEqual(['req_2']);
+    expect(await again.countPending()).toBe(1);
+    // Only what is due: the request times out at 3,601,000, the token is revoked at 9.
+    expect((await again.pendingRequests(3_600_999)).map((r) => r.id)).toEqual([]);
+    expect((await again.pendingRequests(3_601_000)).map((r) => r.id)).toEqual(['req_1']);
+    expect((await again.unrevokedTokens(8)).map((r) => r.id)).toEqual([]);
+    expect((await again.unrevokedTokens(9)).map((r) => r.id)).toEqual(['req_2']);
     expect((await again.findByCheckRun(55))?.id).toBe('req_2');
     expect((await again.requestsForRun('74', '9001', '1')).map((r) => r.id).sort()).toEqual([
       'req_1',
