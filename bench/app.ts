@@ -151,7 +151,14 @@ export async function autoApprovedStep(runs = 10): Promise<number> {
  * `n` steps long-polling one instance at once. The app, the simulator and the clients share this
  * process, so the RSS growth charged to the waits is an upper bound for the app alone.
  */
-export async function concurrentLongPolls(n = 5_000): Promise<{ n: number; errors: number; rssBeforeMb: number; rssHoldingMb: number; perThousandMb: number; held: number }> {
+export async function concurrentLongPolls(n = 5_000): Promise<{
+  n: number;
+  errors: number;
+  rssBeforeMb: number;
+  rssHoldingMb: number;
+  perThousandMb: number;
+  held: number;
+}> {
   const h = await harness({ store: 'SQLite', throttled: false });
   try {
     const steps = await Promise.all(Array.from({ length: n }, (_, i) => h.step({ runId: 200_000 + i })));
@@ -168,13 +175,20 @@ export async function concurrentLongPolls(n = 5_000): Promise<{ n: number; error
     const before = process.memoryUsage().rss;
     let errors = 0;
     const polls: Promise<void>[] = [];
-    const heldNow = async (): Promise<number> => Number(/jit_long_polls (\d+)/.exec(await (await fetch(`${h.url}/metrics`)).text())?.[1] ?? 0);
+    const heldNow = async (): Promise<number> =>
+      Number(/jit_long_polls (\d+)/.exec(await (await fetch(`${h.url}/metrics`)).text())?.[1] ?? 0);
     // Steps arrive in waves of 250, as jobs do, not in one burst past the listen backlog.
     for (let start = 0; start < n && errors === 0; start += 250) {
       for (let i = start; i < Math.min(n, start + 250); i++) {
-        polls.push(h.poll(steps[i]!, ids[i]!, 50).then((r) => void (r.status !== 200 && errors++), () => void errors++));
+        polls.push(
+          h.poll(steps[i]!, ids[i]!, 50).then(
+            (r) => void (r.status !== 200 && errors++),
+            () => void errors++,
+          ),
+        );
       }
-      while ((await heldNow()) < Math.min(n, start + 250) && errors === 0) await new Promise((r) => setTimeout(r, 50));
+      while ((await heldNow()) < Math.min(n, start + 250) && errors === 0)
+        await new Promise((r) => setTimeout(r, 50));
     }
     const holding = process.memoryUsage().rss;
     const held = Number(h.runtime.metrics.render().match(/jit_long_polls (\d+)/)?.[1]);
@@ -182,7 +196,14 @@ export async function concurrentLongPolls(n = 5_000): Promise<{ n: number; error
     await h.stop(); // ends the waits; what they do after that is not measured
     await Promise.allSettled(polls);
     const mb = (b: number): number => b / 2 ** 20;
-    return { n, errors: failed, rssBeforeMb: mb(before), rssHoldingMb: mb(holding), perThousandMb: (mb(holding) - mb(before)) / (n / 1000), held };
+    return {
+      n,
+      errors: failed,
+      rssBeforeMb: mb(before),
+      rssHoldingMb: mb(holding),
+      perThousandMb: (mb(holding) - mb(before)) / (n / 1000),
+      held,
+    };
   } catch (err) {
     await h.stop();
     throw err;

@@ -4,7 +4,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { compilePolicies, decisionsPerSecond, medianMs, policySources, requestMix } from './policy-engine.ts';
 import { loadPolicies } from '../app/policy/load.ts';
 import { simulatorStartup } from './simulator.ts';
-import { apiCalls, approvalLatency, autoApprovedStep, concurrentLongPolls, creationThroughput } from './app.ts';
+import {
+  apiCalls,
+  approvalLatency,
+  autoApprovedStep,
+  concurrentLongPolls,
+  creationThroughput,
+} from './app.ts';
 
 const FILE = new URL('../BENCHMARKS.md', import.meta.url);
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -171,7 +177,8 @@ and the ${fmt(r.n)} requests created before); an app-only figure needs the app i
 `;
 }
 
-const only = process.argv.indexOf('--only') === -1 ? undefined : process.argv[process.argv.indexOf('--only') + 1];
+const only =
+  process.argv.indexOf('--only') === -1 ? undefined : process.argv[process.argv.indexOf('--only') + 1];
 const sections: [string, () => Promise<string>][] = [
   ['policy-engine', policyEngine],
   ['simulator', simulator],
