@@ -308,6 +308,16 @@ export class ApprovalService {
     await this.audit('token_revoked', r.id, { token_sha256: r.token.hash, why });
   }
 
+  /** Ends an overdue pending request as timed out. The caller holds the request's lock. */
+  async timeOut(r: StoredRequest): Promise<void> {
+    const timeout = formatDuration(Math.round((r.expiresAt - r.createdAt) / 1000));
+    const reasons = [
+      ...r.decision.reasons,
+      { rule: 'governing' as const, message: `no decision within the timeout (${timeout})` },
+    ];
+    await this.finalize(r, 'timed_out', { ...r.decision, outcome: 'denied', reasons });
+  }
+
   /** Times out overdue requests and revokes tokens past their TTL. Runs at start and on a timer. */
   async sweep(): Promise<void> {
     const now = this.deps.now();
@@ -320,13 +330,7 @@ export class ApprovalService {
       await once(
         this.locks.run(p.id, async () => {
           const r = (await this.deps.store.getRequest(p.id))!;
-          if (r.status !== 'pending') return;
-          const timeout = formatDuration(Math.round((r.expiresAt - r.createdAt) / 1000));
-          const reasons = [
-            ...r.decision.reasons,
-            { rule: 'governing' as const, message: `no decision within the timeout (${timeout})` },
-          ];
-          await this.finalize(r, 'timed_out', { ...r.decision, outcome: 'denied', reasons });
+          if (r.status === 'pending') await this.timeOut(r);
         }),
       );
     }

@@ -53,7 +53,7 @@ async function decideVote(service: ApprovalService, input: VoteInput, requestId:
     return ignore(service, r, login, `unknown button "${input.identifier}"`);
   if (r.status !== 'pending')
     return ignore(service, r, login, `the request is already ${r.status.replace('_', ' ')}`);
-  if (now() >= r.expiresAt) return service.sweep();
+  if (now() >= r.expiresAt) return service.timeOut(r); // not sweep(): it would wait on the lock held here
   const [owner, repo] = r.claims.repository.split('/') as [string, string];
   const policies = await github.loadPolicies(r.installationId, owner, repo);
   if (!policies.ok) return service.finalize(r, 'denied', failClosed(policies));

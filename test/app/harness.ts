@@ -46,6 +46,8 @@ export class AppHarness {
    * timeouts and TTLs. GitHub and the OIDC issuer keep real time, so credentials stay valid.
    */
   offsetMs = 0;
+  /** How often the app sweeps for timeouts and TTLs. */
+  sweepEveryMs = 20;
   /** Keep Probot's default Octokit (with its write throttling), as `npm start` runs it. */
   productionOctokit = false;
   /** PostgreSQL instead of SQLite, for tests of several instances. */
@@ -121,7 +123,7 @@ export class AppHarness {
     await this.#server.load(
       jitApprovals(
         config,
-        { now: () => Date.now() + this.offsetMs, sweepEveryMs: 20 },
+        { now: () => Date.now() + this.offsetMs, sweepEveryMs: this.sweepEveryMs },
         (r) => (this.runtime = r),
       ),
     );
