@@ -1,7 +1,7 @@
 import type { CheckRunInput } from './port.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { formatPermissions } from '../policy/permissions.ts';
-import type { StoredRequest, StoredVote } from '../store/types.ts';
+import { workflowPath, type StoredRequest, type StoredVote } from '../store/types.ts';
 
 const BUTTONS: CheckRunInput['actions'] = [
   { label: 'Approve', identifier: 'approve', description: 'Approve this request' },
@@ -18,7 +18,6 @@ const CONCLUSION: Record<StoredRequest['status'], CheckRunInput['conclusion']> =
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const cell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
-const workflowPath = (ref: string): string => ref.replace(/^[^/]+\/[^/]+\//, '').replace(/@.*$/, '');
 
 function title(r: StoredRequest, votes: readonly StoredVote[]): string {
   const approvers = votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin);

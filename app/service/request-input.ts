@@ -3,7 +3,7 @@ import { checkPublicKey } from '../crypto/jwe.ts';
 import { AppError } from '../errors.ts';
 import { LEVELS, type Level } from '../policy/permissions.ts';
 import type { ApprovalRequest } from '../policy/request.ts';
-import type { RunClaims, StoredRequest } from '../store/types.ts';
+import { workflowPath, type RunClaims, type StoredRequest } from '../store/types.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 
@@ -47,10 +47,6 @@ export function checkBody(body: unknown): CreateRequestBody {
     public_key: checkPublicKey(b.public_key) as Record<string, unknown>,
   };
 }
-
-/** `owner/repo/.github/workflows/deploy.yml@refs/heads/main` -> `.github/workflows/deploy.yml`. */
-export const workflowPath = (workflowRef: string): string =>
-  workflowRef.replace(/^[^/]+\/[^/]+\//, '').replace(/@[^@]*$/, '');
 
 /** What the engine judges: identity and context from verified claims, labels from the step. */
 export function toApprovalRequest(

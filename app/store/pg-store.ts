@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { GENESIS, eventHash } from '../audit/chain.ts';
+import { auditFromRow, nextAuditEvent, requestColumns } from './rows.ts';
 import type { AuditEvent, Store, StoredRequest, StoredVote } from './types.ts';
 
 const MIGRATIONS = [
@@ -102,26 +102,11 @@ export class PgStore implements Store {
     }
   }
 
-  #columns(r: StoredRequest): unknown[] {
-    const unrevoked = r.token !== null && r.token.revokedAt === null;
-    return [
-      r.status,
-      r.checkRunId,
-      r.claims.repository_id,
-      r.claims.run_id,
-      r.claims.run_attempt,
-      unrevoked,
-      JSON.stringify({ ...r, version: undefined }),
-      r.expiresAt,
-      r.token?.revokeAt ?? null,
-    ];
-  }
-
   async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
     const inserted = await this.#pool.query(
       `INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, expires_at, revoke_at, id, key, version)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) ON CONFLICT (key) DO NOTHING`,
-      [...this.#columns(r), r.id, r.key],
+      [...requestColumns(r), r.id, r.key],
     );
     if (inserted.rowCount === 1) return { request: { ...r, version: 1 }, created: true };
     const existing = await this.#pool.query('SELECT * FROM requests WHERE key = $1', [r.key]);
@@ -143,7 +128,7 @@ export class PgStore implements Store {
       const res = await c.query(
         `UPDATE requests SET status = $1, check_run_id = $2, repository_id = $3, run_id = $4, run_attempt = $5,
            token_unrevoked = $6, body = $7, expires_at = $8, revoke_at = $9, version = version + 1 WHERE id = $10 AND version = $11`,
-        [...this.#columns(r), r.id, r.version],
+        [...requestColumns(r), r.id, r.version],
       );
       if (res.rowCount === 1) await c.query('SELECT pg_notify($1, $2)', [CHANNEL, r.id]);
       return res.rowCount === 1;
@@ -225,16 +210,7 @@ export class PgStore implements Store {
       await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
       const last = (await c.query('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')).rows[0] as
         Row | undefined;
-      // The JSON round trip gives the data exactly as JSONB will hand it back for verification.
-      const partial = {
-        seq: Number(last?.seq ?? 0) + 1,
-        at,
-        type,
-        requestId,
-        data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
-        prevHash: last ? String(last.hash) : GENESIS,
-      };
-      const event: AuditEvent = { ...partial, hash: eventHash(partial) };
+      const event = nextAuditEvent(last, type, requestId, data, at);
       await c.query(
         'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [
@@ -253,15 +229,7 @@ export class PgStore implements Store {
 
   async auditEvents(): Promise<AuditEvent[]> {
     const { rows } = await this.#pool.query('SELECT * FROM audit ORDER BY seq');
-    return rows.map((r: Row) => ({
-      seq: Number(r.seq),
-      at: Number(r.at),
-      type: String(r.type),
-      requestId: r.request_id === null ? null : String(r.request_id),
-      data: r.data as Record<string, unknown>,
-      prevHash: String(r.prev_hash),
-      hash: String(r.hash),
-    }));
+    return rows.map(auditFromRow);
   }
 
   /** Calls `listener` with the id of every request any instance saves. */

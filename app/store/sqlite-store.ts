@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { GENESIS, eventHash } from '../audit/chain.ts';
+import { auditFromRow, nextAuditEvent, requestColumns } from './rows.ts';
 import type { AuditEvent, StoredRequest, StoredVote, Store } from './types.ts';
 
 /** Schema versions, applied in order at start; each runs once. */
@@ -53,15 +53,6 @@ const MIGRATIONS = [
 type Row = Record<string, unknown>;
 const toRequest = (row: Row | undefined): StoredRequest | undefined =>
   row ? { ...(JSON.parse(String(row.body)) as StoredRequest), version: Number(row.version) } : undefined;
-const toAudit = (row: Row): AuditEvent => ({
-  seq: Number(row.seq),
-  at: Number(row.at),
-  type: String(row.type),
-  requestId: row.request_id === null ? null : String(row.request_id),
-  data: JSON.parse(String(row.data)) as Record<string, unknown>,
-  prevHash: String(row.prev_hash),
-  hash: String(row.hash),
-});
 
 /** The embedded store: one SQLite file in DATA_DIR, WAL mode, nothing to install. */
 export class SqliteStore implements Store {
@@ -96,18 +87,9 @@ export class SqliteStore implements Store {
   }
 
   #columns(r: StoredRequest): unknown[] {
-    const unrevoked = r.token && r.token.revokedAt === null ? 1 : 0;
-    return [
-      r.status,
-      r.checkRunId,
-      r.claims.repository_id,
-      r.claims.run_id,
-      r.claims.run_attempt,
-      unrevoked,
-      JSON.stringify({ ...r, version: undefined }),
-      r.expiresAt,
-      r.token?.revokeAt ?? null,
-    ];
+    const columns: unknown[] = requestColumns(r);
+    columns[5] = columns[5] ? 1 : 0; // SQLite has no booleans
+    return columns;
   }
 
   async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
@@ -218,15 +200,7 @@ export class SqliteStore implements Store {
     return this.#transaction(() => {
       const last = this.#db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
         Row | undefined;
-      const partial = {
-        seq: Number(last?.seq ?? 0) + 1,
-        at,
-        type,
-        requestId,
-        data,
-        prevHash: last ? String(last.hash) : GENESIS,
-      };
-      const event: AuditEvent = { ...partial, hash: eventHash(partial) };
+      const event = nextAuditEvent(last, type, requestId, data, at);
       this.#db
         .prepare(
           'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -245,7 +219,7 @@ export class SqliteStore implements Store {
   }
 
   async auditEvents(): Promise<AuditEvent[]> {
-    return (this.#db.prepare('SELECT * FROM audit ORDER BY seq').all() as Row[]).map(toAudit);
+    return (this.#db.prepare('SELECT * FROM audit ORDER BY seq').all() as Row[]).map(auditFromRow);
   }
 
   async ping(): Promise<void> {

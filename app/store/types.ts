@@ -20,6 +20,10 @@ export interface RunClaims {
   run_attempt: string;
 }
 
+/** `owner/repo/.github/workflows/deploy.yml@refs/heads/main` -> `.github/workflows/deploy.yml`. */
+export const workflowPath = (workflowRef: string): string =>
+  workflowRef.replace(/^[^/]+\/[^/]+\//, '').replace(/@[^@]*$/, '');
+
 export interface TokenRecord {
   /** SHA-256 of the token: how logs and the audit name it. */
   hash: string;
