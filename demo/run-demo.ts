@@ -2,10 +2,10 @@
 // with policies, and the real action.yml run as a job step. A reviewer approves in the sandbox
 // page (or --approve-as does it), the job resumes with its token, and the timeline is printed.
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CompositeRun, type RunResult } from '../test/actions-runner/composite-runner.ts';
-import { AppHarness, PUBLIC_URL } from '../test/app/harness.ts';
+import type { CompositeRun, RunResult } from '../test/actions-runner/composite-runner.ts';
+import { AppHarness } from '../test/app/harness.ts';
 import { startSandbox } from './sandbox.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -67,28 +67,13 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const started = Date.now();
   print(`Local GitHub ${h.sim.url} · app ${h.url} · data ${h.dataDir}`);
   print(`Scenario "${options.scenario}": ${scenario.action}, ${scenario.about}.`);
-  const job = new CompositeRun({
-    actionPath: root,
-    inputs: {
-      action: scenario.action,
-      'app-url': h.url,
-      audience: PUBLIC_URL,
-      reason: `demo: ${options.scenario}`,
+  const job = h.actionStep(
+    step,
+    { action: scenario.action, reason: `demo: ${options.scenario}` },
+    {
+      onLine: (line) => print(`  job | ${line}`),
     },
-    github: {
-      repository: 'acme/shop',
-      sha: step.job.sha,
-      ref: step.job.ref,
-      event_name: 'push',
-      actor: 'dana',
-      run_id: String(step.job.runId),
-      workflow: 'deploy',
-      job: 'deploy',
-    },
-    env: h.oidc.jobEnv(step.job),
-    nodeDir: dirname(process.execPath),
-    onLine: (line) => print(`  job | ${line}`),
-  });
+  );
   if (options.approveAs.length === 0 && scenario.expect !== 'denied' && options.scenario !== 'auto') {
     print(
       `\nOpen the sandbox to approve: ${sandbox.url}\n(pick who clicks at the top right; only eligible approvers count)\n`,

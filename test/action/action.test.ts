@@ -1,10 +1,7 @@
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompositeRun } from '../actions-runner/composite-runner.ts';
-import { AppHarness, PUBLIC_URL, checkRunOf } from '../app/harness.ts';
+import type { CompositeRun } from '../actions-runner/composite-runner.ts';
+import { AppHarness, checkRunOf } from '../app/harness.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const POLICY = `version: 1
 policies:
   - name: prod
@@ -25,24 +22,7 @@ afterAll(async () => {
 
 /** The real action.yml, run as a job step would run it, against the app. */
 async function step(inputs: Record<string, string>, { oidc = true } = {}) {
-  const s = await h.step({ runId: ++runId });
-  const run = new CompositeRun({
-    actionPath: root,
-    inputs: { 'app-url': h.url, audience: PUBLIC_URL, ...inputs },
-    github: {
-      repository: 'acme/shop',
-      sha: s.job.sha,
-      ref: s.job.ref,
-      event_name: 'push',
-      actor: 'dana',
-      run_id: String(s.job.runId),
-      workflow: 'deploy',
-      job: 'deploy',
-    },
-    ...(oidc && { env: h.oidc.jobEnv(s.job) }),
-    nodeDir: dirname(process.execPath),
-  });
-  return run;
+  return h.actionStep(await h.step({ runId: ++runId }), inputs, { oidc });
 }
 
 async function requestOf(run: CompositeRun): Promise<string> {

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../app/audit/chain.ts';
 import { PgStore } from '../../app/store/pg-store.ts';
-import { CompositeRun } from '../actions-runner/composite-runner.ts';
+import type { CompositeRun } from '../actions-runner/composite-runner.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
-import { AppHarness, PUBLIC_URL } from './harness.ts';
+import { AppHarness } from './harness.ts';
 import { roundRobinProxy } from './proxy.ts';
 
 const POLICY = `version: 1
@@ -22,7 +20,6 @@ policies:
     timeout: 2s
 `;
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const h = new AppHarness();
 h.database = { url: TEST_DATABASE_URL, schema: `t_${randomBytes(6).toString('hex')}` };
 let proxy: Awaited<ReturnType<typeof roundRobinProxy>> | undefined;
@@ -32,26 +29,8 @@ afterAll(async () => {
   h.sim.assertNoViolations();
 });
 
-function job(action: string, runId: number, appUrl: string): Promise<CompositeRun> {
-  return h.step({ runId }).then(
-    (s) =>
-      new CompositeRun({
-        actionPath: root,
-        inputs: { action, 'app-url': appUrl, audience: PUBLIC_URL },
-        github: {
-          repository: 'acme/shop',
-          sha: s.job.sha,
-          ref: s.job.ref,
-          event_name: 'push',
-          actor: 'dana',
-          run_id: String(runId),
-          workflow: 'deploy',
-          job: 'deploy',
-        },
-        env: h.oidc.jobEnv(s.job),
-        nodeDir: dirname(process.execPath),
-      }),
-  );
+async function job(action: string, runId: number, appUrl: string): Promise<CompositeRun> {
+  return h.actionStep(await h.step({ runId }), { action }, { appUrl });
 }
 
 describe('two app processes behind a round-robin proxy', () => {

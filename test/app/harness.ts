@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { Octokit } from '@octokit/rest';
 import { compactDecrypt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
@@ -13,6 +14,7 @@ import { Probot, ProbotOctokit, Server } from 'probot';
 import type { RequestView } from '../../app/api/contract.ts';
 import { readConfig, type Config } from '../../app/config/read-config.ts';
 import { jitApprovals, type Runtime } from '../../app/index.ts';
+import { CompositeRun } from '../actions-runner/composite-runner.ts';
 import { OidcIssuer, type Job, type MintOptions } from '../github-sim/oidc.ts';
 import { GitHubSimulator } from '../github-sim/server.ts';
 import { WebhookSender } from '../github-sim/webhooks.ts';
@@ -245,6 +247,35 @@ export class AppHarness {
 
   async decrypt(step: Step, jwe: string): Promise<string> {
     return new TextDecoder().decode((await compactDecrypt(jwe, step.privateKey)).plaintext);
+  }
+
+  /**
+   * The repository's real action.yml run as a step of a job, against the app at `appUrl` (default
+   * the app), with the job's OIDC variables unless `oidc: false`.
+   */
+  actionStep(
+    step: Step,
+    inputs: Record<string, string>,
+    opts: { appUrl?: string; oidc?: boolean; onLine?: (line: string) => void } = {},
+  ): CompositeRun {
+    const { job } = step;
+    return new CompositeRun({
+      actionPath: fileURLToPath(new URL('../../', import.meta.url)),
+      inputs: { 'app-url': opts.appUrl ?? this.url, audience: PUBLIC_URL, ...inputs },
+      github: {
+        repository: job.repository,
+        sha: job.sha,
+        ref: job.ref,
+        event_name: job.event,
+        actor: job.actor,
+        run_id: String(job.runId),
+        workflow: 'deploy',
+        job: 'deploy',
+      },
+      ...(opts.oidc !== false && { env: this.oidc.jobEnv(job) }),
+      nodeDir: dirname(process.execPath),
+      ...(opts.onLine && { onLine: opts.onLine }),
+    });
   }
 
   /** Resolves once work the app is doing on a request (a vote, a sweep) has finished. */
