@@ -58,8 +58,11 @@ export function jitApprovals(
       serverUrl: options.serverUrl ?? 'https://github.com',
     });
     metrics.gauge('jit_long_polls', 'Long-polls currently held.', () => waiters.size);
-    // Another instance decided: wake the long-polls this one holds.
-    await store.subscribe?.((id) => waiters.notify(id));
+    // Another instance decided: wake the long-polls this one holds (all of them after a gap).
+    await store.subscribe?.(
+      (id) => waiters.notify(id),
+      () => waiters.notifyAll(),
+    );
     let pending = 0;
     const countPending = (): void =>
       void store.countPending().then(

@@ -1,6 +1,7 @@
 // `npm start`: reads the configuration from the environment and serves the app.
 import { Probot, Server } from 'probot';
 import { ConfigError, readConfig, type Config } from './config/read-config.ts';
+import { appOctokit } from './github/octokit-class.ts';
 import { jitApprovals, type Runtime } from './index.ts';
 
 let config: Config;
@@ -21,6 +22,7 @@ const server = new Server({
     secret: config.webhookSecret,
     baseUrl: config.githubApiUrl,
     logLevel: config.logLevel,
+    Octokit: appOctokit(config.githubWrites),
   }),
   port: config.port,
   host: config.host,

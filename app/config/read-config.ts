@@ -15,6 +15,8 @@ export interface Config {
   databaseSchema: string;
   /** GitHub's REST API base URL (GHE_HOST/GHE_PROTOCOL, or GITHUB_API_URL for tests). */
   githubApiUrl: string;
+  /** GitHub writes (check runs) per installation: sustained per minute (0 = unpaced), and burst. */
+  githubWrites: { perMinute: number; burst: number };
   port: number;
   host: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -70,6 +72,15 @@ function privateKey(env: NodeJS.ProcessEnv, readFile: (path: string) => string):
     );
   }
   return pem;
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(name, `"${raw}" is not a whole number of at least ${min}`, `Use e.g. ${fallback}`);
+  return n;
 }
 
 function schema(value: string | undefined): string {
@@ -134,6 +145,10 @@ export function readConfig(
     databaseUrl,
     databaseSchema: schema(env.DATABASE_SCHEMA),
     githubApiUrl,
+    githubWrites: {
+      perMinute: count(env, 'GITHUB_WRITES_PER_MINUTE', 60, 0),
+      burst: count(env, 'GITHUB_WRITE_BURST', 20, 1),
+    },
     port,
     host: env.HOST ?? '127.0.0.1',
     logLevel,

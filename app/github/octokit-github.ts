@@ -10,10 +10,13 @@ type Kit = Awaited<ReturnType<Probot['auth']>>;
 
 /** GitHub failures the step should retry become 503; the cause stays attached for the log. */
 function unavailable(what: string, err: unknown): AppError {
-  const status = (err as { status?: number }).status;
+  const { status, message } = err as { status?: number; message?: string };
+  const limited = (status === 403 || status === 429) && /rate limit/i.test(message ?? '');
   return new AppError(
     'unavailable',
-    `GitHub failed while ${what}${status ? ` (HTTP ${status})` : ''}; try again`,
+    limited
+      ? `GitHub's ${/secondary/i.test(message!) ? 'secondary ' : ''}rate limit stopped ${what} (HTTP ${status}); try again later`
+      : `GitHub failed while ${what}${status ? ` (HTTP ${status})` : ''}; try again`,
     { cause: err },
   );
 }

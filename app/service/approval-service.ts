@@ -60,10 +60,11 @@ export function failClosed(result: Extract<LoadResult, { ok: false }>): Decision
 /** Requests from steps, their decisions, tokens and check runs. Every change is audited. */
 export class ApprovalService {
   readonly deps: ServiceDeps;
-  readonly locks = new KeyedLock();
+  readonly locks: KeyedLock;
 
   constructor(deps: ServiceDeps) {
     this.deps = deps;
+    this.locks = new KeyedLock(deps.store.exclusive?.bind(deps.store));
   }
 
   async decide(

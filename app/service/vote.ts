@@ -35,17 +35,24 @@ export async function handleVote(service: ApprovalService, input: VoteInput): Pr
   const found = await service.deps.store.findByCheckRun(input.checkRunId);
   if (!found) return; // not one of ours
   if (!(await service.deps.store.firstDelivery(input.deliveryId))) return;
-  // Another instance may decide the same request at the same moment: then decide again on what it saved.
+  // A save that loses to another writer is decided again on what that writer saved; the vote
+  // recorded by the first try is not audited twice.
+  const tried = { audited: false };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await service.locks.run(found.id, () => decideVote(service, input, found.id));
+      return await service.locks.run(found.id, () => decideVote(service, input, found.id, tried));
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'conflict') || attempt === 3) throw err;
     }
   }
 }
 
-async function decideVote(service: ApprovalService, input: VoteInput, requestId: string): Promise<void> {
+async function decideVote(
+  service: ApprovalService,
+  input: VoteInput,
+  requestId: string,
+  tried: { audited: boolean },
+): Promise<void> {
   const { store, github, now } = service.deps;
   const r = (await store.getRequest(requestId))!;
   const { login, id } = input.sender;
@@ -94,13 +101,15 @@ async function decideVote(service: ApprovalService, input: VoteInput, requestId:
     at: now(),
     teams: active,
   });
-  await service.audit('vote', r.id, {
-    voter: login,
-    voter_id: id,
-    decision,
-    teams: active,
-    delivery: input.deliveryId,
-  });
+  if (!tried.audited)
+    await service.audit('vote', r.id, {
+      voter: login,
+      voter_id: id,
+      decision,
+      teams: active,
+      delivery: input.deliveryId,
+    });
+  tried.audited = true;
   const votes = await store.votes(r.id);
   const membership: Record<string, string[]> = {};
   for (const v of votes) for (const t of v.teams) (membership[t] ??= []).push(v.voterLogin);

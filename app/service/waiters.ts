@@ -26,6 +26,11 @@ export class Waiters {
     for (const wake of [...(this.#waiting.get(id) ?? [])]) wake();
   }
 
+  /** Wakes every long-poll (each re-reads its request): after news of saves may have been lost. */
+  notifyAll(): void {
+    for (const id of [...this.#waiting.keys()]) this.notify(id);
+  }
+
   /** Long-polls currently held. */
   get size(): number {
     let n = 0;

@@ -52,6 +52,13 @@ const CHANNEL = 'jit_request_changed';
 /** Advisory lock keys: migrations, and appending to the audit chain. */
 const MIGRATION_LOCK = 7_400_001;
 const AUDIT_LOCK = 7_400_002;
+/**
+ * Requests are locked with the two-key form `(REQUEST_LOCKS, hashtext(id))`, a key space apart
+ * from the one-key locks above. Two ids that hash alike only wait for each other.
+ */
+const REQUEST_LOCKS = 7_400;
+/** Connections that hold request locks: as many requests as one instance works on at once. */
+const LOCK_CONNECTIONS = 32;
 
 type Row = Record<string, unknown>;
 const toRequest = (row: Row | undefined): StoredRequest | undefined =>
@@ -60,6 +67,8 @@ const toRequest = (row: Row | undefined): StoredRequest | undefined =>
 /** PostgreSQL, for several app instances on one database. Chosen when DATABASE_URL is set. */
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
+  /** Apart from `#pool`: a lock holder's own store calls must never wait for a lock connection. */
+  readonly #locks: pg.Pool;
   #listener: Promise<pg.Client> | undefined;
   readonly #url: string;
   readonly #schema: string;
@@ -67,7 +76,34 @@ export class PgStore implements Store {
   private constructor(url: string, schema: string) {
     this.#url = url;
     this.#schema = schema;
-    this.#pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` });
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      options: `-c search_path=${schema}`,
+      application_name: 'jit-approvals',
+    });
+    this.#locks = new pg.Pool({
+      connectionString: url,
+      max: LOCK_CONNECTIONS,
+      application_name: 'jit-approvals locks',
+    });
+    // A lock connection that drops (server restart) already lost its locks; just let it go.
+    this.#locks.on('error', () => undefined);
+  }
+
+  async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const c = await this.#locks.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [REQUEST_LOCKS, id]);
+      return await work();
+    } finally {
+      await c
+        .query('SELECT pg_advisory_unlock($1, hashtext($2))', [REQUEST_LOCKS, id])
+        .catch((err: Error) => (broken = err));
+      // A connection whose unlock failed may still hold the lock: close it, which releases it.
+      c.release(broken);
+    }
   }
 
   /** Connects and runs the migrations (one instance at a time, under an advisory lock). */
@@ -232,20 +268,56 @@ export class PgStore implements Store {
     return rows.map(auditFromRow);
   }
 
-  /** Calls `listener` with the id of every request any instance saves. */
-  async subscribe(listener: (requestId: string) => void): Promise<void> {
-    this.#listener ??= (async () => {
-      const client = new pg.Client({
-        connectionString: this.#url,
-        options: `-c search_path=${this.#schema}`,
-      });
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      return client;
-    })();
-    (await this.#listener).on('notification', (n) => {
-      if (n.channel === CHANNEL && n.payload) listener(n.payload);
+  /**
+   * Calls `listener` with the id of every request any instance saves. The LISTEN connection is
+   * re-made when it drops (a database restart or failover), with `onGap` called once it is back:
+   * saves in between were not heard.
+   */
+  async subscribe(listener: (requestId: string) => void, onGap?: () => void): Promise<void> {
+    this.#listeners.push({ listener, onGap });
+    this.#listener ??= this.#listen();
+    await this.#listener;
+  }
+
+  readonly #listeners: { listener: (requestId: string) => void; onGap?: (() => void) | undefined }[] = [];
+  #closed = false;
+
+  async #listen(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.#url,
+      options: `-c search_path=${this.#schema}`,
+      application_name: `jit-approvals listen ${this.#schema}`,
     });
+    client.on('notification', (n) => {
+      if (n.channel !== CHANNEL || !n.payload) return;
+      for (const { listener } of this.#listeners) listener(n.payload);
+    });
+    let lost = false;
+    const reconnect = (): void => {
+      if (lost || this.#closed) return;
+      lost = true;
+      void client.end().catch(() => undefined);
+      this.#listener = this.#relisten(250);
+      this.#listener.catch(() => undefined); // only `closed`, which close() expects
+    };
+    client.on('error', reconnect);
+    client.on('end', reconnect);
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    return client;
+  }
+
+  /** Re-makes the LISTEN connection, backing off up to 5 s between tries, then reports the gap. */
+  async #relisten(delayMs: number): Promise<pg.Client> {
+    await new Promise((r) => setTimeout(r, delayMs).unref());
+    if (this.#closed) throw new Error('closed');
+    try {
+      const client = await this.#listen();
+      for (const { onGap } of this.#listeners) onGap?.();
+      return client;
+    } catch {
+      return this.#relisten(Math.min(delayMs * 2, 5_000));
+    }
   }
 
   async ping(): Promise<void> {
@@ -253,7 +325,9 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#listener?.then((c) => c.end()).catch(() => undefined);
+    await this.#locks.end();
     await this.#pool.end();
   }
 }

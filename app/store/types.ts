@@ -110,8 +110,17 @@ export interface Store {
     at: number,
   ): Promise<AuditEvent>;
   auditEvents(): Promise<AuditEvent[]>;
-  /** Hears saves by other instances (PostgreSQL LISTEN/NOTIFY); absent where there are none. */
-  subscribe?(listener: (requestId: string) => void): Promise<void>;
+  /**
+   * Runs `work` while no other instance works on request `id` (a PostgreSQL advisory lock held on
+   * its own connection); absent where one process owns the store (SQLite). In-process callers are
+   * already serialized by `KeyedLock`.
+   */
+  exclusive?<T>(id: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Hears saves by other instances (PostgreSQL LISTEN/NOTIFY); absent where there are none.
+   * `onGap` is called when saves may have gone unheard (the connection dropped and came back).
+   */
+  subscribe?(listener: (requestId: string) => void, onGap?: () => void): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

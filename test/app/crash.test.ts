@@ -39,7 +39,7 @@ async function checkRunId(requestId: string): Promise<number> {
 
 describe('the app process killed with SIGKILL', () => {
   it('loses nothing: approvals still resume waiting steps, and timeouts and revocations still fire', async () => {
-    await h.start({ 'p.yml': POLICY });
+    await h.start({ 'p.yml': POLICY }, { app: false }); // the app runs as its own process only
     const port = await freePort();
     await h.startAppProcess(port);
     const deploy = await h.step({ runId: 1 });

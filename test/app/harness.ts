@@ -10,9 +10,10 @@ import { Writable } from 'node:stream';
 import { Octokit } from '@octokit/rest';
 import { compactDecrypt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { pino } from 'pino';
-import { Probot, ProbotOctokit, Server } from 'probot';
+import { Probot, Server } from 'probot';
 import type { RequestView } from '../../app/api/contract.ts';
 import { readConfig, type Config } from '../../app/config/read-config.ts';
+import { appOctokit } from '../../app/github/octokit-class.ts';
 import { jitApprovals, type Runtime } from '../../app/index.ts';
 import { CompositeRun } from '../actions-runner/composite-runner.ts';
 import { OidcIssuer, type Job, type MintOptions } from '../github-sim/oidc.ts';
@@ -50,8 +51,11 @@ export class AppHarness {
   offsetMs = 0;
   /** How often the app sweeps for timeouts and TTLs. */
   sweepEveryMs = 20;
-  /** Keep Probot's default Octokit (with its write throttling), as `npm start` runs it. */
-  productionOctokit = false;
+  /**
+   * Extra settings for the app, e.g. `GITHUB_WRITES_PER_MINUTE: '0'` where a test or benchmark
+   * makes more requests at once than the default burst of writes allows.
+   */
+  env: Record<string, string> = {};
   /** PostgreSQL instead of SQLite, for tests of several instances. */
   database: { url: string; schema: string } | undefined;
   repo!: SimRepo;
@@ -89,7 +93,19 @@ export class AppHarness {
       DATA_DIR: this.dataDir,
       LOG_LEVEL: 'info',
       ...(this.database && { DATABASE_URL: this.database.url, DATABASE_SCHEMA: this.database.schema }),
+      ...this.env,
     });
+  }
+
+  /**
+   * The app's own Octokit class (as `npm start` uses it), without plugin-retry's repeats of 5xx
+   * answers: tests inject those and check what the step sees.
+   */
+  octokitClass(config: Config) {
+    return appOctokit(config.githubWrites).defaults((options: Record<string, unknown>) => ({
+      ...options,
+      request: { ...(options.request as object), retries: 0 },
+    }));
   }
 
   async startApp(port?: number): Promise<void> {
@@ -107,15 +123,7 @@ export class AppHarness {
         secret: config.webhookSecret,
         baseUrl: config.githubApiUrl,
         log,
-        // Octokit's throttling spaces writes a second apart (GitHub's advice against secondary
-        // rate limits); the simulator has none, and tests should not wait for it.
-        ...(!this.productionOctokit && {
-          Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-            ...options,
-            throttle: { ...(options.throttle as object), enabled: false },
-            request: { ...(options.request as object), retries: 0 },
-          })),
-        }),
+        Octokit: this.octokitClass(config),
       }),
       port,
       host: '127.0.0.1',
@@ -155,6 +163,7 @@ export class AppHarness {
         PORT: String(listen),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -183,7 +192,34 @@ export class AppHarness {
     await exited;
   }
 
+  readonly #instances: Runtime[] = [];
+
+  /**
+   * Another instance of the app in this process on the same database, without an HTTP server:
+   * for tests that make two instances sweep or decide at the same moment. It sweeps only when
+   * told (`runtime.service.sweep()`), on the harness's clock.
+   */
+  async instance(): Promise<Runtime> {
+    const config = this.config();
+    const probot = new Probot({
+      appId: config.appId,
+      privateKey: config.privateKey,
+      baseUrl: config.githubApiUrl,
+      log: pino({ level: 'warn' }, new Writable({ write: (_c, _e, done) => done() })),
+      Octokit: this.octokitClass(config),
+    });
+    let runtime: Runtime | undefined;
+    await jitApprovals(
+      config,
+      { now: () => Date.now() + this.offsetMs, sweepEveryMs: 3_600_000 },
+      (r) => (runtime = r),
+    )(probot, { cwd: process.cwd(), addHandler: () => undefined });
+    this.#instances.push(runtime!);
+    return runtime!;
+  }
+
   async stopApp(): Promise<void> {
+    for (const instance of this.#instances.splice(0)) await instance.close();
     for (const child of this.#children) await this.killAppProcess(child);
     await this.#server?.stop();
     await this.runtime?.close();

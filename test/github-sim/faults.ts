@@ -1,7 +1,7 @@
 // Fault injection: the next N calls of an operation fail as GitHub sometimes does.
 import { DOCS, type Reply } from './route-kit.ts';
 
-export type Fault = 500 | 502 | 'rate-limit' | 'hang';
+export type Fault = 500 | 502 | 'rate-limit' | 'secondary-rate-limit' | 'hang';
 
 export class Faults {
   readonly #pending = new Map<string, Fault[]>();
@@ -28,10 +28,26 @@ export class Faults {
       case 'rate-limit':
         return {
           status: 403,
-          headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' },
+          headers: {
+            'retry-after': '1',
+            'x-ratelimit-limit': '5000',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3600),
+          },
           body: {
             message: 'API rate limit exceeded for installation.',
             documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+          },
+        };
+      case 'secondary-rate-limit':
+        // What GitHub answers a client that writes too fast (retry-after shortened for tests).
+        return {
+          status: 403,
+          headers: { 'retry-after': '1' },
+          body: {
+            message:
+              'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
           },
         };
       default:

@@ -206,4 +206,65 @@ describe('PostgreSQL across instances', () => {
       for (const s of stores) await s.close();
     }
   });
+
+  it('lets one instance at a time work on a request, and different requests at once', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const [a, b] = await Promise.all([1, 2].map(() => PgStore.open(TEST_DATABASE_URL, schema)));
+    try {
+      const trace: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => (entered = r));
+      const first = a!.exclusive('req_1', async () => {
+        trace.push('a in');
+        entered();
+        await held;
+        trace.push('a out');
+      });
+      await inside;
+      const second = b!.exclusive('req_1', async () => void trace.push('b in'));
+      // Another request is not held up by req_1's lock.
+      await b!.exclusive('req_2', async () => void trace.push('b other'));
+      release();
+      await Promise.all([first, second]);
+      expect(trace).toEqual(['a in', 'b other', 'a out', 'b in']);
+      // A failing holder releases the lock too.
+      await expect(a!.exclusive('req_1', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await b!.exclusive('req_1', async () => 'free')).toBe('free');
+    } finally {
+      await a!.close();
+      await b!.close();
+    }
+  });
+
+  it('listens again after its LISTEN connection is cut, and reports the gap', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const [a, b] = await Promise.all([1, 2].map(() => PgStore.open(TEST_DATABASE_URL, schema)));
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      const heard: string[] = [];
+      let gapReported!: () => void;
+      const gap = new Promise<void>((r) => (gapReported = r));
+      await b!.subscribe((id) => heard.push(id), gapReported);
+      const cut = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [`jit-approvals listen ${schema}`],
+      );
+      expect(cut.rowCount).toBe(1);
+      await gap;
+      let resolveHeard!: () => void;
+      const again = new Promise<void>((r) => (resolveHeard = r));
+      await b!.subscribe(() => resolveHeard());
+      await a!.createRequest(storedRequest());
+      expect(await a!.saveRequest({ ...(await a!.getRequest('req_1'))!, status: 'approved' })).toBe(true);
+      await again;
+      expect(heard).toEqual(['req_1']);
+    } finally {
+      await admin.end();
+      await a!.close();
+      await b!.close();
+    }
+  });
 });

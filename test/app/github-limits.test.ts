@@ -1,0 +1,79 @@
+// The app's writes to GitHub as `npm start` makes them: a burst at once, then paced per
+// installation; GitHub's secondary rate limit waited out; a used-up rate limit reported to the step.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppHarness } from './harness.ts';
+
+const POLICY = `version: 1
+policies:
+  - name: deploy
+    match: { action: ["deploy-*"] }
+    approvers: { users: [alice] }
+`;
+
+const h = new AppHarness();
+// One write a second after a burst of three (the default is 60 a minute after 20).
+h.env = { GITHUB_WRITES_PER_MINUTE: '60', GITHUB_WRITE_BURST: '3' };
+let nextRun = 1;
+
+/** A repository of its own organization, so of its own installation with its own write budget. */
+function ownInstallation(org: string): (runId: number) => ReturnType<AppHarness['step']> {
+  const repo = h.sim.world.addRepo(`${org}/api`, { files: { '.approvals/p.yml': POLICY } });
+  h.sim.world.install(org);
+  return (runId) =>
+    h.step({ repository: `${org}/api`, repositoryId: repo.id, sha: repo.branches.get('main')!, runId });
+}
+
+beforeAll(async () => {
+  await h.start({ 'p.yml': POLICY });
+});
+afterAll(async () => {
+  await h.stop();
+  h.sim.assertNoViolations();
+});
+
+const creates = (since: number) => h.sim.calls.slice(since).filter((c) => c.operation === 'checks/create');
+
+describe("the app's writes to GitHub", () => {
+  it('a burst of requests in one installation: the first check runs at once, the rest a second apart', async () => {
+    const steps = await Promise.all([1, 2, 3, 4, 5].map(() => h.step({ runId: nextRun++ })));
+    const since = h.sim.calls.length;
+    const made = await Promise.all(steps.map((s) => h.request(s)));
+    expect(made.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+
+    const at = creates(since).map((c) => c.at);
+    expect(at).toHaveLength(5);
+    expect(at[2]! - at[0]!).toBeLessThan(900); // the burst did not wait for pacing
+    expect(at[3]! - at[0]!).toBeGreaterThanOrEqual(900); // then about one a second
+    expect(at[4]! - at[3]!).toBeGreaterThanOrEqual(900);
+  });
+
+  it("GitHub's secondary rate limit on a check run is waited out (retry-after) and retried", async () => {
+    const step = ownInstallation('globex');
+    const since = h.sim.calls.length;
+    h.sim.inject('checks/create', 'secondary-rate-limit');
+    const made = await h.request(await step(nextRun++));
+    expect(made.status).toBe(201);
+    expect(made.body.check_run_url).toMatch(/\/runs\/\d+$/);
+    const tries = creates(since);
+    expect(tries.map((c) => c.status)).toEqual([403, 201]);
+    expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(950); // retry-after: 1
+    expect(h.logs.join('')).toMatch(
+      /secondary rate limit answered POST \/repos\/\{owner\}\/\{repo\}\/check-runs; retrying in 1 s/,
+    );
+  });
+
+  it('a rate limit used up for the hour: the step hears so at once (503) and its retry later completes the request', async () => {
+    const step = await ownInstallation('initech')(nextRun++);
+    h.sim.inject('checks/create', 'rate-limit');
+    const refused = await h.request(step);
+    expect(refused.status).toBe(503);
+    expect(refused.body.error?.message).toBe(
+      "GitHub's rate limit stopped creating the approval check run (HTTP 403); try again later",
+    );
+    const retried = await h.request(step);
+    expect(retried.status).toBe(201);
+    expect(retried.body.check_run_url).toMatch(/\/runs\/\d+$/);
+    const repo = h.sim.world.repo('initech/api')!;
+    expect(repo.checkRuns.filter((r) => r.external_id === retried.body.id)).toHaveLength(1);
+  });
+});
