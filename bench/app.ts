@@ -1,10 +1,11 @@
 // The app under load, on loopback: approval-to-resume latency, GitHub API calls per request and
 // while waiting, request creation throughput, and an auto-approved step from start to exit.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppHarness, checkRunOf } from '../test/app/harness.ts';
+import { AppHarness, checkRunOf, PUBLIC_URL } from '../test/app/harness.ts';
 import { TEST_DATABASE_URL } from '../test/helpers/database.ts';
 
 const POLICY = `version: 1
@@ -19,11 +20,15 @@ policies:
     token: { permissions: { contents: read } }
 `;
 
-export type Mode = { store: 'SQLite' | 'PostgreSQL'; throttled: boolean };
+/**
+ * `paced`: the app's default write limits (a burst of 20 per installation, then 60 a minute).
+ * Otherwise GITHUB_WRITES_PER_MINUTE=0: writes still one at a time per installation, unpaced.
+ */
+export type Mode = { store: 'SQLite' | 'PostgreSQL'; paced: boolean };
 
 async function harness(mode: Mode): Promise<AppHarness> {
   const h = new AppHarness();
-  if (!mode.throttled) h.env.GITHUB_WRITES_PER_MINUTE = '0';
+  if (!mode.paced) h.env.GITHUB_WRITES_PER_MINUTE = '0';
   if (mode.store === 'PostgreSQL')
     h.database = { url: TEST_DATABASE_URL, schema: `bench_${randomBytes(6).toString('hex')}` };
   return h.start({ 'p.yml': POLICY });
@@ -62,7 +67,7 @@ export async function approvalLatency(mode: Mode, n = 200): Promise<{ p50: numbe
 export async function apiCalls(
   waitSeconds: number,
 ): Promise<{ perRequest: Record<string, number>; total: number; whileWaiting: number }> {
-  const h = await harness({ store: 'SQLite', throttled: false });
+  const h = await harness({ store: 'SQLite', paced: false });
   try {
     // Warm-up: the first request also reads the default branch and the policy files.
     const warm = await h.step({ runId: 1 });
@@ -95,24 +100,98 @@ export async function apiCalls(
   }
 }
 
-/** Requests created per second (OIDC verification, policy evaluation, store, check run), `concurrency` at a time. */
-export async function creationThroughput(mode: Mode, n = 400, concurrency = 16): Promise<number> {
-  const h = await harness(mode);
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/** Resident memory of a process in MB, from /proc (Linux). */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+export interface Throughput {
+  perSecond: number;
+  /** CPU the app process spent per request (only when it runs in its own process). */
+  appCpuMs: number | undefined;
+  /** CPU this process (the simulator, OIDC, the clients) spent per request. */
+  simCpuMs: number;
+  seconds: number;
+}
+
+/**
+ * Requests created per second (OIDC verification, policy evaluation, store, check run),
+ * `concurrency` at a time. The OIDC tokens are minted before the clock starts. With
+ * `appProcess`, the app runs as `npm start` does, in its own process, and its CPU is measured.
+ */
+export async function creationThroughput(
+  mode: Mode & { appProcess?: boolean; installations?: number },
+  n = 400,
+  concurrency = 16,
+): Promise<Throughput> {
+  const h = new AppHarness();
+  if (!mode.paced) h.env.GITHUB_WRITES_PER_MINUTE = '0';
+  if (mode.store === 'PostgreSQL')
+    h.database = { url: TEST_DATABASE_URL, schema: `bench_${randomBytes(6).toString('hex')}` };
+  await h.start({ 'p.yml': POLICY }, { app: !mode.appProcess });
+  // Further organizations, each with the app installed: their writes to GitHub do not queue
+  // behind each other's, as one installation's do.
+  const repos = [h.repo];
+  for (let i = 1; i < (mode.installations ?? 1); i++) {
+    repos.push(h.sim.world.addRepo(`org${i}/svc`, { files: { '.approvals/p.yml': POLICY } }));
+    h.sim.world.install(`org${i}`);
+  }
+  const child = mode.appProcess ? await h.startAppProcess() : undefined;
   try {
-    const steps = await Promise.all(Array.from({ length: n }, (_, i) => h.step({ runId: 50_000 + i })));
-    await h.request(await h.step({ runId: 1 })); // warm-up
+    const calls = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const repo = repos[i % repos.length]!;
+        const step = await h.step({
+          runId: 50_000 + i,
+          repository: `${repo.owner}/${repo.name}`,
+          repositoryId: repo.id,
+          sha: repo.branches.get('main')!,
+        });
+        const token = await h.oidc.mint(step.job, { audience: PUBLIC_URL });
+        const body = JSON.stringify({ action: 'deploy-web', job: 'deploy', public_key: step.publicJwk });
+        return { token, body };
+      }),
+    );
+    for (const repo of repos) {
+      // Warm-up: each installation's token and policies.
+      const step = await h.step({
+        runId: 1,
+        repository: `${repo.owner}/${repo.name}`,
+        repositoryId: repo.id,
+        sha: repo.branches.get('main')!,
+      });
+      if ((await h.request(step)).status !== 201) throw new Error('warm-up request failed');
+    }
     let next = 0;
+    const cpuBefore = child ? await cpuSeconds(child.pid!) : 0;
+    const ownBefore = process.cpuUsage();
     const start = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < steps.length) {
-          const res = await h.request(steps[next++]!);
-          if (res.status !== 201)
-            throw new Error(`request failed: ${res.status} ${JSON.stringify(res.body)}`);
+        while (next < calls.length) {
+          const { token, body } = calls[next++]!;
+          const res = await fetch(`${h.url}/api/v1/requests`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body,
+          });
+          if (res.status !== 201) throw new Error(`request failed: ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
         }
       }),
     );
-    return n / ((performance.now() - start) / 1000);
+    const seconds = (performance.now() - start) / 1000;
+    const appCpuMs = child ? (((await cpuSeconds(child.pid!)) - cpuBefore) * 1000) / n : undefined;
+    const own = process.cpuUsage(ownBefore);
+    return { perSecond: n / seconds, appCpuMs, simCpuMs: (own.user + own.system) / 1000 / n, seconds };
   } finally {
     await h.stop();
   }
@@ -120,7 +199,7 @@ export async function creationThroughput(mode: Mode, n = 400, concurrency = 16):
 
 /** The bundled action asking for an auto-approved action: node start to exit, median of `runs`. */
 export async function autoApprovedStep(runs = 10): Promise<number> {
-  const h = await harness({ store: 'SQLite', throttled: false });
+  const h = await harness({ store: 'SQLite', paced: false });
   const dist = fileURLToPath(new URL('../action/dist/index.js', import.meta.url));
   const times: number[] = [];
   try {
@@ -148,8 +227,8 @@ export async function autoApprovedStep(runs = 10): Promise<number> {
 }
 
 /**
- * `n` steps long-polling one instance at once. The app, the simulator and the clients share this
- * process, so the RSS growth charged to the waits is an upper bound for the app alone.
+ * `n` steps long-polling one instance at once. The app runs in its own process, as `npm start`
+ * does; its resident memory is read from /proc before and while it holds the waits.
  */
 export async function concurrentLongPolls(n = 5_000): Promise<{
   n: number;
@@ -159,7 +238,10 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
   perThousandMb: number;
   held: number;
 }> {
-  const h = await harness({ store: 'SQLite', throttled: false });
+  const h = new AppHarness();
+  h.env.GITHUB_WRITES_PER_MINUTE = '0'; // n check runs are made first, as fast as the app can
+  await h.start({ 'p.yml': POLICY }, { app: false });
+  const child = await h.startAppProcess();
   try {
     const steps = await Promise.all(Array.from({ length: n }, (_, i) => h.step({ runId: 200_000 + i })));
     const ids: string[] = [];
@@ -172,7 +254,8 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
         }
       }),
     );
-    const before = process.memoryUsage().rss;
+    (globalThis as { gc?: () => void }).gc?.();
+    const before = await rssMb(child.pid!);
     let errors = 0;
     const polls: Promise<void>[] = [];
     const heldNow = async (): Promise<number> =>
@@ -190,18 +273,17 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
       while ((await heldNow()) < Math.min(n, start + 250) && errors === 0)
         await new Promise((r) => setTimeout(r, 50));
     }
-    const holding = process.memoryUsage().rss;
-    const held = Number(h.runtime.metrics.render().match(/jit_long_polls (\d+)/)?.[1]);
+    const holding = await rssMb(child.pid!);
+    const held = await heldNow();
     const failed = errors;
     await h.stop(); // ends the waits; what they do after that is not measured
     await Promise.allSettled(polls);
-    const mb = (b: number): number => b / 2 ** 20;
     return {
       n,
       errors: failed,
-      rssBeforeMb: mb(before),
-      rssHoldingMb: mb(holding),
-      perThousandMb: (mb(holding) - mb(before)) / (n / 1000),
+      rssBeforeMb: before,
+      rssHoldingMb: holding,
+      perThousandMb: (holding - before) / (n / 1000),
       held,
     };
   } catch (err) {

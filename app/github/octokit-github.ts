@@ -48,8 +48,21 @@ export class OctokitGitHub implements GitHubPort {
     this.#metrics.count('jit_github_api_calls_total', 'GitHub API calls by route.', { route, status });
   }
 
+  readonly #kits = new Map<number, Promise<Kit>>();
+
+  /**
+   * One client per installation, made once: Probot's `auth(id)` builds a new Octokit with all its
+   * plugins on every call, which cost more CPU than the rest of a request. Its auth hook keeps the
+   * installation token fresh (cached for 59 minutes, then minted again).
+   */
   #kit(installationId: number): Promise<Kit> {
-    return this.#app.auth(installationId);
+    let kit = this.#kits.get(installationId);
+    if (!kit) {
+      kit = this.#app.auth(installationId);
+      this.#kits.set(installationId, kit);
+      kit.catch(() => this.#kits.delete(installationId));
+    }
+    return kit;
   }
 
   async installationFor(owner: string, repo: string): Promise<number> {

@@ -30,9 +30,17 @@ interface Cached {
  */
 export class PolicySource {
   readonly #cache = new Map<string, Cached>();
+  /**
+   * Revalidations under way, by repository. Requests that arrive while one is in flight share it
+   * instead of asking GitHub again: their policies are as fresh as a read that began at most one
+   * round trip before them (a burst of 50 jobs costs one conditional read, not 50).
+   */
+  readonly #inFlight = new Map<string, { token: object; result: Promise<LoadResult> }>();
 
   invalidate(owner: string, repo: string): void {
-    this.#cache.delete(`${owner}/${repo}`.toLowerCase());
+    const key = `${owner}/${repo}`.toLowerCase();
+    this.#cache.delete(key);
+    this.#inFlight.delete(key); // a read begun before the push must not answer for after it
   }
 
   /** `.approvals/` at a commit, uncached (the policy check of a pull request). */
@@ -40,13 +48,25 @@ export class PolicySource {
     return (await this.#fetch(client, owner, repo, ref, undefined)).result;
   }
 
-  async load(client: ContentsClient, owner: string, repo: string): Promise<LoadResult> {
+  load(client: ContentsClient, owner: string, repo: string): Promise<LoadResult> {
     const key = `${owner}/${repo}`.toLowerCase();
-    const cached = this.#cache.get(key);
-    const branch = cached?.branch ?? (await client.defaultBranch(owner, repo));
-    const fetched = await this.#fetch(client, owner, repo, branch, cached);
-    this.#cache.set(key, { branch, ...fetched });
-    return fetched.result;
+    const shared = this.#inFlight.get(key);
+    if (shared) return shared.result;
+    const token = {};
+    const mine = (): boolean => this.#inFlight.get(key)?.token === token;
+    const result = (async () => {
+      try {
+        const cached = this.#cache.get(key);
+        const branch = cached?.branch ?? (await client.defaultBranch(owner, repo));
+        const fetched = await this.#fetch(client, owner, repo, branch, cached);
+        if (mine()) this.#cache.set(key, { branch, ...fetched });
+        return fetched.result;
+      } finally {
+        if (mine()) this.#inFlight.delete(key);
+      }
+    })();
+    this.#inFlight.set(key, { token, result });
+    return result;
   }
 
   async #fetch(

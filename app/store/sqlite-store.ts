@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { auditFromRow, nextAuditEvent, requestColumns } from './rows.ts';
 import type { AuditEvent, StoredRequest, StoredVote, Store } from './types.ts';
 
@@ -74,6 +74,15 @@ export class SqliteStore implements Store {
     );
   }
 
+  readonly #statements = new Map<string, StatementSync>();
+
+  /** A prepared statement, prepared once per text (preparing costs more than most queries). */
+  #sql(text: string): StatementSync {
+    let statement = this.#statements.get(text);
+    if (!statement) this.#statements.set(text, (statement = this.#db.prepare(text)));
+    return statement;
+  }
+
   #transaction<T>(fn: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
     try {
@@ -95,53 +104,45 @@ export class SqliteStore implements Store {
   async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
     return this.#transaction(() => {
       const existing = toRequest(
-        this.#db.prepare('SELECT * FROM requests WHERE key = ?').get(r.key) as Row | undefined,
+        this.#sql('SELECT * FROM requests WHERE key = ?').get(r.key) as Row | undefined,
       );
       if (existing) return { request: existing, created: false };
-      this.#db
-        .prepare(
-          'INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, expires_at, revoke_at, id, key, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
-        )
-        .run(...(this.#columns(r) as never[]), r.id, r.key);
+      this.#sql(
+        'INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, expires_at, revoke_at, id, key, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
+      ).run(...(this.#columns(r) as never[]), r.id, r.key);
       return { request: { ...r, version: 1 }, created: true };
     });
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
-    return toRequest(this.#db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined);
+    return toRequest(this.#sql('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined);
   }
 
   async findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined> {
     return toRequest(
-      this.#db.prepare('SELECT * FROM requests WHERE check_run_id = ?').get(checkRunId) as Row | undefined,
+      this.#sql('SELECT * FROM requests WHERE check_run_id = ?').get(checkRunId) as Row | undefined,
     );
   }
 
   async saveRequest(r: StoredRequest): Promise<boolean> {
-    const result = this.#db
-      .prepare(
-        'UPDATE requests SET status = ?, check_run_id = ?, repository_id = ?, run_id = ?, run_attempt = ?, token_unrevoked = ?, body = ?, expires_at = ?, revoke_at = ?, version = version + 1 WHERE id = ? AND version = ?',
-      )
-      .run(...(this.#columns(r) as never[]), r.id, r.version);
+    const result = this.#sql(
+      'UPDATE requests SET status = ?, check_run_id = ?, repository_id = ?, run_id = ?, run_attempt = ?, token_unrevoked = ?, body = ?, expires_at = ?, revoke_at = ?, version = version + 1 WHERE id = ? AND version = ?',
+    ).run(...(this.#columns(r) as never[]), r.id, r.version);
     if (result.changes === 1) r.version++;
     return result.changes === 1;
   }
 
   async putVote(v: StoredVote): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams, seq)
+    this.#sql(
+      `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams, seq)
          VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE request_id = ?))
          ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at,
            voter_login = excluded.voter_login, teams = excluded.teams, seq = excluded.seq`,
-      )
-      .run(v.requestId, v.voterId, v.voterLogin, v.decision, v.at, JSON.stringify(v.teams), v.requestId);
+    ).run(v.requestId, v.voterId, v.voterLogin, v.decision, v.at, JSON.stringify(v.teams), v.requestId);
   }
 
   async votes(requestId: string): Promise<StoredVote[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM votes WHERE request_id = ? ORDER BY seq')
-      .all(requestId) as Row[];
+    const rows = this.#sql('SELECT * FROM votes WHERE request_id = ? ORDER BY seq').all(requestId) as Row[];
     return rows.map((r) => ({
       requestId,
       voterId: Number(r.voter_id),
@@ -154,40 +155,39 @@ export class SqliteStore implements Store {
 
   async firstDelivery(deliveryId: string): Promise<boolean> {
     return (
-      this.#db
-        .prepare('INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING')
-        .run(deliveryId, Date.now()).changes === 1
+      this.#sql('INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
+        deliveryId,
+        Date.now(),
+      ).changes === 1
     );
   }
 
   async pendingRequests(dueBy?: number): Promise<StoredRequest[]> {
     const rows = (
       dueBy === undefined
-        ? this.#db.prepare("SELECT * FROM requests WHERE status = 'pending'").all()
-        : this.#db.prepare("SELECT * FROM requests WHERE status = 'pending' AND expires_at <= ?").all(dueBy)
+        ? this.#sql("SELECT * FROM requests WHERE status = 'pending'").all()
+        : this.#sql("SELECT * FROM requests WHERE status = 'pending' AND expires_at <= ?").all(dueBy)
     ) as Row[];
     return rows.map((r) => toRequest(r)!);
   }
 
   async countPending(): Promise<number> {
-    return Number(
-      (this.#db.prepare("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'").get() as Row).n,
-    );
+    return Number((this.#sql("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'").get() as Row).n);
   }
 
   async unrevokedTokens(dueBy?: number): Promise<StoredRequest[]> {
     const rows = (
       dueBy === undefined
-        ? this.#db.prepare('SELECT * FROM requests WHERE token_unrevoked = 1').all()
-        : this.#db.prepare('SELECT * FROM requests WHERE token_unrevoked = 1 AND revoke_at <= ?').all(dueBy)
+        ? this.#sql('SELECT * FROM requests WHERE token_unrevoked = 1').all()
+        : this.#sql('SELECT * FROM requests WHERE token_unrevoked = 1 AND revoke_at <= ?').all(dueBy)
     ) as Row[];
     return rows.map((r) => toRequest(r)!);
   }
 
   async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM requests WHERE repository_id = ? AND run_id = ? AND run_attempt = ?')
-      .all(repositoryId, runId, runAttempt) as Row[];
+    const rows = this.#sql(
+      'SELECT * FROM requests WHERE repository_id = ? AND run_id = ? AND run_attempt = ?',
+    ).all(repositoryId, runId, runAttempt) as Row[];
     return rows.map((r) => toRequest(r)!);
   }
 
@@ -198,32 +198,30 @@ export class SqliteStore implements Store {
     at: number,
   ): Promise<AuditEvent> {
     return this.#transaction(() => {
-      const last = this.#db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+      const last = this.#sql('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
         Row | undefined;
       const event = nextAuditEvent(last, type, requestId, data, at);
-      this.#db
-        .prepare(
-          'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          event.seq,
-          event.at,
-          event.type,
-          event.requestId,
-          JSON.stringify(event.data),
-          event.prevHash,
-          event.hash,
-        );
+      this.#sql(
+        'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        event.seq,
+        event.at,
+        event.type,
+        event.requestId,
+        JSON.stringify(event.data),
+        event.prevHash,
+        event.hash,
+      );
       return event;
     });
   }
 
   async auditEvents(): Promise<AuditEvent[]> {
-    return (this.#db.prepare('SELECT * FROM audit ORDER BY seq').all() as Row[]).map(auditFromRow);
+    return (this.#sql('SELECT * FROM audit ORDER BY seq').all() as Row[]).map(auditFromRow);
   }
 
   async ping(): Promise<void> {
-    this.#db.prepare('SELECT 1').get();
+    this.#sql('SELECT 1').get();
   }
 
   async close(): Promise<void> {

@@ -73,6 +73,16 @@ async function approveAcross(ids: string[]): Promise<void> {
   );
 }
 
+/** Every instance sweeps at the same moment, `aheadMs` from now on the app's clock. */
+async function sweepAllAt(aheadMs: number): Promise<void> {
+  h.offsetMs = aheadMs;
+  try {
+    await Promise.all(instances.map((i) => i.service.sweep()));
+  } finally {
+    h.offsetMs = 0;
+  }
+}
+
 async function eventsOf(ids: string[]) {
   const events = await h.runtime.store.auditEvents();
   expect(verifyChain(events)).toMatchObject({ ok: true });
@@ -99,12 +109,7 @@ describe('three instances on one database, working at the same moment', () => {
     await approveAcross(await pending(8));
     const ids = (await h.runtime.store.unrevokedTokens()).map((r) => r.id); // these and earlier tests'
     const since = h.sim.calls.length;
-    h.offsetMs = 16 * 60_000; // past the 15-minute TTL
-    try {
-      await Promise.all(instances.map((i) => i.service.sweep()));
-    } finally {
-      h.offsetMs = 0;
-    }
+    await sweepAllAt(16 * 60_000); // past the 15-minute TTL
 
     expect(calls('apps/revoke-installation-access-token', since)).toBe(ids.length);
     const revoked = (await eventsOf(ids)).filter((e) => e.type === 'token_revoked');
@@ -115,12 +120,7 @@ describe('three instances on one database, working at the same moment', () => {
   it('an overdue request, swept by every instance at once: timed out once, its check run closed once', async () => {
     const ids = await pending(8);
     const since = h.sim.calls.length;
-    h.offsetMs = 11 * 60_000; // past the 10-minute timeout
-    try {
-      await Promise.all(instances.map((i) => i.service.sweep()));
-    } finally {
-      h.offsetMs = 0;
-    }
+    await sweepAllAt(11 * 60_000); // past the 10-minute timeout
 
     expect(calls('checks/update', since)).toBe(ids.length);
     const decisions = (await eventsOf(ids)).filter((e) => e.type === 'decision');

@@ -148,7 +148,10 @@ export class AppHarness {
   async startAppProcess(port?: number): Promise<ChildProcess> {
     const config = this.config();
     const listen = port ?? (await freePort());
-    const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', 'app/main.ts'], {
+    // The V8 flag `npm start` runs with (package.json): a young generation of 8 MB semi-spaces
+    // instead of V8's default for the machine's memory (about 100 MB less RSS, same throughput).
+    const node = ['--experimental-strip-types', '--no-warnings', '--max-semi-space-size=8'];
+    const child = spawn(process.execPath, [...node, 'app/main.ts'], {
       cwd: new URL('../../', import.meta.url).pathname,
       env: {
         PATH: process.env.PATH,
