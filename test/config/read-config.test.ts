@@ -23,7 +23,11 @@ describe('readConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       logLevel: 'info',
+      githubWrites: { perMinute: 60, burst: 20 },
     });
+    expect(
+      readConfig({ ...ENV, GITHUB_WRITES_PER_MINUTE: '0', GITHUB_WRITE_BURST: '5' }).githubWrites,
+    ).toEqual({ perMinute: 0, burst: 5 });
   });
 
   it('reads the key from PRIVATE_KEY_PATH and accepts escaped newlines', () => {
@@ -49,6 +53,14 @@ describe('readConfig', () => {
     [{ PORT: 'eighty' }, /^PORT: "eighty" is not a port number/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: "loud" is not a level/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: is not a postgres:\/\/ URL/],
+    [
+      { GITHUB_WRITES_PER_MINUTE: '1.5' },
+      /^GITHUB_WRITES_PER_MINUTE: "1\.5" is not a whole number of at least 0\. Use e\.g\. 60/,
+    ],
+    [
+      { GITHUB_WRITE_BURST: '0' },
+      /^GITHUB_WRITE_BURST: "0" is not a whole number of at least 1\. Use e\.g\. 20/,
+    ],
   ] as [Record<string, string | undefined>, RegExp][])(
     '%j fails naming the variable and the fix',
     (over, message) => {
