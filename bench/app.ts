@@ -26,13 +26,16 @@ policies:
  */
 export type Mode = { store: 'SQLite' | 'PostgreSQL'; paced: boolean };
 
-async function harness(mode: Mode): Promise<AppHarness> {
+/** A harness set up for `mode`, not yet started. */
+function configured(mode: Mode): AppHarness {
   const h = new AppHarness();
   if (!mode.paced) h.env.GITHUB_WRITES_PER_MINUTE = '0';
   if (mode.store === 'PostgreSQL')
     h.database = { url: TEST_DATABASE_URL, schema: `bench_${randomBytes(6).toString('hex')}` };
-  return h.start({ 'p.yml': POLICY });
+  return h;
 }
+
+const harness = (mode: Mode): Promise<AppHarness> => configured(mode).start({ 'p.yml': POLICY });
 
 const percentile = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -117,9 +120,6 @@ export interface Throughput {
   perSecond: number;
   /** CPU the app process spent per request (only when it runs in its own process). */
   appCpuMs: number | undefined;
-  /** CPU this process (the simulator, OIDC, the clients) spent per request. */
-  simCpuMs: number;
-  seconds: number;
 }
 
 /**
@@ -132,10 +132,7 @@ export async function creationThroughput(
   n = 400,
   concurrency = 16,
 ): Promise<Throughput> {
-  const h = new AppHarness();
-  if (!mode.paced) h.env.GITHUB_WRITES_PER_MINUTE = '0';
-  if (mode.store === 'PostgreSQL')
-    h.database = { url: TEST_DATABASE_URL, schema: `bench_${randomBytes(6).toString('hex')}` };
+  const h = configured(mode);
   await h.start({ 'p.yml': POLICY }, { app: !mode.appProcess });
   // Further organizations, each with the app installed: their writes to GitHub do not queue
   // behind each other's, as one installation's do.
@@ -149,12 +146,7 @@ export async function creationThroughput(
     const calls = await Promise.all(
       Array.from({ length: n }, async (_, i) => {
         const repo = repos[i % repos.length]!;
-        const step = await h.step({
-          runId: 50_000 + i,
-          repository: `${repo.owner}/${repo.name}`,
-          repositoryId: repo.id,
-          sha: repo.branches.get('main')!,
-        });
+        const step = await h.step({ runId: 50_000 + i }, repo);
         const token = await h.oidc.mint(step.job, { audience: PUBLIC_URL });
         const body = JSON.stringify({ action: 'deploy-web', job: 'deploy', public_key: step.publicJwk });
         return { token, body };
@@ -162,17 +154,11 @@ export async function creationThroughput(
     );
     for (const repo of repos) {
       // Warm-up: each installation's token and policies.
-      const step = await h.step({
-        runId: 1,
-        repository: `${repo.owner}/${repo.name}`,
-        repositoryId: repo.id,
-        sha: repo.branches.get('main')!,
-      });
+      const step = await h.step({ runId: 1 }, repo);
       if ((await h.request(step)).status !== 201) throw new Error('warm-up request failed');
     }
     let next = 0;
     const cpuBefore = child ? await cpuSeconds(child.pid!) : 0;
-    const ownBefore = process.cpuUsage();
     const start = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -190,8 +176,7 @@ export async function creationThroughput(
     );
     const seconds = (performance.now() - start) / 1000;
     const appCpuMs = child ? (((await cpuSeconds(child.pid!)) - cpuBefore) * 1000) / n : undefined;
-    const own = process.cpuUsage(ownBefore);
-    return { perSecond: n / seconds, appCpuMs, simCpuMs: (own.user + own.system) / 1000 / n, seconds };
+    return { perSecond: n / seconds, appCpuMs };
   } finally {
     await h.stop();
   }
@@ -238,8 +223,7 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
   perThousandMb: number;
   held: number;
 }> {
-  const h = new AppHarness();
-  h.env.GITHUB_WRITES_PER_MINUTE = '0'; // n check runs are made first, as fast as the app can
+  const h = configured({ store: 'SQLite', paced: false }); // n check runs first, as fast as the app can
   await h.start({ 'p.yml': POLICY }, { app: false });
   const child = await h.startAppProcess();
   try {

@@ -2,7 +2,7 @@
 //
 // Probot's default (@octokit/plugin-throttling) spaces every write a second apart with no burst,
 // so a matrix of 30 jobs asking at once waits 30 s for its check runs, does not retry secondary
-// rate limits, and its Bottleneck queues added ~25 ms to every approval (measured, BENCHMARKS.md).
+// rate limits, and its Bottleneck queues added ~24 ms to the median approval (measured, BENCHMARKS.md).
 // GitHub's guidance is serial writes per installation and, for many of them, about one a second;
 // its secondary limits answer 403/429 with `retry-after` when a client goes beyond. So here:
 // writes are serial per installation, a burst goes at once, sustained writes are paced (a token
@@ -31,6 +31,13 @@ type LimitError = {
   response?: { headers?: Record<string, string | undefined> };
 };
 
+/** Which of GitHub's rate limits refused a call, if one did (403/429 whose message says so). */
+export function rateLimitOf(err: unknown): 'secondary rate limit' | 'rate limit' | undefined {
+  const { status, message = '' } = err as LimitError;
+  if ((status !== 403 && status !== 429) || !/rate limit/i.test(message)) return undefined;
+  return /secondary rate limit/i.test(message) ? 'secondary rate limit' : 'rate limit';
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Minting tokens is authentication, not a write: never queued behind check runs. */
@@ -40,13 +47,16 @@ const isAuth = (o: RequestOptions): boolean =>
 /** Serial writes with a token bucket, for one installation. */
 class WriteQueue {
   #tail: Promise<unknown> = Promise.resolve();
+  /** Writes per ms (0: unpaced), and the bucket's size. */
+  readonly #perMs: number;
+  readonly #burst: number;
   #tokens: number;
   #at = performance.now();
-  readonly #limits: WriteLimits;
 
   constructor(limits: WriteLimits) {
-    this.#limits = limits;
-    this.#tokens = Math.max(1, limits.burst);
+    this.#perMs = Math.max(0, limits.perMinute) / 60_000;
+    this.#burst = Math.max(1, limits.burst);
+    this.#tokens = this.#burst;
   }
 
   run<T>(write: () => Promise<T>): Promise<T> {
@@ -59,34 +69,31 @@ class WriteQueue {
   }
 
   async #take(): Promise<void> {
-    if (this.#limits.perMinute <= 0) return;
-    const perMs = this.#limits.perMinute / 60_000;
-    const burst = Math.max(1, this.#limits.burst);
-    const refill = (): void => {
-      const now = performance.now();
-      this.#tokens = Math.min(burst, this.#tokens + (now - this.#at) * perMs);
-      this.#at = now;
-    };
-    refill();
+    if (this.#perMs === 0) return;
+    this.#refill();
     if (this.#tokens < 1) {
-      await sleep((1 - this.#tokens) / perMs);
-      refill();
+      await sleep((1 - this.#tokens) / this.#perMs);
+      this.#refill();
     }
     this.#tokens -= 1;
+  }
+
+  #refill(): void {
+    const now = performance.now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#perMs);
+    this.#at = now;
   }
 }
 
 /** Seconds to wait before trying again, or undefined to give up, for GitHub's rate limits. */
-function retryAfter(err: LimitError, attempt: number): { seconds: number; kind: string } | undefined {
-  if (err.status !== 403 && err.status !== 429) return undefined;
-  const headers = err.response?.headers ?? {};
-  if (/secondary rate limit/i.test(err.message ?? '')) {
-    if (attempt >= SECONDARY_RETRIES) return undefined;
-    return { seconds: Number(headers['retry-after']) || SECONDARY_FALLBACK_S, kind: 'secondary rate limit' };
-  }
-  if (headers['x-ratelimit-remaining'] === '0' && attempt === 0) {
+function retryAfter(err: unknown, attempt: number): number | undefined {
+  const kind = rateLimitOf(err);
+  const headers = (err as LimitError).response?.headers ?? {};
+  if (kind === 'secondary rate limit')
+    return attempt < SECONDARY_RETRIES ? Number(headers['retry-after']) || SECONDARY_FALLBACK_S : undefined;
+  if (kind === 'rate limit' && headers['x-ratelimit-remaining'] === '0' && attempt === 0) {
     const seconds = Math.max(0, Number(headers['x-ratelimit-reset']) - Math.floor(Date.now() / 1000)) + 1;
-    if (seconds <= MAX_PRIMARY_WAIT_S) return { seconds, kind: 'rate limit' };
+    if (seconds <= MAX_PRIMARY_WAIT_S) return seconds;
   }
   return undefined;
 }
@@ -111,15 +118,15 @@ export function appOctokit(limits: WriteLimits): typeof ProbotOctokit {
         try {
           return await (write ? queueOf(installation).run(async () => request(opts)) : request(opts));
         } catch (err) {
-          const wait = retryAfter(err as LimitError, attempt);
+          const kind = rateLimitOf(err);
+          if (!kind) throw err;
+          const seconds = retryAfter(err, attempt);
           const route = `${o.method} ${o.url}`;
-          if (!wait) {
-            if ((err as LimitError).status === 403 && /rate limit/i.test((err as LimitError).message ?? ''))
-              octokit.log.warn(`GitHub's rate limit answered ${route}; giving up`);
-            throw err;
-          }
-          octokit.log.warn(`GitHub's ${wait.kind} answered ${route}; retrying in ${wait.seconds} s`);
-          await sleep(wait.seconds * 1000);
+          octokit.log.warn(
+            `GitHub's ${kind} answered ${route}; ${seconds === undefined ? 'giving up' : `retrying in ${seconds} s`}`,
+          );
+          if (seconds === undefined) throw err;
+          await sleep(seconds * 1000);
         }
       }
     });

@@ -3,6 +3,7 @@ import type { Probot } from 'probot';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Level } from '../policy/permissions.ts';
+import { rateLimitOf } from './octokit-class.ts';
 import type { CheckRunInput, GitHubPort } from './port.ts';
 import { PolicySource, type ContentsClient } from './policy-source.ts';
 
@@ -10,12 +11,12 @@ type Kit = Awaited<ReturnType<Probot['auth']>>;
 
 /** GitHub failures the step should retry become 503; the cause stays attached for the log. */
 function unavailable(what: string, err: unknown): AppError {
-  const { status, message } = err as { status?: number; message?: string };
-  const limited = (status === 403 || status === 429) && /rate limit/i.test(message ?? '');
+  const status = (err as { status?: number }).status;
+  const limit = rateLimitOf(err);
   return new AppError(
     'unavailable',
-    limited
-      ? `GitHub's ${/secondary/i.test(message!) ? 'secondary ' : ''}rate limit stopped ${what} (HTTP ${status}); try again later`
+    limit
+      ? `GitHub's ${limit} stopped ${what} (HTTP ${status}); try again later`
       : `GitHub failed while ${what}${status ? ` (HTTP ${status})` : ''}; try again`,
     { cause: err },
   );

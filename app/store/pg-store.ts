@@ -69,7 +69,10 @@ export class PgStore implements Store {
   readonly #pool: pg.Pool;
   /** Apart from `#pool`: a lock holder's own store calls must never wait for a lock connection. */
   readonly #locks: pg.Pool;
+  /** The LISTEN connection (re-made when it drops), and who hears it. */
   #listener: Promise<pg.Client> | undefined;
+  readonly #listeners: { listener: (requestId: string) => void; onGap?: (() => void) | undefined }[] = [];
+  #closed = false;
   readonly #url: string;
   readonly #schema: string;
 
@@ -278,9 +281,6 @@ export class PgStore implements Store {
     this.#listener ??= this.#listen();
     await this.#listener;
   }
-
-  readonly #listeners: { listener: (requestId: string) => void; onGap?: (() => void) | undefined }[] = [];
-  #closed = false;
 
   async #listen(): Promise<pg.Client> {
     const client = new pg.Client({

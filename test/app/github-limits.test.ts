@@ -19,8 +19,7 @@ let nextRun = 1;
 function ownInstallation(org: string): (runId: number) => ReturnType<AppHarness['step']> {
   const repo = h.sim.world.addRepo(`${org}/api`, { files: { '.approvals/p.yml': POLICY } });
   h.sim.world.install(org);
-  return (runId) =>
-    h.step({ repository: `${org}/api`, repositoryId: repo.id, sha: repo.branches.get('main')!, runId });
+  return (runId) => h.step({ runId }, repo);
 }
 
 beforeAll(async () => {

@@ -235,15 +235,15 @@ export class AppHarness {
     await this.sim.stop();
   }
 
-  /** A step of a job: its OIDC identity and an ephemeral key pair. */
-  async step(over: Partial<Job> = {}): Promise<Step> {
+  /** A step of a job in `repo` (default acme/shop): its OIDC identity and an ephemeral key pair. */
+  async step(over: Partial<Job> = {}, repo: SimRepo = this.repo): Promise<Step> {
     const job: Job = {
-      repository: 'acme/shop',
-      repositoryId: this.repo.id,
+      repository: `${repo.owner}/${repo.name}`,
+      repositoryId: repo.id,
       actor: 'dana',
       actorId: this.sim.world.addUser('dana').id,
       ref: 'refs/heads/main',
-      sha: this.repo.branches.get('main')!,
+      sha: repo.branches.get(repo.defaultBranch)!,
       event: 'push',
       environment: 'production',
       workflow: '.github/workflows/deploy.yml',
