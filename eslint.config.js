@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'action/dist/', 'coverage/', '**/*.generated.ts'] },
+  { ignores: ['node_modules/', 'dist/', 'action/dist/', 'validate/dist/', 'coverage/', '**/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

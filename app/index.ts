@@ -2,10 +2,14 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { createApiHandler } from './api/http-api.ts';
 import { createOidcVerifier } from './api/oidc.ts';
 import type { Config } from './config/read-config.ts';
-import { sealKey } from './crypto/seal.ts';
+import { auditKeys } from './audit/chain.ts';
+import { sealKeys } from './crypto/seal.ts';
 import { OctokitGitHub } from './github/octokit-github.ts';
 import type { GitHubPort } from './github/port.ts';
 import { Metrics } from './metrics.ts';
+import { declareCounters } from './metrics-catalogue.ts';
+import { ChatDelivery } from './notify/deliver.ts';
+import { remindDue } from './notify/reminders.ts';
 import { ApprovalService } from './service/approval-service.ts';
 import { Waiters } from './service/waiters.ts';
 import { PgStore } from './store/pg-store.ts';
@@ -26,8 +30,13 @@ export interface AppOptions {
   now?: () => number;
   /** How often overdue requests and tokens are swept, in ms (default 1000). */
   sweepEveryMs?: number;
+  /** Overrides `config.serverUrl` (where run and check-run links point). */
   serverUrl?: string;
   fetch?: typeof fetch;
+  /** How often due reminders are looked for, in ms (default 10 s). */
+  remindEveryMs?: number;
+  /** Waits between attempts to deliver a chat notification (tests shorten them). */
+  notifyBackoffMs?: readonly number[];
 }
 
 /**
@@ -41,11 +50,20 @@ export function jitApprovals(
 ): ApplicationFunction {
   return async (app: Probot, { addHandler }) => {
     const now = options.now ?? Date.now;
+    // During a key rotation the previous key still opens old tokens and checks old audit events.
+    const previous = config.previousPrivateKey === undefined ? [] : [config.previousPrivateKey];
+    const storeOptions = { auditKeys: auditKeys(config.privateKey, previous), now };
     const store: Store = config.databaseUrl
-      ? await PgStore.open(config.databaseUrl, config.databaseSchema)
-      : new SqliteStore(config.dataDir);
+      ? await PgStore.open(config.databaseUrl, config.databaseSchema, { ...storeOptions, log: app.log })
+      : new SqliteStore(config.dataDir, storeOptions);
     const metrics = new Metrics();
-    const github = new OctokitGitHub(app, config.githubApiUrl, metrics);
+    declareCounters(metrics, config.notifyTargets.keys());
+    const github = new OctokitGitHub(app, config.githubApiUrl, metrics, {
+      timeoutMs: config.githubTimeoutMs,
+      notInstalledCacheMs: config.cache.notInstalledMs,
+      policyMaxAgeMs: config.cache.policiesMs,
+      now,
+    });
     const waiters = new Waiters();
     const service = new ApprovalService({
       store,
@@ -54,8 +72,18 @@ export function jitApprovals(
       metrics,
       log: app.log,
       now,
-      sealKey: sealKey(config.privateKey),
-      serverUrl: options.serverUrl ?? 'https://github.com',
+      sealKey: sealKeys(config.privateKey, previous),
+      serverUrl: options.serverUrl ?? config.serverUrl,
+      requireJobId: config.requireJobId,
+      chat: new ChatDelivery({
+        targets: config.notifyTargets,
+        fetch: options.fetch ?? fetch,
+        metrics,
+        log: app.log,
+        now,
+        ...(options.notifyBackoffMs && { backoffMs: options.notifyBackoffMs }),
+      }),
+      appId: Number(config.appId),
     });
     metrics.gauge('jit_long_polls', 'Long-polls currently held.', () => waiters.size);
     // Another instance decided: wake the long-polls this one holds (all of them after a gap).
@@ -80,14 +108,40 @@ export function jitApprovals(
       audience: config.publicUrl,
       ...(options.fetch && { fetch: options.fetch }),
     });
-    addHandler(createApiHandler({ service, verify, store, github, metrics, log: app.log }));
+    addHandler(
+      createApiHandler({
+        service,
+        verify,
+        store,
+        github,
+        metrics,
+        log: app.log,
+        limits: config.limits,
+        readyzCacheMs: config.cache.readyzMs,
+        now,
+      }),
+    );
     registerWebhooks(app, service, github);
     app.onError((err) => app.log.warn({ event: err.event?.name }, `webhook rejected: ${err.message}`));
-    const sweep = (): void =>
-      void service.sweep().then(countPending, (err: unknown) => app.log.error({ err }, 'sweep failed'));
+    // One sweep at a time: a tick that finds the last sweep still at work (GitHub slow) is skipped.
+    let sweeping = false;
+    const sweep = (): void => {
+      if (sweeping) return;
+      sweeping = true;
+      void service
+        .sweep()
+        .then(countPending, (err: unknown) => app.log.error({ err }, 'sweep failed'))
+        .finally(() => (sweeping = false));
+    };
     sweep();
     const timer = setInterval(sweep, options.sweepEveryMs ?? 1000);
     timer.unref();
+    // Reminders are due at most once a minute per request: looking every 10 s is enough.
+    const reminders = setInterval(
+      () => void remindDue(service).catch((err: unknown) => app.log.error({ err }, 'reminders failed')),
+      options.remindEveryMs ?? 10_000,
+    );
+    reminders.unref();
     onReady?.({
       service,
       store,
@@ -95,6 +149,8 @@ export function jitApprovals(
       metrics,
       close: async () => {
         clearInterval(timer);
+        clearInterval(reminders);
+        await service.ignored.flushAll();
         await store.close();
       },
     });

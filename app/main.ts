@@ -1,39 +1,63 @@
 // `npm start`: reads the configuration from the environment and serves the app.
-import { Probot, Server } from 'probot';
+import { Probot } from 'probot';
+import { envFilesRead, settingsSource } from './config/env-files.ts';
 import { ConfigError, readConfig, type Config } from './config/read-config.ts';
+import { startError } from './config/start-error.ts';
 import { appOctokit } from './github/octokit-class.ts';
+import { serve } from './http/serve.ts';
 import { jitApprovals, type Runtime } from './index.ts';
+import { createLogger } from './logging/create-logger.ts';
+
+const envFiles = envFilesRead(process.execArgv, process.cwd());
+
+/**
+ * A setting that is wrong, a DATA_DIR the app cannot use, a database it cannot reach or a port it
+ * cannot listen on stops the app with one line: the setting, the problem and the fix.
+ */
+function refuse(err: unknown, started?: Config): never {
+  const problem = started ? startError(err, started) : err instanceof ConfigError ? err : undefined;
+  if (!problem) throw err;
+  process.stderr.write(
+    `jit-approvals: configuration error: ${problem.message}. Settings came from ${settingsSource(envFiles)}; every setting is in .env.example.\n`,
+  );
+  process.exit(1);
+}
 
 let config: Config;
 try {
   config = readConfig(process.env);
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(
-    `jit-approvals: configuration error: ${err.message}\nSee .env.example for every setting.\n`,
-  );
-  process.exit(1);
+  refuse(err);
 }
 
-const server = new Server({
-  Probot: Probot.defaults({
-    appId: config.appId,
-    privateKey: config.privateKey,
-    secret: config.webhookSecret,
-    baseUrl: config.githubApiUrl,
-    logLevel: config.logLevel,
-    Octokit: appOctokit(config.githubWrites),
-  }),
-  port: config.port,
-  host: config.host,
-  webhookPath: '/api/github/webhooks',
+const log = createLogger({
+  level: config.logLevel,
+  format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+});
+log.info({ envFiles }, `settings came from ${settingsSource(envFiles)}`);
+const probot = new Probot({
+  appId: config.appId,
+  privateKey: config.privateKey,
+  secret: config.webhookSecret,
+  baseUrl: config.githubApiUrl,
+  log,
+  Octokit: appOctokit(config.githubWrites, config.githubTimeoutMs),
 });
 let runtime: Runtime | undefined;
-await server.load(jitApprovals(config, {}, (r) => (runtime = r)));
-await server.start();
+const started = serve({
+  probot,
+  app: jitApprovals(config, {}, (r) => (runtime = r)),
+  http: config.http,
+  port: config.port,
+  host: config.host,
+  log,
+}).catch((err: unknown) => refuse(err, config));
+// The signals are handled before the port opens: a stop that arrives as the server starts
+// listening waits for the start, then closes the server and the store, and the app exits 0.
 const stop = async (): Promise<void> => {
-  await server.stop();
+  await (await started).close();
   await runtime?.close();
 };
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
+await started;

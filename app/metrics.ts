@@ -20,6 +20,12 @@ export class Metrics {
     c.values.set(key, (c.values.get(key) ?? 0) + by);
   }
 
+  /** Makes a counter known at start: its help and type always, and each series in `series` at 0. */
+  declare(name: string, help: string, series: readonly Record<string, string>[] = [{}]): void {
+    for (const labels of series) this.count(name, help, labels, 0);
+    if (!this.#counters.has(name)) this.#counters.set(name, { help, values: new Map() });
+  }
+
   gauge(name: string, help: string, read: () => number): void {
     this.#gauges.set(name, { help, read });
   }

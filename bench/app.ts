@@ -29,11 +29,18 @@ export type Mode = { store: 'SQLite' | 'PostgreSQL'; paced: boolean };
 /** A harness set up for `mode`, not yet started. */
 function configured(mode: Mode): AppHarness {
   const h = new AppHarness();
+  h.env.POLICY_CACHE_SECONDS = '60'; // as in production: the benchmark changes no policy
   if (!mode.paced) h.env.GITHUB_WRITES_PER_MINUTE = '0';
   if (mode.store === 'PostgreSQL')
     h.database = { url: TEST_DATABASE_URL, schema: `bench_${randomBytes(6).toString('hex')}` };
   return h;
 }
+
+const GATE_POLICY = `  - name: gate
+    match: { action: [job-gate], environment: [production] }
+    approvers: { users: [alice] }
+    timeout: 30m
+`;
 
 const harness = (mode: Mode): Promise<AppHarness> => configured(mode).start({ 'p.yml': POLICY });
 
@@ -66,6 +73,39 @@ export async function approvalLatency(mode: Mode, n = 200): Promise<{ p50: numbe
   return { p50: percentile(times, 50), p99: percentile(times, 99), n };
 }
 
+/**
+ * A job gate (deployment_protection_rule.requested): from the deciding vote's webhook delivery to
+ * GitHub's recorded answer (`POST .../deployment_protection_rule`, stamped by the simulator's
+ * route when it arrives), one gate after another.
+ */
+export async function gateLatency(mode: Mode, n = 100): Promise<{ p50: number; p99: number; n: number }> {
+  const h = configured(mode);
+  await h.start({ 'p.yml': POLICY + GATE_POLICY });
+  const times: number[] = [];
+  try {
+    // Warm-up: the installation's token, the policies, the first check run.
+    for (let i = -1; i < n; i++) {
+      const run = h.sim.world.addRun(h.repo, { id: 300_000 + i, actor: 'dana' });
+      const checks = h.repo.checkRuns.length;
+      await h.hooks.deploymentProtectionRuleRequested(h.repo, run, 'production');
+      const check = h.repo.checkRuns[checks];
+      if (!check || h.repo.checkRuns.length !== checks + 1) throw new Error('the gate made no check run');
+      const delivered = performance.now();
+      await h.click(check.id, 'alice');
+      let answer = h.repo.gateReviews.find((r) => r.runId === run.id);
+      while (!answer) {
+        await new Promise((r) => setTimeout(r, 1));
+        answer = h.repo.gateReviews.find((r) => r.runId === run.id);
+      }
+      if (answer.state !== 'approved') throw new Error(`the gate was answered ${answer.state}`);
+      if (i >= 0) times.push(answer.at - delivered);
+    }
+  } finally {
+    await h.stop();
+  }
+  return { p50: percentile(times, 50), p99: percentile(times, 99), n };
+}
+
 /** GitHub API calls for one approved request, by operation, and during a wait of `waitSeconds`. */
 export async function apiCalls(
   waitSeconds: number,
@@ -87,12 +127,7 @@ export async function apiCalls(
     const whileWaiting = h.sim.calls.length - waitStart;
     await h.click(checkRunId, 'alice');
     await h.poll(step, body.id, 10);
-    const r = (await h.runtime.store.getRequest(body.id))!;
-    await h.hooks.workflowJobCompleted(
-      h.repo,
-      { runId: 2, name: 'deploy', headSha: r.headSha },
-      h.sim.world.addUser('dana'),
-    );
+    await h.jobCompleted(step);
     await h.settled(body.id);
     const calls = h.sim.calls.slice(before);
     const perRequest: Record<string, number> = {};

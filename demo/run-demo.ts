@@ -22,6 +22,12 @@ export const SCENARIOS = {
     about: 'a routine action the policy approves automatically',
   },
   freeze: { action: 'release-app', expect: 'denied', about: 'denied at once: releases are frozen' },
+  gate: {
+    action: 'deploy-web',
+    expect: 'approved',
+    about:
+      'the job waits at environment production for one approval from alice, bob or acme/sre; its step then gets a token without a second vote',
+  },
   quorum: {
     action: 'deploy-production',
     expect: 'approved',
@@ -45,7 +51,8 @@ export interface DemoOptions {
 export interface Demo {
   sandboxUrl: string;
   harness: AppHarness;
-  job: CompositeRun;
+  /** The job's step. In the "gate" scenario it starts once the gate is approved: reading it before throws. */
+  readonly job: CompositeRun;
   /** Resolves when the job has finished and the token was revoked; true when the scenario ended as expected. */
   done: Promise<{ ok: boolean; result: RunResult; timeline: string[] }>;
   stop(): Promise<void>;
@@ -59,14 +66,23 @@ function demoPolicies(): Record<string, string> {
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { print } = options;
   const scenario = SCENARIOS[options.scenario];
-  const h = await new AppHarness().start(demoPolicies());
+  const h = await new AppHarness().start(demoPolicies(), { app: false });
   h.sim.world.addTeam('acme/sre', { active: ['sam'], pending: ['pat'] });
   for (const u of ['alice', 'bob', 'carol', 'mallory']) h.sim.world.addUser(u);
   const sandbox = await startSandbox(h.sim.world, h.repo, h.hooks);
-  const step = await h.step({ runId: 4242, environment: undefined });
+  // The app's links (the job log's "Approve or deny at", the notice) lead to the sandbox, which
+  // stands in for github.com here.
+  h.serverUrl = sandbox.url;
+  await h.startApp();
   const started = Date.now();
   print(`Local GitHub ${h.sim.url} · app ${h.url} · data ${h.dataDir}`);
   print(`Scenario "${options.scenario}": ${scenario.action}, ${scenario.about}.`);
+  const stop = async (): Promise<void> => {
+    await new Promise((r) => sandbox.server.close(r));
+    await h.stop();
+  };
+  if (options.scenario === 'gate') return startGate(h, options, sandbox.url, started, stop);
+  const step = await h.step({ runId: 4242, environment: undefined });
   const job = h.actionStep(
     step,
     { action: scenario.action, reason: `demo: ${options.scenario}` },
@@ -74,9 +90,13 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       onLine: (line) => print(`  job | ${line}`),
     },
   );
-  if (options.approveAs.length === 0 && scenario.expect !== 'denied' && options.scenario !== 'auto') {
+  if (options.scenario === 'timeout')
     print(
-      `\nOpen the sandbox to approve: ${sandbox.url}\n(pick who clicks at the top right; only eligible approvers count)\n`,
+      `\nNobody decides in this scenario: the request times out after 5 s. The sandbox: ${sandbox.url}\n`,
+    );
+  else if (options.approveAs.length === 0 && scenario.expect !== 'denied' && options.scenario !== 'auto') {
+    print(
+      `\nOpen the sandbox to approve (or deny): ${sandbox.url}\n(pick who clicks at the top right; only eligible approvers count; or reply /approve under the commit)\n`,
     );
   }
   if (options.approveAs.length > 0 && options.scenario !== 'timeout') {
@@ -102,43 +122,166 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       );
     }
     const requestId = result.outputs['request-id'];
-    await h.hooks.workflowJobCompleted(
-      h.repo,
-      { runId: step.job.runId, name: 'deploy', headSha: step.job.sha },
-      h.sim.world.addUser('dana'),
-    );
+    await h.jobCompleted(step);
     if (requestId) await h.settled(requestId);
-    const timeline = await buildTimeline(h, requestId, started, resumed, result);
-    return { ok: result.outputs.status === scenario.expect, result, timeline };
+    const timeline = await buildTimeline(h, requestId ? [requestId] : [], started, resumed, result);
+    // A reviewer who denies on purpose has seen the demo work: a denial by a vote is a success too.
+    const deniedByVote =
+      result.outputs.status === 'denied' &&
+      requestId !== undefined &&
+      (await h.runtime.store.votes(requestId)).some((v) => v.decision === 'deny');
+    return { ok: result.outputs.status === scenario.expect || deniedByVote, result, timeline };
   });
   return {
     sandboxUrl: sandbox.url,
     harness: h,
     job,
     done,
-    stop: async () => {
-      await new Promise((r) => sandbox.server.close(r));
-      await h.stop();
-    },
+    stop,
   };
+}
+
+const GATE_RUN = 4242;
+const GATE_ENVIRONMENT = 'production';
+
+/**
+ * The "gate" scenario: GitHub asks the app whether a job may enter environment production
+ * (deployment_protection_rule.requested) before the job gets a runner. Once the gate is approved
+ * and GitHub has the app's answer, the job runs: its step asks for a token and gets it without a
+ * second vote.
+ */
+async function startGate(
+  h: AppHarness,
+  options: DemoOptions,
+  sandboxUrl: string,
+  started: number,
+  stop: () => Promise<void>,
+): Promise<Demo> {
+  const { print } = options;
+  const run = h.sim.world.addRun(h.repo, { id: GATE_RUN, actor: 'dana' });
+  print(
+    `  gh  | run ${run.id}'s job "deploy" needs environment ${GATE_ENVIRONMENT}: GitHub asks the app (deployment_protection_rule.requested)`,
+  );
+  await h.hooks.deploymentProtectionRuleRequested(h.repo, run, GATE_ENVIRONMENT);
+  print('  job | the job waits for the gate before it gets a runner');
+  const check = h.repo.checkRuns.find((c) => c.head_sha === run.headSha);
+  if (check)
+    print(
+      `  gh  | the pending gate's check run "${check.name}" on ${check.head_sha.slice(0, 7)}: ${check.conclusion ?? check.status}, ${check.output.title ?? ''}`,
+    );
+  if (options.approveAs.length === 0)
+    print(
+      `\nOpen the sandbox to approve (or deny) the gate: ${sandboxUrl}\n(pick who clicks at the top right; only eligible approvers count)\n`,
+    );
+  else if (check)
+    for (const user of options.approveAs) {
+      print(`  you | ${user} clicks Approve`);
+      await h.click(check.id, user);
+    }
+  let job: CompositeRun | undefined;
+  const done = (async () => {
+    let answer = h.repo.gateReviews.find((r) => r.runId === run.id);
+    while (!answer) {
+      await new Promise((r) => setTimeout(r, 50));
+      answer = h.repo.gateReviews.find((r) => r.runId === run.id);
+    }
+    print(
+      `  gh  | GitHub recorded the app's answer for ${answer.environment}: ${answer.state}, "${answer.comment}"`,
+    );
+    const gateId =
+      (await h.runtime.store.auditEvents()).find((e) => e.type === 'request')?.requestId ?? undefined;
+    if (gateId) await h.settled(gateId);
+    if (answer.state !== 'approved') {
+      const result: RunResult = {
+        conclusion: 'failure',
+        outputs: { status: 'denied' },
+        steps: [],
+        log: [],
+        summary: '',
+        masks: [],
+      };
+      print('  job | GitHub fails the job without giving it a runner');
+      const timeline = await buildTimeline(
+        h,
+        gateId ? [gateId] : [],
+        started,
+        Date.now(),
+        result,
+        'job failed  ',
+      );
+      const deniedByVote =
+        gateId !== undefined && (await h.runtime.store.votes(gateId)).some((v) => v.decision === 'deny');
+      return { ok: deniedByVote, result, timeline };
+    }
+    print('  job | the job gets a runner; its step asks for a token in the approved environment');
+    const step = await h.step({ runId: run.id, environment: GATE_ENVIRONMENT });
+    job = h.actionStep(
+      step,
+      { action: SCENARIOS.gate.action, reason: 'demo: gate' },
+      { onLine: (line) => print(`  job | ${line}`) },
+    );
+    const result = await job.result;
+    const ended = Date.now();
+    const token = result.outputs.token;
+    if (token) {
+      const { read, beyond } = await h.tokenReach(token, '.approvals/demo.yml');
+      print(
+        `  job | the token reads .approvals/demo.yml: HTTP ${read}; creating a check run, beyond its permissions: HTTP ${beyond}`,
+      );
+    }
+    const requestId = result.outputs['request-id'];
+    await h.jobCompleted(step);
+    if (requestId) await h.settled(requestId);
+    const ids = [gateId, requestId].filter((id): id is string => id !== undefined);
+    const timeline = await buildTimeline(h, ids, started, ended, result, 'job ended   ');
+    const votes = requestId ? await h.runtime.store.votes(requestId) : [];
+    return { ok: result.outputs.status === 'approved' && votes.length === 0, result, timeline };
+  })();
+  return {
+    sandboxUrl,
+    harness: h,
+    get job(): CompositeRun {
+      if (!job) throw new Error('the job has no runner until its gate is approved');
+      return job;
+    },
+    done,
+    stop,
+  };
+}
+
+/** A decision's reasons for the timeline; a step the gate let through shows only that. */
+function shownReasons(reasons: string[]): string[] {
+  const shown = reasons.filter((r) => !/^(governed by|token:|no token)/.test(r));
+  const byGate = shown.filter((r) => r.includes('approved by the job gate'));
+  return byGate.length > 0 ? byGate : shown;
 }
 
 async function buildTimeline(
   h: AppHarness,
-  requestId: string | undefined,
+  requestIds: string[],
   started: number,
   resumed: number,
   result: RunResult,
+  endLabel = 'job resumed ',
 ): Promise<string[]> {
   const at = (ms: number): string => `+${((ms - started) / 1000).toFixed(2).padStart(6)}s`;
   const entries: [number, string][] = [];
-  const events = (await h.runtime.store.auditEvents()).filter((e) => e.requestId === requestId);
+  const events = (await h.runtime.store.auditEvents()).filter(
+    (e) => e.requestId != null && requestIds.includes(e.requestId),
+  );
   for (const e of events) {
     const d = e.data;
     if (e.type === 'request')
       entries.push([
         e.at,
-        `requested     ${String(d.action)} by ${String(d.actor)} (run ${String(d.run_id)}, reason "${String(d.reason)}")`,
+        d.action === 'job-gate'
+          ? `requested     job-gate by ${String(d.actor)} (run ${String(d.run_id)}, environment ${String(d.environment ?? GATE_ENVIRONMENT)}): the job waits for a runner`
+          : `requested     ${String(d.action)} by ${String(d.actor)} (run ${String(d.run_id)}, reason "${String(d.reason)}")${d.approved_by_gate ? ', inside the job the gate approved: no second vote' : ''}`,
+      ]);
+    if (e.type === 'gate_answered')
+      entries.push([
+        e.at,
+        `gate answered GitHub records ${String(d.state)} for environment ${String(d.gate)} (run ${String(d.run_id)})`,
       ]);
     if (e.type === 'vote') entries.push([e.at, `vote          ${String(d.voter)}: ${String(d.decision)}`]);
     if (e.type === 'vote_ignored')
@@ -146,7 +289,7 @@ async function buildTimeline(
     if (e.type === 'decision')
       entries.push([
         e.at,
-        `${String(d.status).padEnd(13)} ${(d.reasons as string[]).filter((r) => !/^(governed by|token:|no token)/.test(r)).join('; ')}`,
+        `${String(d.status).padEnd(13)} ${shownReasons(d.reasons as string[]).join('; ')}`,
       ]);
     if (e.type === 'token_granted') {
       const perms = Object.entries(d.permissions as Record<string, string>)
@@ -163,7 +306,7 @@ async function buildTimeline(
         `token revoked sha256:${String(d.token_sha256).slice(0, 16)}… (${String(d.why).replace('_', ' ')})`,
       ]);
   }
-  const request = requestId ? await h.runtime.store.getRequest(requestId) : undefined;
+  const request = requestIds[0] ? await h.runtime.store.getRequest(requestIds[0]) : undefined;
   const run = request?.checkRunId ? h.checkRun(request.checkRunId) : undefined;
   const created = h.sim.calls.find((c) => c.operation === 'checks/create');
   if (run && created)
@@ -171,13 +314,20 @@ async function buildTimeline(
       performance.timeOrigin + created.at,
       `check run     "${run.name}" on ${run.head_sha.slice(0, 7)}, now ${run.conclusion}`,
     ]);
-  entries.push([resumed, `job resumed   the step ended: ${result.outputs.status ?? 'failed'}`]);
+  entries.push([resumed, `${endLabel}  the step ended: ${result.outputs.status ?? 'failed'}`]);
   entries.sort((a, b) => a[0] - b[0]);
   return entries.map(([t, text]) => `${at(t)}  ${text}`);
 }
 
-/** Takes the command line; returns the exit code. */
-export async function main(argv: string[], print = (l: string) => console.log(l)): Promise<number> {
+/**
+ * Takes the command line; returns the exit code. `stayUp`: keep the sandbox open after the job ends
+ * until Ctrl-C (a person at a terminal who approves in the browser).
+ */
+export async function main(
+  argv: string[],
+  print = (l: string) => console.log(l),
+  stayUp = false,
+): Promise<number> {
   let scenario: Scenario = 'approve';
   let approveAs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -201,14 +351,21 @@ export async function main(argv: string[], print = (l: string) => console.log(l)
     approveAs.push(approveAs[0] === 'bob' ? 'carol' : 'bob');
   const demo = await startDemo({ scenario, approveAs, print });
   try {
-    const { ok, timeline } = await demo.done;
+    const { ok, result, timeline } = await demo.done;
     print('\nTimeline');
     for (const line of timeline) print(`  ${line}`);
+    const denied = result.outputs.status === 'denied' && SCENARIOS[scenario].expect !== 'denied';
     print(
-      ok
-        ? `\nThe "${scenario}" scenario ended as it should.`
-        : `\nThe "${scenario}" scenario did not end as expected.`,
+      denied && ok
+        ? `\nThe job was denied by a vote, as you chose: the "${scenario}" scenario worked.`
+        : ok
+          ? `\nThe "${scenario}" scenario ended as it should.`
+          : `\nThe "${scenario}" scenario did not end as expected.`,
     );
+    if (stayUp) {
+      print(`\nThe job finished. The sandbox stays up at ${demo.sandboxUrl} until you press Ctrl-C.`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
     return ok ? 0 : 1;
   } finally {
     await demo.stop();

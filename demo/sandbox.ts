@@ -1,6 +1,7 @@
 // The sandbox page: the demo commit's check runs as GitHub shows them, with Approve and Deny
-// buttons, and a choice of which user clicks. A click is sent to the app as GitHub would send it:
-// a signed check_run.requested_action webhook.
+// buttons, the commit's comments (where the app tells the approvers), and a choice of which user
+// acts. A click or a reply is sent to the app as GitHub would send it: a signed
+// check_run.requested_action or commit_comment webhook.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebhookSender } from '../test/github-sim/webhooks.ts';
@@ -16,6 +17,23 @@ const COLOR: Record<string, string> = {
   timed_out: '#cf222e',
   cancelled: '#59636e',
 };
+
+/** The conversation on the demo commit: the app's notice (edited as votes arrive) and replies. */
+function conversation(repo: SimRepo, user: string): string {
+  const sha = repo.branches.get(repo.defaultBranch)!;
+  const comments = repo.commitComments.filter((c) => c.commitId === sha);
+  const items = comments
+    .map(
+      (c) =>
+        `<article class="comment" data-comment="${c.id}"><h4>${escape(c.user)}${c.reactions.length ? ` <span class="reactions">${c.reactions.map((x) => (x.content === '+1' ? '👍' : escape(x.content))).join(' ')}</span>` : ''}</h4>${markdown(c.body)}</article>`,
+    )
+    .join('\n');
+  return `<section class="conversation"><h2>Comments on the commit</h2>
+${items || '<p>No comments yet.</p>'}
+<form method="post" action="/comment"><input type="hidden" name="user" value="${escape(user)}">
+<label for="reply">Reply as <strong>${escape(user)}</strong> (e.g. <code>/approve looks good</code>)</label>
+<textarea id="reply" name="body" rows="2"></textarea><button type="submit">Comment</button></form></section>`;
+}
 
 function page(world: World, repo: SimRepo, user: string): string {
   const runs = [...repo.checkRuns].reverse();
@@ -51,10 +69,13 @@ table{border-collapse:collapse} td{border:1px solid #d0d7de;padding:4px 8px}
 button{background:#1f883d;color:#fff;border:0;border-radius:6px;padding:5px 14px;cursor:pointer}
 button[value=deny]{background:#cf222e} code{background:#eff1f3;padding:1px 4px;border-radius:4px}
 header{display:flex;justify-content:space-between;align-items:center}
+.comment{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:8px 0} .comment h4{margin:0}
+textarea{display:block;width:100%;margin:4px 0;font:inherit}
 </style></head><body>
 <header><h1>${escape(`${repo.owner}/${repo.name}`)} · checks on <code>${escape(repo.branches.get(repo.defaultBranch)!.slice(0, 7))}</code></h1>
 <form method="get" action="/"><label>Click as <select name="user" onchange="this.form.submit()">${options}</select></label></form></header>
 ${cards || '<p>No check runs yet: the job has not asked for approval.</p>'}
+${conversation(repo, user)}
 <p><small>A local sandbox: GitHub, the app and the job all run on this machine. ${world.users.size} users.</small></p>
 </body></html>`;
 }
@@ -83,11 +104,34 @@ export async function startSandbox(
       });
       return;
     }
+    if (req.method === 'POST' && url.pathname === '/comment') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString());
+        const user = form.get('user') ?? '';
+        const body = (form.get('body') ?? '').trim();
+        if (!DEMO_USERS.includes(user) || body === '')
+          return void res.writeHead(400).end('unknown user or empty comment');
+        const sha = repo.branches.get(repo.defaultBranch)!;
+        void hooks.commitComment(repo, sha, world.addUser(user), body).then(
+          () => res.writeHead(303, { location: `/?user=${encodeURIComponent(user)}` }).end(),
+          (err: Error) => res.writeHead(500).end(err.message),
+        );
+      });
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/') {
       const user = url.searchParams.get('user') ?? 'alice';
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
         .end(page(world, repo, DEMO_USERS.includes(user) ? user : 'alice'));
+      return;
+    }
+    // Links the app writes for github.com (`/acme/shop/runs/7`, `/acme/shop/actions/runs/…`) lead
+    // to the page, which shows them all.
+    if (req.method === 'GET' && url.pathname.startsWith(`/${repo.owner}/${repo.name}/`)) {
+      res.writeHead(302, { location: '/' }).end();
       return;
     }
     res.writeHead(404).end('not found');

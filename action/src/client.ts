@@ -1,4 +1,9 @@
-import type { CreateRequestBody, ErrorBody, RequestView } from '../../app/api/contract.ts';
+import {
+  STEP_SECRET_HEADER,
+  type CreateRequestBody,
+  type ErrorBody,
+  type RequestView,
+} from '../../app/api/contract.ts';
 import { ActionError } from './errors.ts';
 
 export interface ClientDeps {
@@ -10,6 +15,8 @@ export interface ClientDeps {
   now: () => number;
   random: () => number;
   warn: (message: string) => void;
+  /** The step's secret: reading and cancelling its request need it. */
+  secret: string;
 }
 
 /** Transient: the network, 5xx and 429. Everything else is the app's final word. */
@@ -21,8 +28,21 @@ class Transient extends Error {
   }
 }
 
+/** Errors that, before the app ever answered, mean app-url is wrong rather than the app briefly away. */
+const WRONG_URL = new Set(['ENOTFOUND', 'ECONNREFUSED']);
+
+/** The socket's error behind `fetch failed`: its code and message, if there is one. */
+function causeOf(err: unknown): { code?: string; message: string } {
+  type Link = { message?: string; code?: string; cause?: Link };
+  for (let l = err as Link | undefined, n = 0; l && n < 4; l = l.cause, n++)
+    if (l.code) return { code: l.code, message: l.message ?? l.code };
+  return { message: (err as Error).message };
+}
+
 export class AppClient {
   readonly #d: ClientDeps;
+  /** Whether the app has answered once: after that, the same network errors are retried. */
+  #answered = false;
 
   constructor(deps: ClientDeps) {
     this.#d = deps;
@@ -38,14 +58,22 @@ export class AppClient {
           authorization: `Bearer ${token}`,
           'content-type': 'application/json',
           'user-agent': 'jit-approvals-action',
+          ...(method === 'POST' ? {} : { [STEP_SECRET_HEADER]: this.#d.secret }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
       });
     } catch (err) {
       if (signal?.aborted) throw err;
-      throw new Transient(`could not reach ${this.#d.appUrl} (${(err as Error).message})`);
+      const cause = causeOf(err);
+      if (!this.#answered && cause.code && WRONG_URL.has(cause.code))
+        throw new ActionError(
+          `could not reach app-url ${this.#d.appUrl} (${cause.message}): check the app-url input (the app's PUBLIC_URL, e.g. \${{ vars.JIT_APP_URL }}) and that the app runs there`,
+          { cause: err },
+        );
+      throw new Transient(`could not reach ${this.#d.appUrl} (${cause.message})`);
     }
+    this.#answered = true;
     const text = await res.text();
     let json: unknown;
     try {

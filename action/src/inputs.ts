@@ -10,7 +10,18 @@ export interface Inputs {
   /** How long the step waits, in seconds; undefined: as long as the policy allows. */
   timeoutSeconds: number | undefined;
   audience: string;
-  /** GITHUB_JOB. */
+  /** The job key (GITHUB_JOB). */
+  job: string;
+  /** The job's id (`job.check_run_id`); undefined where the runner has none (GHES). */
+  jobId: number | undefined;
+  /** Fail, instead of warning, when the token is narrower than `permissions` asked. */
+  failOnNarrower: boolean;
+  /** The matrix leg's position (`strategy.job-index`), when the job is a matrix. */
+  matrixIndex: number | undefined;
+}
+
+/** What the runner says about the run (`@actions/github`'s context). */
+export interface RunContext {
   job: string;
 }
 
@@ -38,7 +49,7 @@ function permissions(text: string): Record<string, Level> | undefined {
 }
 
 /** Reads and checks the inputs once. Composite actions pass them through `env:` (JIT_*). */
-export function readInputs(env: NodeJS.ProcessEnv): Inputs {
+export function readInputs(env: NodeJS.ProcessEnv, run: RunContext): Inputs {
   const action = (env.JIT_ACTION ?? '').trim();
   if (!/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(action)) {
     throw new ActionError(
@@ -58,10 +69,20 @@ export function readInputs(env: NodeJS.ProcessEnv): Inputs {
   const timeoutSeconds = timeoutText === '' ? undefined : duration(timeoutText);
   if (timeoutText !== '' && !timeoutSeconds)
     throw new ActionError(`input timeout: "${timeoutText}" is not a duration like 30m or 1h30m`);
-  const job = env.GITHUB_JOB ?? '';
+  const job = run.job ?? '';
   if (job === '')
     throw new ActionError('GITHUB_JOB is not set: run this action as a step of a GitHub Actions job');
+  const whole = (name: string, text: string | undefined, min: number): number | undefined => {
+    const t = (text ?? '').trim();
+    if (t === '') return undefined;
+    if (!/^\d+$/.test(t) || Number(t) < min)
+      throw new ActionError(`${name} is "${t}", not a whole number: the runner sets it; do not override it`);
+    return Number(t);
+  };
   const reason = (env.JIT_REASON ?? '').trim();
+  const failOnNarrower = (env.JIT_FAIL_ON_NARROWER ?? '').trim().toLowerCase() || 'false';
+  if (failOnNarrower !== 'true' && failOnNarrower !== 'false')
+    throw new ActionError(`input fail-on-narrower: "${env.JIT_FAIL_ON_NARROWER}" is not true or false`);
   return {
     action,
     appUrl,
@@ -70,5 +91,8 @@ export function readInputs(env: NodeJS.ProcessEnv): Inputs {
     timeoutSeconds,
     audience: (env.JIT_AUDIENCE ?? '').trim() || appUrl,
     job,
+    jobId: whole('job.check_run_id (JIT_JOB_ID)', env.JIT_JOB_ID, 1),
+    failOnNarrower: failOnNarrower === 'true',
+    matrixIndex: whole('strategy.job-index (JIT_JOB_INDEX)', env.JIT_JOB_INDEX, 0),
   };
 }

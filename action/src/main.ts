@@ -1,10 +1,17 @@
+import { createHash, randomBytes } from 'node:crypto';
 import * as core from '@actions/core';
+import { context } from '@actions/github';
 import { compactDecrypt, exportJWK, generateKeyPair } from 'jose';
 import type { RequestView } from '../../app/api/contract.ts';
+import { inertHtml } from '../../app/render/html.ts';
 import { AppClient } from './client.ts';
 import { ActionError } from './errors.ts';
 import { readInputs } from './inputs.ts';
-import { progressLine, stateKey, why } from './report.ts';
+import { inert } from './log-safe.ts';
+import { decidingReason, deniedBy, narrowing, newEvents, progressLine, stateKey, why } from './report.ts';
+
+/** Every line the step prints goes through here: nothing in it can start a workflow command. */
+const say = (line: string): void => core.info(inert(line));
 
 /** The longest one long-poll asks for; the app answers sooner when the request is decided. */
 const POLL_SECONDS = 50;
@@ -18,37 +25,41 @@ async function idToken(audience: string): Promise<string> {
   return core.getIDToken(audience);
 }
 
-async function summary(r: RequestView): Promise<void> {
+async function summary(r: RequestView, note?: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const row = (name: string, value: string) => [{ data: name, header: true }, { data: inertHtml(value) }];
   await core.summary
-    .addHeading(`jit-approvals: ${r.action}`, 3)
+    .addHeading(`jit-approvals: ${inertHtml(r.action)}`, 3)
     .addTable([
-      [{ data: 'Request', header: true }, { data: r.id }],
-      [{ data: 'Decision', header: true }, { data: `${r.status}${r.decision.auto ? ' (automatic)' : ''}` }],
-      [{ data: 'Policies', header: true }, { data: r.decision.policies.join(', ') || '—' }],
-      [{ data: 'Approvers', header: true }, { data: r.approvers.join(', ') || '—' }],
-      [{ data: 'Requested', header: true }, { data: r.created_at }],
-      [{ data: 'Decided', header: true }, { data: r.decided_at ?? '—' }],
-      [
-        { data: 'Token permissions', header: true },
-        {
-          data: r.token
-            ? Object.entries(r.token.permissions)
-                .map(([k, v]) => `${k}: ${v}`)
-                .join(', ')
-            : 'no token',
-        },
-      ],
-      [{ data: 'Token expires', header: true }, { data: r.token?.expires_at ?? '—' }],
+      row('Request', r.id),
+      row('Job', r.job_name),
+      row('Decision', `${r.status}${r.decision.auto ? ' (automatic)' : ''}`),
+      row('Policies', r.decision.policies.join(', ') || '—'),
+      row('Approvers', r.approvers.join(', ') || '—'),
+      row('Requested', r.created_at),
+      row('Decided', r.decided_at ?? '—'),
+      row(
+        'Token permissions',
+        r.token
+          ? Object.entries(r.token.permissions)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ')
+          : 'no token',
+      ),
+      row('Token expires', r.token?.expires_at ?? '—'),
+      ...(note ? [row('Note', note)] : []),
     ])
     .write();
 }
 
 /** Asks the app, waits for the decision, and hands the job its token. */
 export async function run(): Promise<void> {
-  const inputs = readInputs(process.env);
+  const inputs = readInputs(process.env, context);
   const { publicKey, privateKey } = await generateKeyPair('ECDH-ES', { crv: 'P-256' });
+  // Only this step knows the secret: reading and cancelling the request need it.
+  const secret = randomBytes(32).toString('hex');
   const client = new AppClient({
+    secret,
     appUrl: inputs.appUrl,
     idToken: () => idToken(inputs.audience),
     fetch,
@@ -61,13 +72,20 @@ export async function run(): Promise<void> {
   const stepDeadline = inputs.timeoutSeconds
     ? start + inputs.timeoutSeconds * 1000
     : Number.POSITIVE_INFINITY;
-  core.info(
+  say(
     `Asking ${inputs.appUrl} for approval of "${inputs.action}"${inputs.reason ? ` (reason: ${inputs.reason})` : ''}.`,
   );
+  if (inputs.jobId === undefined)
+    say(
+      'This runner gives no job id (job.check_run_id): the app knows this step by its job key and matrix position only.',
+    );
   let r = await client.create(
     {
       action: inputs.action,
       job: inputs.job,
+      ...(inputs.jobId !== undefined && { job_id: inputs.jobId }),
+      ...(inputs.matrixIndex !== undefined && { matrix_index: inputs.matrixIndex }),
+      secret_sha256: createHash('sha256').update(secret).digest('hex'),
       public_key: (await exportJWK(publicKey)) as Record<string, unknown>,
       ...(inputs.reason && { reason: inputs.reason }),
       ...(inputs.permissions && { permissions: inputs.permissions }),
@@ -75,9 +93,10 @@ export async function run(): Promise<void> {
     Math.min(stepDeadline, start + 10 * 60_000),
   );
   core.setOutput('request-id', r.id);
+  if (r.check_run_url) core.setOutput('check-run-url', r.check_run_url);
 
   const cancel = async (signal: string): Promise<never> => {
-    core.info(`Received ${signal}: cancelling request ${r.id}.`);
+    say(`Received ${signal}: cancelling request ${r.id}.`);
     await client
       .cancel(r.id, Date.now() + 5_000)
       .catch((err: unknown) => core.warning(`could not cancel: ${(err as Error).message}`));
@@ -89,38 +108,60 @@ export async function run(): Promise<void> {
 
   let shown = '';
   let lastLine = 0;
-  const deadline = Math.min(stepDeadline, Date.parse(r.expires_at) + 60_000);
+  const seen = { votes: 0, ignored: 0 };
+  // The request's timeout as this runner's clock sees it: from the app's relative answer, so a
+  // skew between the two clocks does not matter.
+  const expiresAt = (view: RequestView): number => Date.now() + view.expires_in_seconds * 1000;
+  let requestEnds = expiresAt(r);
+  const deadline = Math.min(stepDeadline, requestEnds + 60_000);
   while (r.status === 'pending') {
+    for (const line of newEvents(r, seen)) say(line);
     if (stateKey(r) !== shown || Date.now() - lastLine > 5 * 60_000) {
-      core.info(progressLine(r, Date.now()));
+      say(progressLine(r));
       shown = stateKey(r);
       lastLine = Date.now();
     }
-    const left = (Math.min(stepDeadline, Date.parse(r.expires_at) + 5_000) - Date.now()) / 1000;
+    const left = (Math.min(stepDeadline, requestEnds + 5_000) - Date.now()) / 1000;
     if (left <= 0) break;
     r = await client.poll(r.id, Math.min(POLL_SECONDS, left), deadline);
+    requestEnds = expiresAt(r);
   }
   if (r.status === 'pending') {
-    core.info(`The step's timeout (${inputs.timeoutSeconds}s) passed: cancelling request ${r.id}.`);
+    const whose =
+      Date.now() >= stepDeadline ? `The step's timeout (${inputs.timeoutSeconds}s)` : "The request's timeout";
+    say(`${whose} passed: cancelling request ${r.id}.`);
     r = await client.cancel(r.id, Date.now() + 10_000);
     core.setOutput('status', 'timed_out');
     await summary(r);
     throw new ActionError(
-      `timed out waiting for approval of "${inputs.action}" (the step's timeout is ${inputs.timeoutSeconds}s)`,
+      `timed out waiting for approval of "${inputs.action}" (${whose.replace('The ', 'the ')} passed)`,
     );
   }
-  core.info(progressLine(r, Date.now()));
+  for (const line of newEvents(r, seen)) say(line);
+  say(progressLine(r));
   core.setOutput('status', r.status);
   core.setOutput('approvers', r.approvers.join(','));
-  await summary(r);
+  core.setOutput('denied-by', deniedBy(r).join(','));
+  core.setOutput('reason', decidingReason(r));
+  if (r.check_run_url) core.setOutput('check-run-url', r.check_run_url);
+  const narrower = r.status === 'approved' ? narrowing(inputs.permissions, r.token?.permissions) : undefined;
+  await summary(r, narrower);
   if (r.status !== 'approved')
     throw new ActionError(`${inputs.action} was ${r.status.replace('_', ' ')}: ${why(r)}`);
+  if (narrower && inputs.failOnNarrower) {
+    // The token is not handed over: its leg ends at the app, which revokes it.
+    await client
+      .cancel(r.id, Date.now() + 10_000)
+      .catch((err: unknown) => core.warning(`could not cancel: ${(err as Error).message}`));
+    throw new ActionError(`${narrower} (fail-on-narrower)`);
+  }
+  if (narrower) core.warning(inert(`${narrower}; set fail-on-narrower: true to fail instead`));
   if (r.token) {
     const token = new TextDecoder().decode((await compactDecrypt(r.token.jwe, privateKey)).plaintext);
     core.setSecret(token);
     core.setOutput('token', token);
     core.setOutput('expires-at', r.token.expires_at);
-    core.info(
+    say(
       `Approved${r.approvers.length ? ` by ${r.approvers.join(', ')}` : ' automatically'}: token with ${Object.entries(
         r.token.permissions,
       )
@@ -128,7 +169,7 @@ export async function run(): Promise<void> {
         .join(', ')} until ${r.token.expires_at}.`,
     );
   } else {
-    core.info(
+    say(
       `Approved${r.approvers.length ? ` by ${r.approvers.join(', ')}` : ' automatically'}; no token (${r.decision.reasons.find((x) => x.rule === 'token')?.message ?? 'none granted'}).`,
     );
   }

@@ -1,17 +1,18 @@
 import type { RequestView } from '../../app/api/contract.ts';
+import type { Level } from './inputs.ts';
 
 const remainingOf = (r: RequestView): number => r.decision.requirements.reduce((n, q) => n + q.remaining, 0);
 
-/** One line for what changed: the decision, or who must still approve and how many. */
-export function progressLine(r: RequestView, now: number): string {
-  const left = Math.max(0, Math.round((Date.parse(r.expires_at) - now) / 60_000));
+/** One line for what changed: the decision, or who can still decide and how many approvals remain. */
+export function progressLine(r: RequestView): string {
+  const left = Math.max(0, Math.round(r.expires_in_seconds / 60));
   if (r.status !== 'pending') return `Request ${r.id}: ${r.status.replace('_', ' ')}`;
   const who = r.decision.requirements
     .filter((q) => q.remaining > 0)
-    .map(
-      (q) =>
-        `${q.remaining} from ${[...q.approvers.users.map((u) => `@${u}`), ...q.approvers.teams.map((t) => `@${t}`)].join(', ')} (${q.policy})`,
-    )
+    .map((q) => {
+      const open = q.waiting_for ?? q.approvers;
+      return `${q.remaining} from ${[...open.users, ...open.teams].map((x) => `@${x}`).join(', ')} (${q.policy})`;
+    })
     .join('; ');
   const link = r.check_run_url ? ` Approve or deny at ${r.check_run_url}.` : '';
   return `Waiting for ${remainingOf(r)} approval(s): ${who}.${link} ${left} min left.`;
@@ -21,10 +22,66 @@ export function progressLine(r: RequestView, now: number): string {
 export const stateKey = (r: RequestView): string =>
   `${r.status}:${r.decision.requirements.map((q) => q.remaining).join(',')}`;
 
+/** Ignored votes (an app older than this action sends none). */
+const ignoredOf = (r: RequestView): RequestView['ignored'] => (r as Partial<RequestView>).ignored ?? [];
+
+/** What happened since `seen` (votes, ignored votes): one line each, in order. */
+export function newEvents(r: RequestView, seen: { votes: number; ignored: number }): string[] {
+  const votes = r.votes
+    .slice(seen.votes)
+    .map(
+      (v) =>
+        `${v.login} ${v.decision === 'approve' ? 'approved' : 'denied'}${v.comment ? `: ${v.comment}` : ''}.`,
+    );
+  const ignored = ignoredOf(r)
+    .slice(seen.ignored)
+    .map((v) => `${v.login}'s vote was ignored: ${v.reason}.`);
+  seen.votes = r.votes.length;
+  seen.ignored = ignoredOf(r).length;
+  return [...votes, ...ignored];
+}
+
 /** Why a request ended as it did, for the failure message. */
 export function why(r: RequestView): string {
   const reasons = r.decision.reasons
     .filter((x) => x.rule !== 'governing' && x.rule !== 'token')
     .map((x) => x.message);
   return reasons.join('; ') || r.status;
+}
+
+/** Rules that decide a denial on their own, in the order the engine applies them. */
+const DENYING = new Set(['no_policy', 'freeze', 'window', 'reason_required', 'deny_vote']);
+
+/** The reason that decided the outcome (the `reason` output). */
+export function decidingReason(r: RequestView): string {
+  const reasons = r.decision.reasons;
+  if (r.status === 'timed_out' || r.status === 'cancelled') return reasons.at(-1)?.message ?? r.status;
+  if (r.status === 'denied') return reasons.find((x) => DENYING.has(x.rule))?.message ?? why(r);
+  if (r.status === 'approved' && r.decision.auto)
+    return reasons.find((x) => x.rule === 'auto_approve')?.message ?? 'approved automatically';
+  return (
+    reasons
+      .filter((x) => x.rule === 'approvals')
+      .map((x) => x.message)
+      .join('; ') || why(r)
+  );
+}
+
+/** Logins whose deny votes counted. */
+export const deniedBy = (r: RequestView): string[] =>
+  r.votes.filter((v) => v.decision === 'deny').map((v) => v.login);
+
+const RANK: Record<Level, number> = { read: 1, write: 2, admin: 3 };
+
+/** The permissions the step asked for that the token does not carry at that level, as a sentence. */
+export function narrowing(
+  asked: Record<string, Level> | undefined,
+  granted: Record<string, Level> | undefined,
+): string | undefined {
+  if (!asked) return undefined;
+  const rank = (k: string): number => (granted?.[k] ? RANK[granted[k]] : 0);
+  const short = Object.entries(asked).filter(([k, v]) => rank(k) < RANK[v]);
+  if (short.length === 0) return undefined;
+  const got = (k: string) => (granted?.[k] ? `${k}: ${granted[k]}` : `no ${k}`);
+  return `the token is narrower than asked: ${short.map(([k, v]) => `${k}: ${v}`).join(', ')} asked, ${short.map(([k]) => got(k)).join(', ')} granted`;
 }

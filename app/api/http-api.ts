@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/read-config.ts';
 import { AppError, errorBody } from '../errors.ts';
+import { STEP_SECRET_HEADER } from './contract.ts';
 import type { GitHubPort } from '../github/port.ts';
+import { hangUpAfterRefusal, readBody } from '../http/read-body.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ApprovalService, Logger } from '../service/approval-service.ts';
 import { checkBody } from '../service/request-input.ts';
 import type { Store } from '../store/types.ts';
+import { refuseUnstorable } from './json-strings.ts';
 import type { VerifyOidc } from './oidc.ts';
+import { cachedCheck } from './readiness.ts';
+import { checkReady } from './readyz.ts';
+import { checkRequestsPerRun, LongPolls } from './run-limits.ts';
 
 export interface ApiDeps {
   service: ApprovalService;
@@ -14,30 +21,38 @@ export interface ApiDeps {
   github: GitHubPort;
   metrics: Metrics;
   log: Logger;
+  limits: Config['limits'];
+  /** How long `/readyz` answers from its last check (ms). */
+  readyzCacheMs: number;
+  now: () => number;
 }
 
 /** Long-polls are answered within this many seconds at most, whatever `wait` asks. */
 export const MAX_WAIT_SECONDS = 50;
-const MAX_BODY = 64 * 1024;
+/** The API's bodies are small (a request is under 2 KiB); anything over this is refused with 413. */
+export const MAX_API_BODY_BYTES = 64 * 1024;
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new AppError('bad_request', `the body is larger than ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  const text = (await readBody(req, MAX_API_BODY_BYTES)).toString('utf8');
+  let json: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    json = JSON.parse(text);
   } catch (cause) {
     throw new AppError('bad_request', 'the body is not valid JSON', { cause });
   }
+  refuseUnstorable(json);
+  return json;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json',
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers });
   res.end(type === 'application/json' ? JSON.stringify(body) : String(body));
 }
 
@@ -47,18 +62,13 @@ const REQUEST_PATH = /^\/api\/v1\/requests\/(req_[0-9a-f]{24})$/;
 export function createApiHandler(
   deps: ApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const longPolls = new LongPolls(deps.limits);
+  const ready = cachedCheck(() => checkReady(deps.store, deps.github), deps.readyzCacheMs, deps.now);
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz' && method === 'GET') return (send(res, 200, { status: 'ok' }), true);
-    if (url.pathname === '/readyz' && method === 'GET') {
-      await deps.store
-        .ping()
-        .catch((cause) =>
-          Promise.reject(new AppError('unavailable', 'the store is not reachable', { cause })),
-        );
-      await deps.github.ping();
-      return (send(res, 200, { status: 'ready' }), true);
-    }
+    if (url.pathname === '/readyz' && method === 'GET')
+      return (await ready(), send(res, 200, { status: 'ready' }), true);
     if (url.pathname === '/metrics' && method === 'GET')
       return (send(res, 200, deps.metrics.render(), 'text/plain; version=0.0.4'), true);
     if (url.pathname === '/api/v1/requests') {
@@ -66,18 +76,20 @@ export function createApiHandler(
         throw new AppError('bad_request', `${method} is not supported here; POST a request`);
       const claims = await deps.verify(req.headers.authorization);
       const body = checkBody(await readJson(req));
-      const r = await deps.service.create(claims, body);
+      await checkRequestsPerRun(deps.store, claims, body, deps.limits.requestsPerRun);
+      const { request: r, leg } = await deps.service.create(claims, body);
       deps.log.info(
         {
           request: r.id,
           repository: claims.repository,
           run_id: claims.run_id,
+          job: leg.name,
           action: body.action,
           status: r.status,
         },
         'request',
       );
-      return (send(res, 201, deps.service.view(r)), true);
+      return (send(res, 201, await deps.service.viewOf({ request: r, leg })), true);
     }
     const m = REQUEST_PATH.exec(url.pathname);
     if (!m) {
@@ -86,17 +98,32 @@ export function createApiHandler(
       return false;
     }
     const claims = await deps.verify(req.headers.authorization);
+    const secret = req.headers[STEP_SECRET_HEADER];
+    const stepSecret = typeof secret === 'string' ? secret : undefined;
     if (method === 'GET') {
       const wait = Number(url.searchParams.get('wait') ?? 0);
       if (!Number.isFinite(wait) || wait < 0)
         throw new AppError('bad_request', 'wait must be a number of seconds');
+      const free = wait > 0 ? longPolls.enter(m[1]!, stepSecret ?? '', claims) : () => undefined;
       const aborted = new AbortController();
-      res.on('close', () => aborted.abort());
-      const r = await deps.service.wait(m[1]!, claims, Math.min(wait, MAX_WAIT_SECONDS), aborted.signal);
-      return (send(res, 200, deps.service.view(r)), true);
+      res.on('close', () => (aborted.abort(), free()));
+      try {
+        const { request, leg } = await deps.service.wait(
+          m[1]!,
+          claims,
+          stepSecret,
+          Math.min(wait, MAX_WAIT_SECONDS),
+          aborted.signal,
+        );
+        return (send(res, 200, await deps.service.viewOf({ request, leg })), true);
+      } finally {
+        free();
+      }
     }
-    if (method === 'DELETE')
-      return (send(res, 200, deps.service.view(await deps.service.cancel(m[1]!, claims))), true);
+    if (method === 'DELETE') {
+      const { request, leg } = await deps.service.cancel(m[1]!, claims, stepSecret);
+      return (send(res, 200, await deps.service.viewOf({ request, leg })), true);
+    }
     throw new AppError('bad_request', `${method} is not supported on a request`);
   };
   return async (req, res) => {
@@ -107,7 +134,11 @@ export function createApiHandler(
       const { status, body } = errorBody(err);
       if (status >= 500) deps.log.error({ err, path: url.pathname }, body.error.message);
       else deps.log.warn({ path: url.pathname, code: body.error.code }, body.error.message);
-      send(res, status, body);
+      const retryAfter = err instanceof AppError ? err.retryAfterSeconds : undefined;
+      if (status === 413) hangUpAfterRefusal(req, res);
+      send(res, status, body, 'application/json', {
+        ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }),
+      });
       return true;
     }
   };

@@ -74,7 +74,16 @@ export function createOidcVerifier(opts: OidcOptions): VerifyOidc {
     ) as unknown as RunClaims;
     if (typeof payload.environment === 'string' && payload.environment !== '')
       claims.environment = payload.environment;
-    if (typeof payload.actor_id === 'string') claims.actor_id = payload.actor_id;
+    for (const optional of [
+      'actor_id',
+      'triggering_actor',
+      'workflow_sha',
+      'job_workflow_ref',
+      'check_run_id',
+    ] as const) {
+      const value = payload[optional];
+      if (typeof value === 'string' && value !== '') claims[optional] = value;
+    }
     return claims;
   };
 }

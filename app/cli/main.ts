@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { didYouMean } from '../policy/schema-errors.ts';
 import { CliError } from './cli-error.ts';
 import { explainCommand } from './explain.ts';
 import { processIo, type Io } from './io.ts';
@@ -9,16 +10,23 @@ import { validateCommand } from './validate.ts';
 export const USAGE = `Usage: jit-approvals <command> [options]
 
 Commands:
-  validate [dir]        Check every policy file in dir (default .approvals).
+  validate [dir|file]   Check every policy file in dir (default .approvals), or one file.
                         --format text|github|json   github prints ::error annotations
   test [dir]            Run the policy tests in dir/tests against the policies in dir.
                         --format text|github|json
   explain --request file.json [--policies dir] [--json]
                         Evaluate one request and show the decision and why.
-  audit verify [--data-dir dir]
-                        Check the app's hash-chained audit log; report the first broken link.
-  audit export [--data-dir dir]
+  audit verify [--data-dir dir | --database-url url [--schema s]] [--checkpoint file]
+               [--previous-key file ...]
+                        Check the app's audit log (needs PRIVATE_KEY or PRIVATE_KEY_PATH, and
+                        PREVIOUS_PRIVATE_KEY_PATH after a key rotation; keys of earlier rotations
+                        with --previous-key); report the first bad event.
+  audit checkpoint [--data-dir dir | --database-url url [--schema s]]
+                        Verify, then print the head checkpoint to keep outside the database.
+  audit export [--data-dir dir | --database-url url [--schema s]]
                         Print the audit log as JSON lines.
+
+Options: -h, --help (this text), --version (the version).
 
 Exit codes: 0 valid / all tests pass / decision printed / audit intact, 1 invalid policies,
 failing tests or a broken audit log, 2 usage error.`;
@@ -33,25 +41,69 @@ function formatOption(value: string | undefined): ErrorFormat {
 
 function oneDir(positionals: string[]): string {
   if (positionals.length > 1)
-    throw new CliError(`expected one directory, got ${positionals.join(' ')}`, 'give one directory');
+    throw new CliError(
+      `expected one directory or file, got ${positionals.join(' ')}`,
+      'give one directory (or, to validate, one file)',
+    );
   return positionals[0] ?? '.approvals';
 }
 
+const COMMANDS = ['validate', 'test', 'explain', 'audit', 'help'];
+
+const OPTIONS = {
+  format: { type: 'string' },
+  policies: { type: 'string' },
+  request: { type: 'string' },
+  json: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  schema: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'previous-key': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} satisfies ParseArgsOptionsConfig;
+
+/** The options each command reads: a misspelt option is first compared with these. */
+const COMMAND_OPTIONS: Record<string, string[]> = {
+  validate: ['format'],
+  test: ['format'],
+  explain: ['policies', 'request', 'json'],
+  audit: ['data-dir', 'database-url', 'schema', 'checkpoint', 'previous-key'],
+};
+
+/** An unknown option (parseArgs' ERR_PARSE_ARGS_UNKNOWN_OPTION) as a usage error with a suggestion. */
+function unknownOption(err: Error, command: string | undefined): CliError {
+  const option = /Unknown option '([^']+)'/.exec(err.message)?.[1] ?? err.message;
+  const name = option.replace(/^-+/, '').split('=')[0]!;
+  const own = [...(COMMAND_OPTIONS[command ?? ''] ?? []), 'help', 'version'];
+  const guess = didYouMean(name, own) ?? didYouMean(name, Object.keys(OPTIONS));
+  return new CliError(
+    `unknown option '${option}'`,
+    guess
+      ? `did you mean --${guess}?`
+      : `${command ? `${command} takes ` : 'the options are '}${own.map((o) => `--${o}`).join(', ')}`,
+  );
+}
+
+function parse(args: string[], command: string | undefined) {
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw unknownOption(err as Error, command);
+    throw err;
+  }
+}
+
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      format: { type: 'string' },
-      policies: { type: 'string' },
-      request: { type: 'string' },
-      json: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  // `jit-approvals --version`: options with no command.
+  const command = argv[0]?.startsWith('-') ? undefined : argv[0];
+  const { values, positionals } = parse(argv.slice(command === undefined ? 0 : 1), command);
+  if (values.version) {
+    io.stdout(io.version ?? 'unknown');
+    return 0;
+  }
   if (values.help) {
     io.stdout(USAGE);
     return 0;
@@ -71,23 +123,21 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
         );
       return explainCommand(values.policies ?? '.approvals', values.request, values.json === true, io);
     case 'audit': {
-      // Loaded only here: node:sqlite needs Node 22.13+ (or --experimental-sqlite on 22.12).
-      const { auditCommand } = await import('./audit.ts').catch((err: unknown) => {
-        throw new CliError(
-          `the audit commands need node:sqlite, which this Node.js (${process.version}) does not offer (${(err as Error).message})`,
-          'use Node.js 22.13 or later, or run with NODE_OPTIONS=--experimental-sqlite',
-        );
-      });
-      return auditCommand(positionals[0], values['data-dir'] ?? process.env.DATA_DIR ?? './data', io);
+      // Loaded only here; it loads node:sqlite or pg only for the store it reads.
+      const { auditCommand } = await import('./audit.ts');
+      return auditCommand(positionals[0], values, io);
     }
     case undefined:
     case 'help':
-    case '--help':
-    case '-h':
       io.stdout(USAGE);
       return command === undefined ? 2 : 0;
-    default:
-      throw new CliError(`unknown command "${command}"`, 'use validate, test or explain');
+    default: {
+      const guess = didYouMean(command, COMMANDS);
+      throw new CliError(
+        `unknown command "${command}"`,
+        guess ? `did you mean "${guess}"?` : `use one of ${COMMANDS.join(', ')}`,
+      );
+    }
   }
 }
 

@@ -24,17 +24,30 @@ async function readCapped(path: string): Promise<Uint8Array> {
   }
 }
 
-/** The `*.yml` and `*.yaml` files directly in `dir`, or [] when `optional` and it does not exist. */
-export async function readYamlDir(dir: string, { optional = false } = {}): Promise<SourceFile[]> {
+/**
+ * The `*.yml` and `*.yaml` files directly in `dir`, or [] when `optional` and it does not exist;
+ * with `file: true`, `dir` may also be one such file.
+ */
+export async function readYamlDir(
+  dir: string,
+  { optional = false, file = false } = {},
+): Promise<SourceFile[]> {
   const info = await stat(dir).catch(() => undefined);
   if (!info) {
     if (optional) return [];
     throw new CliError(
-      `no such directory: ${dir}`,
-      'give the directory that holds the policy files, e.g. .approvals',
+      `no such ${file ? 'file or directory' : 'directory'}: ${dir}`,
+      `give the directory that holds the policy files, e.g. .approvals${file ? ', or one policy file' : ''}`,
     );
   }
-  if (!info.isDirectory()) throw new CliError(`not a directory: ${dir}`, 'give a directory, not a file');
+  if (file && info.isFile() && YAML_FILE.test(dir)) return [{ path: dir, content: await readCapped(dir) }];
+  if (!info.isDirectory())
+    throw new CliError(
+      `not a directory${file ? ' or a .yml or .yaml file' : ''}: ${dir}`,
+      file
+        ? 'give the policy directory (e.g. .approvals) or one policy file'
+        : 'give a directory, not a file',
+    );
   const entries = await readdir(dir, { withFileTypes: true });
   const names = entries
     .filter((e) => e.isFile() && YAML_FILE.test(e.name))

@@ -3,13 +3,14 @@ import { readYamlDir } from './read-dir.ts';
 import { renderErrors, type ErrorFormat } from './render-errors.ts';
 import type { Io } from './io.ts';
 
-export async function loadPolicyDir(dir: string): Promise<LoadResult> {
-  return loadPolicies(await readYamlDir(dir), dir);
+/** The policies in `dir`; with `file: true`, `dir` may also be one policy file. */
+export async function loadPolicyDir(dir: string, { file = false } = {}): Promise<LoadResult> {
+  return loadPolicies(await readYamlDir(dir, { file }), dir);
 }
 
-/** `jit-approvals validate [dir]`: 0 valid, 1 invalid. */
+/** `jit-approvals validate [dir | file]`: 0 valid, 1 invalid. */
 export async function validateCommand(dir: string, format: ErrorFormat, io: Io): Promise<number> {
-  const result = await loadPolicyDir(dir);
+  const result = await loadPolicyDir(dir, { file: true });
   if (!result.ok) {
     io.stdout(renderErrors(result.errors, format));
     if (format !== 'json') io.stderr(`${result.errors.length} error(s) in ${dir}`);

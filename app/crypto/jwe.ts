@@ -15,6 +15,22 @@ export function checkPublicKey(jwk: unknown): JWK {
   return { kty: 'EC', crv: 'P-256', x: k.x, y: k.y };
 }
 
+/**
+ * Checks that the key can be used: a point on the P-256 curve with full-length coordinates
+ * (`importJWK` refuses anything else). Done when a step asks, before any token is minted for it.
+ */
+export async function assertUsableKey(jwk: JWK): Promise<void> {
+  try {
+    await importJWK(jwk, 'ECDH-ES');
+  } catch (cause) {
+    throw new AppError(
+      'bad_request',
+      'public_key is not a usable P-256 public key (its point is not on the curve, or a coordinate is not 32 bytes)',
+      { cause },
+    );
+  }
+}
+
 /** The token as a compact JWE (ECDH-ES, A256GCM) that only the step holding the private key opens. */
 export async function encryptForStep(token: string, jwk: JWK): Promise<string> {
   const key = await importJWK(jwk, 'ECDH-ES');

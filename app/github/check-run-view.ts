@@ -1,7 +1,11 @@
 import type { CheckRunInput } from './port.ts';
+import { formatWitness, type AuditWitness } from '../audit/witness.ts';
+import type { Requirement } from '../policy/decision.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { formatPermissions } from '../policy/permissions.ts';
-import { workflowPath, type StoredRequest, type StoredVote } from '../store/types.ts';
+import { inertCode, inertText, mention } from '../render/markdown.ts';
+import { inertPlain } from '../render/plain.ts';
+import { workflowPath, type Leg, type StoredRequest, type StoredVote } from '../store/types.ts';
 
 const BUTTONS: CheckRunInput['actions'] = [
   { label: 'Approve', identifier: 'approve', description: 'Approve this request' },
@@ -17,7 +21,9 @@ const CONCLUSION: Record<StoredRequest['status'], CheckRunInput['conclusion']> =
 };
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const cell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+/** A path segment of a link: nothing in it can end the link or leave the path. */
+const segment = (s: string): string =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function title(r: StoredRequest, votes: readonly StoredVote[]): string {
   const approvers = votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin);
@@ -41,40 +47,67 @@ function title(r: StoredRequest, votes: readonly StoredVote[]): string {
   }
 }
 
-/** The check run reviewers see: who asks for what, where, under which policy, and who may decide. */
+/** Who a requirement still waits for (while approvals remain), else its approvers. */
+const whoOf = (q: Requirement): string[] => {
+  const who = q.remaining > 0 && q.waiting_for ? q.waiting_for : q.approvers;
+  return [...who.users, ...who.teams];
+};
+
+/**
+ * The check run reviewers see: who asks for what, where, under which policy, and who may decide.
+ * Every string from outside the template (the step's, the token's, GitHub's, the policies') goes
+ * through the renderer of untrusted text (`app/render/`); a final request shows its audit witness.
+ */
 export function checkRunView(
   r: StoredRequest,
   votes: readonly StoredVote[],
   serverUrl = 'https://github.com',
+  witness?: AuditWitness,
 ): CheckRunInput {
   const c = r.claims;
-  const run = `${serverUrl}/${c.repository}/actions/runs/${c.run_id}/attempts/${c.run_attempt}`;
+  const repo = `${serverUrl}/${c.repository.split('/').map(segment).join('/')}`;
+  const run = `${repo}/actions/runs/${segment(c.run_id)}/attempts/${segment(c.run_attempt)}`;
+  const rerun = c.triggering_actor && c.triggering_actor.toLowerCase() !== c.actor.toLowerCase();
+  const actors = rerun ? [c.actor, c.triggering_actor!] : [c.actor];
+  const jobLink = (l: Leg): string =>
+    l.jobId === null
+      ? `${inertCode(l.name)} (unverified: no job id)`
+      : `[${inertText(l.name)}](${repo}/actions/runs/${segment(c.run_id)}/job/${l.jobId})`;
   const rows: [string, string][] = [
-    ['Requested by', `@${c.actor}`],
-    ['Action', `\`${r.action}\``],
-    ['Repository', c.repository],
-    ['Ref', `\`${c.ref}\``],
-    ['Commit', `\`${c.sha}\``],
-    ['Workflow', `[${workflowPath(c.workflow_ref)}](${run}) (job \`${r.job}\`, event \`${c.event_name}\`)`],
-    ['Environment', c.environment ?? '—'],
-    ['Reason', r.reason ? cell(r.reason) : '—'],
-    ['Policies', r.decision.policies.join(', ') || '—'],
+    [
+      'Requested by',
+      rerun ? `${mention(c.actor)} (re-run by ${mention(c.triggering_actor!)})` : mention(c.actor),
+    ],
+    ['Action', inertCode(r.action)],
+    ['Repository', inertText(c.repository)],
+    ['Ref', inertCode(c.ref)],
+    ['Commit', inertCode(c.sha)],
+    [
+      'Workflow',
+      `[${inertText(workflowPath(c.workflow_ref))}](${run}) (${r.gate ? 'job gate' : `job ${inertCode(r.job)}`}, event ${inertCode(c.event_name)})`,
+    ],
+    r.gate
+      ? ['Jobs', `those of the run waiting on ${inertText(r.gate.environment)}, before they get a runner`]
+      : [r.legs.length === 1 ? 'Job' : `Jobs (${r.legs.length})`, r.legs.map(jobLink).join(', ')],
+    ['Environment', (c.environment && inertText(c.environment)) || '—'],
+    ['Reason', (r.reason && inertText(r.reason)) || '—'],
+    ['Policies', r.decision.policies.map(inertText).join(', ') || '—'],
     [
       'Token',
       r.decision.token
-        ? `${formatPermissions(r.decision.token.permissions)} for ${formatDuration(r.decision.token.ttl_seconds)}`
+        ? `${inertText(formatPermissions(r.decision.token.permissions))} for ${formatDuration(r.decision.token.ttl_seconds)}`
         : 'none',
     ],
     ['Expires', iso(r.expiresAt)],
   ];
   const requirements = r.decision.requirements.map(
     (q) =>
-      `- **${q.policy}**: ${q.approved_by.length} of ${q.required} approvals${q.approved_by.length ? ` (${q.approved_by.map((l) => `@${l}`).join(', ')})` : ''}; ` +
-      `${q.remaining > 0 ? `${q.remaining} more from` : 'approvers:'} ${[...q.approvers.users.map((u) => `@${u}`), ...q.approvers.teams.map((t) => `@${t}`)].join(', ')}` +
-      `${q.self_approval ? '' : ` (not @${c.actor})`}`,
+      `- **${inertText(q.policy) || '—'}**: ${q.approved_by.length} of ${q.required} approvals${q.approved_by.length ? ` (${q.approved_by.map(mention).join(', ')})` : ''}; ` +
+      `${q.remaining > 0 ? `${q.remaining} more from` : 'approvers:'} ${whoOf(q).map(mention).join(', ')}` +
+      `${q.self_approval ? '' : ` (not ${actors.map(mention).join(' or ')})`}`,
   );
   const summary = [
-    `| | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')}`,
+    `| | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`,
     requirements.length > 0 ? `### Who may approve\n${requirements.join('\n')}` : '',
     r.status === 'pending'
       ? 'Click **Approve** or **Deny** above. Only eligible approvers count; other clicks are recorded and ignored.'
@@ -83,24 +116,25 @@ export function checkRunView(
     .filter(Boolean)
     .join('\n\n');
   const text = [
-    `### Why\n${r.decision.reasons.map((x) => `- ${x.message}`).join('\n')}`,
+    `### Why\n${r.decision.reasons.map((x) => `- ${inertText(x.message)}`).join('\n')}`,
+    witness ? `### Audit\n${inertCode(formatWitness(witness))}` : '',
     votes.length > 0
-      ? `### Votes\n${votes.map((v) => `- @${v.voterLogin}: ${v.decision} at ${iso(v.at)}`).join('\n')}`
+      ? `### Votes\n${votes.map((v) => `- ${mention(v.voterLogin)}: ${v.decision} at ${iso(v.at)}${v.comment ? ` — ${inertText(v.comment)}` : ''}`).join('\n')}`
       : '',
     r.ignoredVotes.length > 0
-      ? `### Ignored clicks\n${r.ignoredVotes.map((v) => `- @${v.login} at ${iso(v.at)}: ${v.reason}`).join('\n')}`
+      ? `### Ignored clicks${(r.ignoredTotal ?? 0) > r.ignoredVotes.length ? ` (${r.ignoredTotal} in all; the newest ${r.ignoredVotes.length})` : ''}\n${r.ignoredVotes.map((v) => `- ${mention(v.login)} at ${iso(v.at)}: ${inertText(v.reason)}`).join('\n')}`
       : '',
   ]
     .filter(Boolean)
     .join('\n\n');
   return {
-    name: `approval: ${r.action}`.slice(0, 100),
+    name: inertPlain(`approval: ${r.action}`).slice(0, 100),
     status: 'completed',
     conclusion: CONCLUSION[r.status],
     external_id: r.id,
     details_url: run,
     output: {
-      title: title(r, votes).slice(0, 255),
+      title: inertPlain(title(r, votes)).slice(0, 255),
       summary: summary.slice(0, 65_000),
       text: text.slice(0, 65_000),
     },

@@ -9,6 +9,7 @@
 // bucket per installation), and rate limits are waited out and retried where that is short.
 import type { Octokit } from '@octokit/core';
 import { ProbotOctokit } from 'probot';
+import { bounded } from './bounded.ts';
 
 export interface WriteLimits {
   /** Sustained writes per minute per installation; 0 = not paced (still serial). */
@@ -100,9 +101,11 @@ function retryAfter(err: unknown, attempt: number): number | undefined {
 
 /**
  * Probot's Octokit class with the app's write limits and rate-limit handling instead of
- * plugin-throttling. Queues are per installation and per class (one per app).
+ * plugin-throttling. Queues are per installation and per class (one per app). Each call is bounded
+ * by `timeoutMs` (GITHUB_TIMEOUT_MS), counted from when a write leaves its queue: a hung write
+ * fails and the next one goes.
  */
-export function appOctokit(limits: WriteLimits): typeof ProbotOctokit {
+export function appOctokit(limits: WriteLimits, timeoutMs: number): typeof ProbotOctokit {
   const queues = new Map<number, WriteQueue>();
   const queueOf = (installation: number): WriteQueue => {
     let q = queues.get(installation);
@@ -114,9 +117,10 @@ export function appOctokit(limits: WriteLimits): typeof ProbotOctokit {
     octokit.hook.wrap('request', async (request, opts) => {
       const o = opts as unknown as RequestOptions;
       const write = installation !== undefined && o.method !== 'GET' && o.method !== 'HEAD' && !isAuth(o);
+      const call = () => bounded(request, opts, timeoutMs);
       for (let attempt = 0; ; attempt++) {
         try {
-          return await (write ? queueOf(installation).run(async () => request(opts)) : request(opts));
+          return await (write ? queueOf(installation).run(call) : call());
         } catch (err) {
           const kind = rateLimitOf(err);
           if (!kind) throw err;

@@ -2,25 +2,43 @@ import { Octokit } from '@octokit/rest';
 import type { Probot } from 'probot';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
+import { bounded, GitHubTimeoutError } from './bounded.ts';
+import { countCalls } from './count-calls.ts';
 import type { Level } from '../policy/permissions.ts';
 import { rateLimitOf } from './octokit-class.ts';
-import type { CheckRunInput, GitHubPort } from './port.ts';
+import type { CheckRunInput, GitHubPort, Thread } from './port.ts';
 import { PolicySource, type ContentsClient } from './policy-source.ts';
 
 type Kit = Awaited<ReturnType<Probot['auth']>>;
 
-/** GitHub failures the step should retry become 503; the cause stays attached for the log. */
-function unavailable(what: string, err: unknown): AppError {
-  const status = (err as { status?: number }).status;
-  const limit = rateLimitOf(err);
-  return new AppError(
-    'unavailable',
-    limit
-      ? `GitHub's ${limit} stopped ${what} (HTTP ${status}); try again later`
-      : `GitHub failed while ${what}${status ? ` (HTTP ${status})` : ''}; try again`,
-    { cause: err },
+/** Why a call got no answer at all: the socket's error (connect ECONNREFUSED ...), not "HTTP 500". */
+function transportCause(err: unknown): string {
+  type Link = { message?: string; code?: string; cause?: Link };
+  const chain: Link[] = [];
+  for (let l = err as Link | undefined; l && chain.length < 4; l = l.cause) chain.push(l);
+  return (
+    chain.find((l) => l.message && l.message !== 'fetch failed')?.message ??
+    chain.find((l) => l.code)?.code ??
+    'no answer'
   );
 }
+
+/** GitHub failures the step should retry become 503; the cause stays attached for the log. */
+function unavailable(what: string, err: unknown): AppError {
+  const { status, response } = err as { status?: number; response?: unknown };
+  const limit = rateLimitOf(err);
+  const message = limit
+    ? `GitHub's ${limit} stopped ${what} (HTTP ${status}); try again later`
+    : err instanceof GitHubTimeoutError
+      ? `${err.message} while ${what}; try again`
+      : response === undefined
+        ? `GitHub could not be reached while ${what} (${transportCause(err)}); try again`
+        : `GitHub failed while ${what} (HTTP ${status}); try again`;
+  return new AppError('unavailable', message, { cause: err });
+}
+
+/** Repositories remembered as without the app, at most (the oldest are forgotten first). */
+const NOT_INSTALLED_MAX = 10_000;
 
 const statusOf = (err: unknown): number | undefined => (err as { status?: number }).status;
 
@@ -28,25 +46,62 @@ const statusOf = (err: unknown): number | undefined => (err as { status?: number
 export class OctokitGitHub implements GitHubPort {
   readonly #app: Probot;
   readonly #baseUrl: string;
-  readonly #policies = new PolicySource();
+  readonly #policies: PolicySource;
   readonly #installations = new Map<string, number>();
+  /** Repositories found without the app, until when (ms): a stranger's retries cost no lookup. */
+  readonly #notInstalled = new Map<string, number>();
+  readonly #notInstalledCacheMs: number;
+  readonly #now: () => number;
   readonly #metrics: Metrics;
+  readonly #timeoutMs: number;
 
-  constructor(app: Probot, baseUrl: string, metrics: Metrics) {
+  constructor(
+    app: Probot,
+    baseUrl: string,
+    metrics: Metrics,
+    {
+      timeoutMs,
+      notInstalledCacheMs = 10_000,
+      policyMaxAgeMs = 0,
+      now = Date.now,
+    }: {
+      /** GITHUB_TIMEOUT_MS: bounds the calls made here with a client of their own. */
+      timeoutMs: number;
+      notInstalledCacheMs?: number;
+      /** POLICY_CACHE_SECONDS: how long policies GitHub confirmed are used without asking again. */
+      policyMaxAgeMs?: number;
+      now?: () => number;
+    },
+  ) {
+    this.#policies = new PolicySource({ maxAgeMs: policyMaxAgeMs, now });
     this.#app = app;
     this.#baseUrl = baseUrl;
     this.#metrics = metrics;
+    this.#timeoutMs = timeoutMs;
+    this.#notInstalledCacheMs = notInstalledCacheMs;
+    this.#now = now;
   }
 
-  /** The client, after counting a call of `route` (a 304 is counted apart by the caller). */
-  #counted<K>(route: string, kit: K): K {
-    this.#called(route);
-    return kit;
+  #notInstalledError(owner: string, repo: string, cause?: unknown): AppError {
+    return new AppError(
+      'forbidden',
+      `the app is not installed on ${owner}/${repo}; install it on the repository first`,
+      { cause },
+    );
   }
 
-  /** Counts one GitHub API call by route (and 304s apart: they cost no rate limit). */
-  #called(route: string, status = 'ok'): void {
-    this.#metrics.count('jit_github_api_calls_total', 'GitHub API calls by route.', { route, status });
+  /** Remembers a "not installed" answer for a while; the oldest goes first when too many are held. */
+  #rememberNotInstalled(key: string): void {
+    if (this.#notInstalledCacheMs === 0) return;
+    this.#notInstalled.delete(key);
+    if (this.#notInstalled.size >= NOT_INSTALLED_MAX)
+      this.#notInstalled.delete(this.#notInstalled.keys().next().value!);
+    this.#notInstalled.set(key, this.#now() + this.#notInstalledCacheMs);
+  }
+
+  /** The client, its calls counted once answered (by route and HTTP status; see count-calls.ts). */
+  #counted<K extends object>(kit: K): K {
+    return countCalls(kit, this.#metrics);
   }
 
   readonly #kits = new Map<number, Promise<Kit>>();
@@ -59,7 +114,7 @@ export class OctokitGitHub implements GitHubPort {
   #kit(installationId: number): Promise<Kit> {
     let kit = this.#kits.get(installationId);
     if (!kit) {
-      kit = this.#app.auth(installationId);
+      kit = this.#app.auth(installationId).then((k) => this.#counted(k));
       this.#kits.set(installationId, kit);
       kit.catch(() => this.#kits.delete(installationId));
     }
@@ -70,22 +125,53 @@ export class OctokitGitHub implements GitHubPort {
     const key = `${owner}/${repo}`.toLowerCase();
     const known = this.#installations.get(key);
     if (known) return known;
+    const until = this.#notInstalled.get(key);
+    if (until !== undefined) {
+      if (this.#now() < until) throw this.#notInstalledError(owner, repo);
+      this.#notInstalled.delete(key);
+    }
     try {
       const kit = await this.#app.auth();
-      const { data } = await this.#counted('GET /repos/{owner}/{repo}/installation', kit).request(
-        'GET /repos/{owner}/{repo}/installation',
-        { owner, repo },
-      );
+      const { data } = await this.#counted(kit).request('GET /repos/{owner}/{repo}/installation', {
+        owner,
+        repo,
+      });
       this.#installations.set(key, data.id);
       return data.id;
     } catch (err) {
-      if (statusOf(err) === 404)
-        throw new AppError(
-          'forbidden',
-          `the app is not installed on ${owner}/${repo}; install it on the repository first`,
-          { cause: err },
-        );
+      if (statusOf(err) === 404) {
+        this.#rememberNotInstalled(key);
+        throw this.#notInstalledError(owner, repo, err);
+      }
       throw unavailable(`finding the installation of ${owner}/${repo}`, err);
+    }
+  }
+
+  readonly #repositoryIds = new Map<string, number>();
+
+  async repositoryId(
+    installationId: number,
+    owner: string,
+    repo: string,
+    { fresh = false } = {},
+  ): Promise<number> {
+    const key = `${owner}/${repo}`.toLowerCase();
+    const known = fresh ? undefined : this.#repositoryIds.get(key);
+    if (known !== undefined) return known;
+    const kit = await this.#kit(installationId);
+    try {
+      const { data } = await this.#counted(kit).request('GET /repos/{owner}/{repo}', {
+        owner,
+        repo,
+      });
+      this.#repositoryIds.set(key, Number(data.id));
+      return Number(data.id);
+    } catch (err) {
+      if (statusOf(err) === 404)
+        throw new AppError('forbidden', `the app cannot read ${owner}/${repo}; check its installation`, {
+          cause: err,
+        });
+      throw unavailable(`reading ${owner}/${repo}`, err);
     }
   }
 
@@ -93,27 +179,23 @@ export class OctokitGitHub implements GitHubPort {
     return {
       defaultBranch: async (o, r) =>
         (
-          await this.#counted('GET /repos/{owner}/{repo}', kit).request('GET /repos/{owner}/{repo}', {
+          await this.#counted(kit).request('GET /repos/{owner}/{repo}', {
             owner: o,
             repo: r,
           })
         ).data.default_branch,
       get: async (o, r, path, ref, etag) => {
         try {
-          const res = await kit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+          const res = await this.#counted(kit).request('GET /repos/{owner}/{repo}/contents/{path}', {
             owner: o,
             repo: r,
             path,
             ref,
             headers: etag ? { 'if-none-match': etag } : {},
           });
-          this.#called('GET /repos/{owner}/{repo}/contents/{path}');
           return { status: 200, etag: res.headers.etag, data: res.data };
         } catch (err) {
-          if (statusOf(err) === 304) {
-            this.#called('GET /repos/{owner}/{repo}/contents/{path}', 'not_modified');
-            return { status: 304 };
-          }
+          if (statusOf(err) === 304) return { status: 304 };
           if (statusOf(err) === 404) return null;
           throw err;
         }
@@ -150,17 +232,96 @@ export class OctokitGitHub implements GitHubPort {
     const kit = await this.#kit(installationId);
     try {
       return (
-        await this.#counted('GET /repos/{owner}/{repo}/pulls/{pull_number}', kit).request(
-          'GET /repos/{owner}/{repo}/pulls/{pull_number}',
-          {
-            owner,
-            repo,
-            pull_number: number,
-          },
-        )
+        await this.#counted(kit).request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+          owner,
+          repo,
+          pull_number: number,
+        })
       ).data.head.sha;
     } catch (err) {
       throw unavailable(`reading pull request #${number}`, err);
+    }
+  }
+
+  async getJob(installationId: number, owner: string, repo: string, jobId: number) {
+    const kit = await this.#kit(installationId);
+    try {
+      const { data } = await this.#counted(kit).request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}', {
+        owner,
+        repo,
+        job_id: jobId,
+      });
+      return {
+        id: Number(data.id),
+        runId: Number(data.run_id),
+        runAttempt: data.run_attempt ?? 1,
+        name: data.name,
+        status: data.status,
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw unavailable(`reading job ${jobId} of ${owner}/${repo}`, err);
+    }
+  }
+
+  async getRun(installationId: number, owner: string, repo: string, runId: number) {
+    const kit = await this.#kit(installationId);
+    try {
+      const { data } = await this.#counted(kit).request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+        owner,
+        repo,
+        run_id: runId,
+        exclude_pull_requests: true,
+      });
+      return {
+        id: Number(data.id),
+        attempt: data.run_attempt ?? 1,
+        path: data.path,
+        actor: data.actor?.login ?? '',
+        triggeringActor: data.triggering_actor?.login ?? data.actor?.login ?? '',
+        headSha: data.head_sha,
+        event: data.event,
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw unavailable(`reading run ${runId} of ${owner}/${repo}`, err);
+    }
+  }
+
+  async reviewGate(
+    installationId: number,
+    owner: string,
+    repo: string,
+    runId: number,
+    answer: { environment: string; state: 'approved' | 'rejected'; comment: string },
+  ) {
+    const kit = await this.#kit(installationId);
+    const route = 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule';
+    try {
+      await this.#counted(kit).request(route, {
+        owner,
+        repo,
+        run_id: runId,
+        environment_name: answer.environment,
+        state: answer.state,
+        // GitHub keeps at most 1024 characters of the comment.
+        comment: answer.comment.slice(0, 1024),
+      });
+    } catch (err) {
+      throw unavailable(`answering the protection rule of ${answer.environment} for run ${runId}`, err);
+    }
+  }
+
+  async fileAt(installationId: number, owner: string, repo: string, path: string, ref: string) {
+    const kit = await this.#kit(installationId);
+    try {
+      const found = await this.#contents(kit).get(owner, repo, path, ref, undefined);
+      if (found === null || found.status !== 200) return null;
+      const data = found.data as { type?: string; content?: string; encoding?: string };
+      if (data.type !== 'file' || data.encoding !== 'base64' || data.content === undefined) return null;
+      return Buffer.from(data.content, 'base64').toString('utf8');
+    } catch (err) {
+      throw unavailable(`reading ${path} of ${owner}/${repo} at ${ref}`, err);
     }
   }
 
@@ -168,14 +329,14 @@ export class OctokitGitHub implements GitHubPort {
     const [org, slug] = team.split('/') as [string, string];
     const kit = await this.#kit(installationId);
     try {
-      const { data } = await this.#counted(
+      const { data } = await this.#counted(kit).request(
         'GET /orgs/{org}/teams/{team_slug}/memberships/{username}',
-        kit,
-      ).request('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', {
-        org,
-        team_slug: slug,
-        username: login,
-      });
+        {
+          org,
+          team_slug: slug,
+          username: login,
+        },
+      );
       return data.state === 'active';
     } catch (err) {
       if (statusOf(err) === 404) return false;
@@ -192,15 +353,12 @@ export class OctokitGitHub implements GitHubPort {
   ): Promise<number> {
     const kit = await this.#kit(installationId);
     try {
-      const { data } = await this.#counted('POST /repos/{owner}/{repo}/check-runs', kit).request(
-        'POST /repos/{owner}/{repo}/check-runs',
-        {
-          owner,
-          repo,
-          head_sha: headSha,
-          ...input,
-        },
-      );
+      const { data } = await this.#counted(kit).request('POST /repos/{owner}/{repo}/check-runs', {
+        owner,
+        repo,
+        head_sha: headSha,
+        ...input,
+      });
       return Number(data.id);
     } catch (err) {
       throw unavailable('creating the approval check run', err);
@@ -216,17 +374,110 @@ export class OctokitGitHub implements GitHubPort {
   ): Promise<void> {
     const kit = await this.#kit(installationId);
     try {
-      await this.#counted('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', kit).request(
-        'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
-        {
-          owner,
-          repo,
-          check_run_id: id,
-          ...input,
-        },
-      );
+      await this.#counted(kit).request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+        owner,
+        repo,
+        check_run_id: id,
+        ...input,
+      });
     } catch (err) {
       throw unavailable('updating the approval check run', err);
+    }
+  }
+
+  async postComment(installationId: number, owner: string, repo: string, on: Thread, body: string) {
+    const kit = await this.#kit(installationId);
+    try {
+      if (on.kind === 'pull') {
+        const route = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
+        const { data } = await this.#counted(kit).request(route, {
+          owner,
+          repo,
+          issue_number: on.number,
+          body,
+        });
+        return Number(data.id);
+      }
+      const route = 'POST /repos/{owner}/{repo}/commits/{commit_sha}/comments';
+      const { data } = await this.#counted(kit).request(route, {
+        owner,
+        repo,
+        commit_sha: on.sha,
+        body,
+      });
+      return Number(data.id);
+    } catch (err) {
+      throw unavailable('commenting on the request', err);
+    }
+  }
+
+  async editComment(
+    installationId: number,
+    owner: string,
+    repo: string,
+    on: Thread,
+    id: number,
+    body: string,
+  ) {
+    const kit = await this.#kit(installationId);
+    try {
+      const route =
+        on.kind === 'pull'
+          ? 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}'
+          : 'PATCH /repos/{owner}/{repo}/comments/{comment_id}';
+      await this.#counted(kit).request(route, { owner, repo, comment_id: id, body });
+    } catch (err) {
+      throw unavailable('updating the comment on the request', err);
+    }
+  }
+
+  async react(installationId: number, owner: string, repo: string, on: Thread, id: number, content: string) {
+    const kit = await this.#kit(installationId);
+    try {
+      const route =
+        on.kind === 'pull'
+          ? 'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions'
+          : 'POST /repos/{owner}/{repo}/comments/{comment_id}/reactions';
+      await this.#counted(kit).request(route, {
+        owner,
+        repo,
+        comment_id: id,
+        content: content as '+1',
+      });
+    } catch (err) {
+      throw unavailable('reacting to a comment', err);
+    }
+  }
+
+  async openIssue(
+    installationId: number,
+    owner: string,
+    repo: string,
+    issue: { title: string; body: string; assignees: string[]; labels?: string[] },
+  ) {
+    const kit = await this.#kit(installationId);
+    try {
+      const route = 'POST /repos/{owner}/{repo}/issues';
+      const { data } = await this.#counted(kit).request(route, { owner, repo, ...issue });
+      return data.number;
+    } catch (err) {
+      throw unavailable('opening an issue for the request', err);
+    }
+  }
+
+  async updateIssue(
+    installationId: number,
+    owner: string,
+    repo: string,
+    number: number,
+    change: { body?: string; state?: 'open' | 'closed' },
+  ) {
+    const kit = await this.#kit(installationId);
+    try {
+      const route = 'PATCH /repos/{owner}/{repo}/issues/{issue_number}';
+      await this.#counted(kit).request(route, { owner, repo, issue_number: number, ...change });
+    } catch (err) {
+      throw unavailable('updating the issue of the request', err);
     }
   }
 
@@ -237,14 +488,14 @@ export class OctokitGitHub implements GitHubPort {
   ): Promise<{ token: string; expiresAt: number }> {
     const kit = await this.#app.auth();
     try {
-      const { data } = await this.#counted(
+      const { data } = await this.#counted(kit).request(
         'POST /app/installations/{installation_id}/access_tokens',
-        kit,
-      ).request('POST /app/installations/{installation_id}/access_tokens', {
-        installation_id: installationId,
-        repository_ids: [repositoryId],
-        permissions,
-      });
+        {
+          installation_id: installationId,
+          repository_ids: [repositoryId],
+          permissions,
+        },
+      );
       return { token: data.token, expiresAt: Date.parse(data.expires_at) };
     } catch (err) {
       throw unavailable('minting the installation token', err);
@@ -253,18 +504,22 @@ export class OctokitGitHub implements GitHubPort {
 
   async revokeToken(token: string): Promise<void> {
     const kit = new Octokit({ auth: token, baseUrl: this.#baseUrl, request: { retries: 0 } });
+    kit.hook.wrap('request', (request, opts) => bounded(request, opts, this.#timeoutMs));
     try {
-      await this.#counted('DELETE /installation/token', kit).request('DELETE /installation/token');
+      await this.#counted(kit).request('DELETE /installation/token');
     } catch (err) {
       if (statusOf(err) === 401) return; // already revoked or expired: nothing left to revoke
       throw unavailable('revoking an installation token', err);
     }
   }
 
-  async ping(): Promise<void> {
+  async ping(timeoutMs?: number): Promise<void> {
     const kit = await this.#app.auth();
     try {
-      await this.#counted('GET /app', kit).request('GET /app');
+      // No retries: a health check reports what it finds, within its own time.
+      await this.#counted(kit).request('GET /app', {
+        request: { retries: 0, timeout: timeoutMs },
+      });
     } catch (err) {
       throw unavailable('checking the app', err);
     }

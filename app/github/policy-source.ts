@@ -18,6 +18,8 @@ export interface ContentsClient {
 }
 
 interface Cached {
+  /** When GitHub last confirmed these (epoch ms). */
+  checkedAt?: number;
   branch: string;
   dirEtag: string | undefined;
   files: Map<string, { etag: string | undefined; content: Uint8Array }>;
@@ -30,6 +32,18 @@ interface Cached {
  */
 export class PolicySource {
   readonly #cache = new Map<string, Cached>();
+  /**
+   * How long a set GitHub confirmed is used without asking again (ms; 0: revalidate every time).
+   * A push to the default branch that changes `.approvals/` drops it at once; this bounds how stale
+   * it can be when a push event is lost.
+   */
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+
+  constructor({ maxAgeMs = 0, now = Date.now }: { maxAgeMs?: number; now?: () => number } = {}) {
+    this.#maxAgeMs = maxAgeMs;
+    this.#now = now;
+  }
   /**
    * Revalidations under way, by repository. Requests that arrive while one is in flight share it
    * instead of asking GitHub again: their policies are as fresh as a read that began at most one
@@ -52,14 +66,18 @@ export class PolicySource {
     const key = `${owner}/${repo}`.toLowerCase();
     const shared = this.#inFlight.get(key);
     if (shared) return shared.result;
+    const fresh = this.#cache.get(key);
+    if (fresh?.checkedAt !== undefined && this.#now() - fresh.checkedAt < this.#maxAgeMs)
+      return Promise.resolve(fresh.result);
     const token = {};
     const mine = (): boolean => this.#inFlight.get(key)?.token === token;
     const result = (async () => {
       try {
         const cached = this.#cache.get(key);
         const branch = cached?.branch ?? (await client.defaultBranch(owner, repo));
+        const checkedAt = this.#now();
         const fetched = await this.#fetch(client, owner, repo, branch, cached);
-        if (mine()) this.#cache.set(key, { branch, ...fetched });
+        if (mine()) this.#cache.set(key, { ...fetched, branch, checkedAt });
         return fetched.result;
       } finally {
         if (mine()) this.#inFlight.delete(key);

@@ -23,15 +23,70 @@ export interface CheckRunInput {
   actions: { label: string; description: string; identifier: string }[];
 }
 
+/** A job of a workflow run, as `GET /repos/{o}/{r}/actions/jobs/{job_id}` gives it. */
+export interface WorkflowJob {
+  id: number;
+  runId: number;
+  runAttempt: number;
+  /** The display name: `name:` or the job key, with matrix values, e.g. `deploy (eu)`. */
+  name: string;
+  status: string;
+}
+
+/** A workflow run attempt, as `GET /repos/{o}/{r}/actions/runs/{run_id}` gives it. */
+export interface WorkflowRun {
+  id: number;
+  attempt: number;
+  /** The workflow file, e.g. `.github/workflows/deploy.yml`. */
+  path: string;
+  actor: string;
+  triggeringActor: string;
+  headSha: string;
+  event: string;
+}
+
+/** Where a conversation about a request happens: a pull request's comments, or a commit's. */
+export type Thread = { kind: 'pull'; number: number } | { kind: 'commit'; sha: string };
+
 /** Everything the service asks of GitHub. The Octokit implementation is in octokit-github.ts. */
 export interface GitHubPort {
   installationFor(owner: string, repo: string): Promise<number>;
+  /** The repository's id, as GitHub has it now (`fresh`) or as last read (cached per repository). */
+  repositoryId(
+    installationId: number,
+    owner: string,
+    repo: string,
+    opts?: { fresh?: boolean },
+  ): Promise<number>;
   loadPolicies(installationId: number, owner: string, repo: string): Promise<LoadResult>;
   /** Loads and validates `.approvals/` at any commit (for the policy check on pull requests). */
   validatePoliciesAt(installationId: number, owner: string, repo: string, ref: string): Promise<LoadResult>;
   /** Drops the cached policies of a repository (a push changed `.approvals/`). */
   invalidatePolicies(owner: string, repo: string): void;
   pullRequestHead(installationId: number, owner: string, repo: string, number: number): Promise<string>;
+  /** A job of a run of the repository; null when the repository has no job with that id. */
+  getJob(installationId: number, owner: string, repo: string, jobId: number): Promise<WorkflowJob | null>;
+  /** A workflow run of the repository (its latest attempt); null when it has no run with that id. */
+  getRun(installationId: number, owner: string, repo: string, runId: number): Promise<WorkflowRun | null>;
+  /**
+   * Answers a custom deployment protection rule: the run's jobs waiting on `environment` go on
+   * (`approved`) or fail (`rejected`).
+   */
+  reviewGate(
+    installationId: number,
+    owner: string,
+    repo: string,
+    runId: number,
+    answer: { environment: string; state: 'approved' | 'rejected'; comment: string },
+  ): Promise<void>;
+  /** A file's text at a commit; null when it does not exist there. */
+  fileAt(
+    installationId: number,
+    owner: string,
+    repo: string,
+    path: string,
+    ref: string,
+  ): Promise<string | null>;
   /** Is `login` an active (not pending) member of `org/team`? */
   isActiveMember(installationId: number, team: string, login: string): Promise<boolean>;
   createCheckRun(
@@ -48,11 +103,45 @@ export interface GitHubPort {
     id: number,
     input: CheckRunInput,
   ): Promise<void>;
+  /** Comments on a pull request or a commit as the app; returns the comment's id. */
+  postComment(installationId: number, owner: string, repo: string, on: Thread, body: string): Promise<number>;
+  editComment(
+    installationId: number,
+    owner: string,
+    repo: string,
+    on: Thread,
+    id: number,
+    body: string,
+  ): Promise<void>;
+  /** Reacts to a comment (`+1`, `eyes`, …) as the app: how a counted command is acknowledged. */
+  react(
+    installationId: number,
+    owner: string,
+    repo: string,
+    on: Thread,
+    id: number,
+    content: string,
+  ): Promise<void>;
+  /** Opens an issue assigned to `assignees`; returns its number. */
+  openIssue(
+    installationId: number,
+    owner: string,
+    repo: string,
+    issue: { title: string; body: string; assignees: string[]; labels?: string[] },
+  ): Promise<number>;
+  updateIssue(
+    installationId: number,
+    owner: string,
+    repo: string,
+    number: number,
+    change: { body?: string; state?: 'open' | 'closed' },
+  ): Promise<void>;
   mintToken(
     installationId: number,
     repositoryId: number,
     permissions: Record<string, Level>,
   ): Promise<{ token: string; expiresAt: number }>;
   revokeToken(token: string): Promise<void>;
-  ping(): Promise<void>;
+  /** Checks that GitHub answers (within `timeoutMs` if given, else the calls' own bound). */
+  ping(timeoutMs?: number): Promise<void>;
 }

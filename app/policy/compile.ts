@@ -189,13 +189,67 @@ export function compilePolicy(
       ? DEFAULT_TTL_SECONDS
       : checkDuration(ctx, p.token.ttl, `${base}/token/ttl`, `${name}: token.ttl`, MAX_TTL_SECONDS);
 
+  const remindEvery =
+    p.notify?.remind_every === undefined
+      ? null
+      : checkDuration(
+          ctx,
+          p.notify.remind_every,
+          `${base}/notify/remind_every`,
+          `${name}: notify.remind_every`,
+          MAX_TIMEOUT_SECONDS,
+        );
+  if (remindEvery !== null && remindEvery !== undefined && remindEvery < 60)
+    report(
+      ctx,
+      `${base}/notify/remind_every`,
+      'duration',
+      `${name}: notify.remind_every is ${p.notify!.remind_every}, shorter than a minute`,
+      'remind at most once a minute, e.g. remind_every: 30m',
+    );
+
+  const escalations = (p.escalate ?? []).map((e, i) => {
+    const after = checkDuration(
+      ctx,
+      e.after,
+      `${base}/escalate/${i}/after`,
+      `${name}: escalate[${i}].after`,
+      MAX_TIMEOUT_SECONDS,
+    );
+    (e.approvers.teams ?? []).forEach((t, j) => {
+      if (!TEAM.test(t))
+        report(
+          ctx,
+          `${base}/escalate/${i}/approvers/teams/${j}`,
+          'team',
+          `${name}: team "${t}" is not in org/team-slug form`,
+          'write the organization and the team slug, e.g. acme/sre',
+        );
+    });
+    const users = e.approvers.users ?? [];
+    return {
+      afterSeconds: after ?? 0,
+      users: new Set(users.map((u) => u.toLowerCase())),
+      userList: users,
+      teams: e.approvers.teams ?? [],
+    };
+  });
+  if (escalations.length > 0 && guard)
+    report(
+      ctx,
+      `${base}/escalate`,
+      'escalate',
+      `${name}: escalate needs approvers to escalate from`,
+      'list approvers (users or teams), or remove escalate',
+    );
+
   if (errors.length > before) return undefined;
   return {
     name: p.name,
     description: p.description ?? '',
     file,
     line: map.value(base).line,
-    match: compileConditions(p.match),
+    match: compileConditions(p.match, 'any'),
     actions: p.match.action ?? null,
     guard,
     users: new Set(users.map((u) => u.toLowerCase())),
@@ -204,10 +258,16 @@ export function compilePolicy(
     required,
     selfApproval: p.self_approval ?? false,
     reasonRequired: p.reason_required ?? false,
-    autoApprove: (p.auto_approve ?? []).map(compileConditions),
+    autoApprove: (p.auto_approve ?? []).map((c) => compileConditions(c, 'all')),
     windows: (p.windows ?? []).map(compileWindow),
     freeze,
     timeoutSeconds: timeoutSeconds!,
+    notify: {
+      github: p.notify?.github ?? 'comment',
+      webhooks: p.notify?.webhooks ?? [],
+      remindEverySeconds: remindEvery ?? null,
+    },
+    escalations: [...escalations].sort((a, b) => a.afterSeconds - b.afterSeconds),
     token: p.token
       ? { permissions: p.token.permissions as Record<string, Level>, ttlSeconds: ttlSeconds! }
       : null,

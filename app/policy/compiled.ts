@@ -43,4 +43,25 @@ export interface CompiledPolicy {
   token: { permissions: Permissions; ttlSeconds: number } | null;
   /** Users as written, for display. */
   userList: readonly string[];
+  /** How its approvers are told that a request waits (`notify`). */
+  notify: Notify;
+  /** Approvers who become eligible once a request has waited `afterSeconds` (`escalate`), in order. */
+  escalations: readonly Escalation[];
+}
+
+export interface Escalation {
+  afterSeconds: number;
+  /** Lower-cased logins. */
+  users: ReadonlySet<string>;
+  userList: readonly string[];
+  teams: readonly string[];
+}
+
+/** `notify` of a policy, with its defaults. */
+export interface Notify {
+  github: 'comment' | 'issue' | 'none';
+  /** Names of targets configured at the app (NOTIFY_TARGETS). */
+  webhooks: readonly string[];
+  /** `remind_every`, in seconds; null: no reminders. */
+  remindEverySeconds: number | null;
 }

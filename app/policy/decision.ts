@@ -14,6 +14,7 @@ export type Rule =
   | 'approvals'
   | 'self_approval'
   | 'ineligible_vote'
+  | 'escalation'
   | 'token';
 
 export interface Reason {
@@ -30,8 +31,16 @@ export interface Requirement {
   approved_by: string[];
   /** Approvals still needed (0 when met). */
   remaining: number;
+  /** Who may approve now: the policy's approvers, and those of escalations that are due. */
   approvers: { users: string[]; teams: string[] };
   self_approval: boolean;
+  /**
+   * Who can still decide while approvals remain: the approvers who have not voted, never the actor
+   * (without self_approval), and the teams. Empty once met. Absent in decisions stored before it.
+   */
+  waiting_for?: { users: string[]; teams: string[] };
+  /** The policy's escalations (`escalate`), due or not. */
+  escalate?: { after_seconds: number; users: string[]; teams: string[] }[];
 }
 
 export interface TokenGrant {

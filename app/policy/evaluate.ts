@@ -1,6 +1,7 @@
 import type { CompiledPolicy } from './compiled.ts';
 import type { Decision, Reason } from './decision.ts';
-import type { ApprovalRequest, Membership, Vote } from './request.ts';
+import { actorsOf, type ApprovalRequest, type Membership, type Vote } from './request.ts';
+import { formatDuration } from './duration.ts';
 import { iso, timeDenials } from './time-rules.ts';
 import { grantToken } from './token-grant.ts';
 import { governingPolicies } from './policy-index.ts';
@@ -99,7 +100,21 @@ export function evaluate(
     };
   }
 
-  const tally = tallyVotes(needsVotes, votes, membership, request.actor);
+  const waited = request.waited_seconds ?? 0;
+  const effective = needsVotes.map((p) => {
+    const due = p.escalations.filter((e) => waited >= e.afterSeconds);
+    if (due.length === 0) return p;
+    const users = [...p.userList, ...due.flatMap((e) => e.userList)];
+    const teams = [...new Set([...p.teams, ...due.flatMap((e) => e.teams)])];
+    const last = due.at(-1)!;
+    reasons.push({
+      rule: 'escalation',
+      policy: p.name,
+      message: `policy "${p.name}" escalated after ${formatDuration(last.afterSeconds)}: ${[...due.flatMap((e) => e.userList), ...due.flatMap((e) => e.teams.map((t) => `@${t}`))].join(', ')} may approve too`,
+    });
+    return { ...p, users: new Set(users.map((u) => u.toLowerCase())), userList: [...new Set(users)], teams };
+  });
+  const tally = tallyVotes(effective, votes, membership, actorsOf(request));
   const met = tally.requirements.every((r) => r.remaining === 0);
   const outcome = tally.denied ? 'denied' : met ? 'approved' : 'pending';
   return {

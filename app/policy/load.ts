@@ -2,15 +2,27 @@ import { compilePolicy } from './compile.ts';
 import type { CompiledPolicy } from './compiled.ts';
 import { START, policyError, type PolicyError } from './errors.ts';
 import { parseSchemaFiles, type SourceFile } from './parse-file.ts';
-import { policyFileValidator } from './schema.ts';
+import type { SourceMap } from './positions.ts';
+import { salvagePolicies } from './salvage.ts';
+import { policyFileValidator, policyValidator } from './schema.ts';
+import type { Policy } from './types.generated.ts';
 
 export type LoadResult =
   | { ok: true; policies: CompiledPolicy[]; files: string[] }
   | { ok: false; errors: PolicyError[]; files: string[] };
 
+/** The policies of one file, by their place in it. */
+interface FilePolicies {
+  path: string;
+  map: SourceMap;
+  policies: { index: number; policy: Policy }[];
+}
+
 /**
  * Parses, validates and compiles every policy file of a repository. Any error anywhere fails the
- * whole set (the app then denies every request): a half-loaded policy set is never used.
+ * whole set (the app then denies every request): a half-loaded policy set is never used. Every
+ * error is reported at once: the checks beyond the schema also run on the policies of a file that
+ * failed it, on what the schema did not refuse.
  *
  * @param dir the directory the files came from, named in the error when there are none.
  */
@@ -26,17 +38,21 @@ export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals')
     );
     return { ok: false, errors: [error], files };
   }
-  const { parsed: valid, errors } = parseSchemaFiles(sources, policyFileValidator());
+  const { parsed, errors, invalid } = parseSchemaFiles(sources, policyFileValidator());
+  const checked: FilePolicies[] = [
+    ...parsed.map((f) => ({ ...f, policies: f.value.policies.map((policy, index) => ({ index, policy })) })),
+    ...invalid.map((f) => ({ ...f, policies: salvagePolicies(f.value, f.schemaErrors, policyValidator()) })),
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const policies: CompiledPolicy[] = [];
   const seen = new Map<string, string>();
-  for (const parsed of valid) {
-    parsed.value.policies.forEach((p, i) => {
-      const at = parsed.map.value(`/policies/${i}/name`);
+  for (const file of checked) {
+    for (const { index, policy: p } of file.policies) {
+      const at = file.map.value(`/policies/${index}/name`);
       const first = seen.get(p.name);
       if (first) {
         errors.push(
           policyError(
-            parsed.path,
+            file.path,
             at,
             'duplicate_name',
             `policy name "${p.name}" is already used at ${first}`,
@@ -44,11 +60,11 @@ export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals')
           ),
         );
       } else {
-        seen.set(p.name, `${parsed.path}:${at.line}:${at.column}`);
+        seen.set(p.name, `${file.path}:${at.line}:${at.column}`);
       }
-      const compiled = compilePolicy(p, i, parsed.path, parsed.map, errors);
+      const compiled = compilePolicy(p, index, file.path, file.map, errors);
       if (compiled) policies.push(compiled);
-    });
+    }
   }
   if (errors.length === 0) return { ok: true, policies, files };
   errors.sort((a, b) =>

@@ -15,12 +15,26 @@ export interface ApprovalRequest {
   environment?: string;
   /** Workflow file path: the path part of `workflow_ref`, e.g. `.github/workflows/deploy.yml`. */
   workflow: string;
-  /** Login that triggered the run. */
+  /** Login that started the run (on a re-run: the original actor). */
   actor: string;
+  /**
+   * Login that started this attempt (`triggering_actor`): on a re-run, whoever re-ran it. Both
+   * logins count as the actor: `match.actor` globs must match both, and neither may approve
+   * without `self_approval`. Absent: the same as `actor`.
+   */
+  triggering_actor?: string;
   reason?: string;
+  /** How long the request has waited, in seconds (for `escalate`); absent: it has not. */
+  waited_seconds?: number;
   /** Narrower permissions the step asks for; absent means all the policies allow. */
   permissions?: Readonly<Record<string, Level>>;
 }
+
+/** The logins that count as the request's actor: who started the run and who re-ran it. */
+export const actorsOf = (r: Pick<ApprovalRequest, 'actor' | 'triggering_actor'>): string[] =>
+  r.triggering_actor && r.triggering_actor.toLowerCase() !== r.actor.toLowerCase()
+    ? [r.actor, r.triggering_actor]
+    : [r.actor];
 
 export interface Vote {
   /** Login of the voter. */

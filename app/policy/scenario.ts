@@ -34,6 +34,19 @@ export function toScenario(
       ),
     };
   }
+  const requestedAt = r.requested_at === undefined ? undefined : parseInstant(r.requested_at);
+  if (r.requested_at !== undefined && requestedAt === undefined) {
+    return {
+      ok: false,
+      error: policyError(
+        file,
+        map.value(`${pointer}/requested_at`),
+        'time',
+        `requested_at "${r.requested_at}" is not an ISO 8601 date-time`,
+        'write it with an offset, e.g. "2026-11-23T09:30:00Z"',
+      ),
+    };
+  }
   const request: ApprovalRequest = {
     action: r.action,
     repository: r.repository ?? '',
@@ -41,6 +54,9 @@ export function toScenario(
     event: r.event,
     workflow: r.workflow,
     actor: r.actor,
+    ...(r.triggering_actor !== undefined && { triggering_actor: r.triggering_actor }),
+    ...(requestedAt !== undefined &&
+      time !== undefined && { waited_seconds: Math.max(0, Math.floor((time - requestedAt) / 1000)) }),
     ...(r.sha !== undefined && { sha: r.sha }),
     ...(r.environment !== undefined && { environment: r.environment }),
     ...(r.reason !== undefined && { reason: r.reason }),

@@ -2,7 +2,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import policySchema from '../../policies.schema.json' with { type: 'json' };
 import testSchema from '../../policy-tests.schema.json' with { type: 'json' };
 import type { ExplainRequest, PolicyTestFile } from './tests-types.generated.ts';
-import type { PolicyFile } from './types.generated.ts';
+import type { Policy, PolicyFile } from './types.generated.ts';
 
 let ajv: Ajv2020 | undefined;
 
@@ -22,6 +22,8 @@ function validator<T>(ref: string): ValidateFunction<T> {
 }
 
 export const policyFileValidator = (): ValidateFunction<PolicyFile> => validator(policySchema.$id);
+/** One policy (an entry of `policies:`), for the policies of a file that failed the schema. */
+export const policyValidator = (): ValidateFunction<Policy> => validator(`${policySchema.$id}#/$defs/policy`);
 export const policyTestFileValidator = (): ValidateFunction<PolicyTestFile> => validator(testSchema.$id);
 export const explainRequestValidator = (): ValidateFunction<ExplainRequest> =>
   validator(`${testSchema.$id}#/$defs/request`);

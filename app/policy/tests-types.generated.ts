@@ -61,9 +61,13 @@ environment?: string
  */
 workflow: string
 /**
- * Login that triggered the run.
+ * Login that started the run (`actor`).
  */
 actor: string
+/**
+ * Login that started this attempt (`triggering_actor`): on a re-run, whoever re-ran it. Both count as the actor. Default: the same as `actor`.
+ */
+triggering_actor?: string
 /**
  * The step's `reason` input.
  */
@@ -97,6 +101,10 @@ decision: ("approve" | "deny")
 membership?: {
 [k: string]: string[]
 }
+/**
+ * When the request was made, ISO 8601 with an offset: with `time`, how long it has waited (for `escalate`). Default: `time` (it has not waited).
+ */
+requested_at?: string
 }
 /**
  * What the decision must be. Keys left out are not checked.

@@ -116,6 +116,122 @@ freeze?: Freeze[]
  */
 timeout?: string
 token?: Token
+/**
+ * How the approvers are told that a request waits. Default: a comment on the pull request (for a `pull_request` run) or on the commit (any other run), edited in place as votes arrive and when the request ends.
+ */
+notify?: {
+/**
+ * `comment` (default): a comment that @mentions the approvers who can still decide; `issue`: an issue assigned to the listed users instead, closed when the request ends; `none`: nothing on GitHub (the check run only).
+ */
+github?: ("comment" | "issue" | "none")
+/**
+ * Names of chat or webhook targets configured at the app (`NOTIFY_TARGETS`), never URLs: those are secrets. A name the app does not know is reported by the policy check.
+ * 
+ * @maxItems 10
+ */
+webhooks?: []|[string]|[string, string]|[string, string, string]|[string, string, string, string]|[string, string, string, string, string]|[string, string, string, string, string, string]|[string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string]
+/**
+ * While the request waits, remind the approvers who have not voted at this interval (a new comment and a new chat message), as a duration such as `30m`, from 1m to 24h. Default: no reminders.
+ */
+remind_every?: string
+}
+/**
+ * If the request still waits after `after` (counted from when it was made), these approvers become eligible too, for this policy's requirement, and are told. In order of `after`; at most 5.
+ * 
+ * @minItems 1
+ * @maxItems 5
+ */
+escalate?: [{
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}]|[{
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}]|[{
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}]|[{
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}]|[{
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}, {
+/**
+ * How long the request waits before this escalation, as a duration such as `20m`.
+ */
+after: string
+approvers: Approvers1
+}]
 }
 /**
  * Which requests this policy governs: every key given must match, keys left out match anything. `match: {}` governs every request.
@@ -440,6 +556,19 @@ starring?: ("read" | "write")
  * The level of permission to grant the access token for organization custom properties management at the enterprise level.
  */
 enterprise_custom_properties_for_organizations?: ("read" | "write" | "admin")
+}
+/**
+ * Who may approve or deny requests this policy governs: listed users, and active members of listed teams.
+ */
+export interface Approvers1 {
+/**
+ * GitHub logins, compared case-insensitively.
+ */
+users?: string[]
+/**
+ * Teams as `org/team-slug`; only active members count (pending invitations do not).
+ */
+teams?: string[]
 }
 /**
  * Conditions on the request; every key given must match, keys left out match anything.

@@ -33,8 +33,10 @@ export function tallyVotes(
   policies: readonly CompiledPolicy[],
   votes: readonly Vote[],
   membership: Membership,
-  actor: string,
+  /** Who started the run, and who re-ran it: neither counts without self-approval. */
+  actors: readonly string[],
 ): Tally {
+  const actorSet = new Set(actors.map((a) => a.toLowerCase()));
   const teams = indexMembership(membership);
   const eligible = (p: CompiledPolicy, user: string): boolean =>
     p.users.has(user) || p.teams.some((t) => teams.get(t.toLowerCase())?.has(user) === true);
@@ -45,12 +47,19 @@ export function tallyVotes(
     remaining: p.required,
     approvers: { users: [...p.userList], teams: [...p.teams] },
     self_approval: p.selfApproval,
+    ...(p.escalations.length > 0 && {
+      escalate: p.escalations.map((e) => ({
+        after_seconds: e.afterSeconds,
+        users: [...e.userList],
+        teams: [...e.teams],
+      })),
+    }),
   }));
   const reasons: Reason[] = [];
   let denied = false;
   for (const vote of lastVotes(votes)) {
     const user = vote.user.toLowerCase();
-    const isActor = user === actor.toLowerCase();
+    const isActor = actorSet.has(user);
     const counted = policies.flatMap((p, i) =>
       eligible(p, user) && (!isActor || p.selfApproval) ? [i] : [],
     );
@@ -59,7 +68,7 @@ export function tallyVotes(
       reasons.push({
         rule: 'self_approval',
         policy: p.name,
-        message: `policy "${p.name}": ${vote.user} triggered the run and may not ${vote.decision} it (self_approval: false)`,
+        message: `policy "${p.name}": ${vote.user} started or re-ran the run and may not ${vote.decision} it (self_approval: false)`,
       });
     }
     if (counted.length === 0) {
@@ -79,10 +88,17 @@ export function tallyVotes(
     }
     for (const i of counted) requirements[i]!.approved_by.push(vote.user);
   }
+  const voted = new Set(votes.map((v) => v.user.toLowerCase()));
   for (const r of requirements) {
     r.remaining = Math.max(0, r.required - r.approved_by.length);
+    const open = (u: string) =>
+      !voted.has(u.toLowerCase()) && (r.self_approval || !actorSet.has(u.toLowerCase()));
+    r.waiting_for =
+      r.remaining > 0
+        ? { users: r.approvers.users.filter(open), teams: [...r.approvers.teams] }
+        : { users: [], teams: [] };
     const who = r.approved_by.length > 0 ? ` (${r.approved_by.join(', ')})` : '';
-    const from = [...r.approvers.users, ...r.approvers.teams.map((t) => `@${t}`)].join(', ');
+    const from = [...r.waiting_for.users, ...r.waiting_for.teams.map((t) => `@${t}`)].join(', ');
     const still = r.remaining > 0 ? `; ${r.remaining} more needed from ${from}` : '';
     reasons.push({
       rule: 'approvals',

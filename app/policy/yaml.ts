@@ -9,6 +9,7 @@ import {
 } from 'js-yaml';
 import { START, policyError, type PolicyError, type Position } from './errors.ts';
 import { buildSourceMap, lineColumn, type SourceMap } from './positions.ts';
+import { unclosedBracket } from './unclosed-bracket.ts';
 
 /** Nesting and alias limits keep hostile YAML (deep nesting, alias bombs) cheap to reject. */
 const MAX_DEPTH = 32;
@@ -27,8 +28,22 @@ const FIXES: [RegExp, string][] = [
   [/indentation/i, 'align the indentation of this line with its siblings'],
 ];
 
-function yamlError(file: string, err: unknown): PolicyError {
+function yamlError(file: string, text: string, err: unknown): PolicyError {
   if (err instanceof YAMLException) {
+    // A `[` or `{` never closed: js-yaml gives up lines later; say where it opened.
+    const unclosed = unclosedBracket(text);
+    if (unclosed && (!err.mark || unclosed.offset < err.mark.position)) {
+      const { bracket, closedBy } = unclosed;
+      const close = bracket === '[' ? ']' : '}';
+      const what = bracket === '[' ? 'list' : 'mapping';
+      return policyError(
+        file,
+        lineColumn(text, unclosed.offset),
+        'yaml',
+        `invalid YAML: the ${what} opened with "${bracket}" here is ${closedBy ? `closed with "${closedBy}"` : 'never closed'}`,
+        `close it with "${close}"${bracket === '[' ? ', e.g. action: [deploy-*]' : ''}`,
+      );
+    }
     const at: Position = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : START;
     const fix = FIXES.find(([re]) => re.test(err.reason))?.[1] ?? 'correct the YAML syntax here';
     return policyError(file, at, 'yaml', `invalid YAML: ${err.reason}`, fix);
@@ -67,7 +82,7 @@ export function parseYamlDocument(file: string, text: string): ParsedYaml {
       maxAliases: MAX_ALIASES,
     });
   } catch (err) {
-    return { ok: false, error: yamlError(file, err) };
+    return { ok: false, error: yamlError(file, text, err) };
   }
   if (documents.length === 0 || documents[0] === null || documents[0] === undefined) {
     return {

@@ -1,19 +1,39 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CreateRequestBody, RequestView } from '../api/contract.ts';
-import { encryptForStep } from '../crypto/jwe.ts';
-import { seal, tokenHash, unseal } from '../crypto/seal.ts';
+import { auditWitness } from '../audit/witness.ts';
+import type { KeyRing } from '../crypto/keys.ts';
 import { AppError } from '../errors.ts';
 import { checkRunView } from '../github/check-run-view.ts';
-import type { GitHubPort } from '../github/port.ts';
+import type { CheckRunInput, GitHubPort } from '../github/port.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ChatDelivery } from '../notify/deliver.ts';
+import { updateNotice } from '../notify/notifier.ts';
 import type { Decision } from '../policy/decision.ts';
 import { formatDuration } from '../policy/duration.ts';
-import { formatPolicyError } from '../policy/errors.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import type { LoadResult } from '../policy/load.ts';
-import type { RunClaims, Store, StoredRequest, RequestStatus } from '../store/types.ts';
+import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
+import type {
+  Leg,
+  RunClaims,
+  Store,
+  StoredRequest,
+  StoredVote,
+  RequestStatus,
+  Terms,
+} from '../store/types.ts';
+import { createRequest } from './create.ts';
+import { endLegs } from './ends.ts';
+import { failClosed } from './fail-closed.ts';
+import { markChanged, showCheckRun } from './check-run-sync.ts';
+import { answerNow, gateRequested, type GateEvent } from './gate.ts';
+import { grantLeg } from './grant.ts';
+import { IgnoredClicks } from './click-screen.ts';
 import { KeyedLock } from './locks.ts';
-import { pullNumber, toApprovalRequest } from './request-input.ts';
+import { toApprovalRequest } from './request-input.ts';
+import { stepView } from './step-view.ts';
+import { sweep } from './sweep.ts';
+import { bindToTerms } from './terms.ts';
 import type { Waiters } from './waiters.ts';
 
 export interface Logger {
@@ -28,146 +48,98 @@ export interface ServiceDeps {
   waiters: Waiters;
   metrics: Metrics;
   log: Logger;
-  /** Key for tokens at rest. */
-  sealKey: Buffer;
+  /** Keys for tokens at rest (the current one seals; a previous one still opens, during a rotation). */
+  sealKey: KeyRing;
   now: () => number;
   /** Where run links point, e.g. https://github.com. */
   serverUrl: string;
+  /** Refuse steps that send no job id (`REQUIRE_JOB_ID`, default true). */
+  requireJobId: boolean;
+  /** Chat and webhook targets (NOTIFY_TARGETS). */
+  chat: ChatDelivery;
+  /** This app's id: a click on another app's check run is not a vote. */
+  appId: number;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** The decision for a repository whose policy files do not load: denied, citing the errors. */
-export function failClosed(result: Extract<LoadResult, { ok: false }>): Decision {
-  const shown = result.errors.slice(0, 5).map((e) => formatPolicyError(e).replace('\n', ';'));
-  const more = result.errors.length > 5 ? ` (and ${result.errors.length - 5} more)` : '';
-  return {
-    outcome: 'denied',
-    auto: true,
-    policies: [],
-    reasons: [
-      {
-        rule: 'no_policy',
-        message: `the policy files on the default branch are invalid, so every request is denied: ${shown.join(' | ')}${more}`,
-      },
-    ],
-    requirements: [],
-    token: null,
-    timeout_seconds: null,
-  };
+/** A request and the step (leg) that asks about it. */
+export interface StepRef {
+  request: StoredRequest;
+  leg: Leg;
 }
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Requests from steps, their decisions, tokens and check runs. Every change is audited. */
 export class ApprovalService {
   readonly deps: ServiceDeps;
   readonly locks: KeyedLock;
+  /** Clicks that cannot count, shown on check runs together. */
+  readonly ignored: IgnoredClicks = new IgnoredClicks(this);
 
   constructor(deps: ServiceDeps) {
     this.deps = deps;
     this.locks = new KeyedLock(deps.store.exclusive?.bind(deps.store));
   }
 
-  async decide(
-    r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId'>,
-    votes: { user: string; decision: 'approve' | 'deny' }[],
-    membership: Record<string, string[]>,
-  ): Promise<{ decision: Decision; policies: LoadResult }> {
+  /**
+   * Decides under today's policies, held to the terms the request showed when it was first shown
+   * (`terms`: a policy change may narrow them, never widen them).
+   */
+  async judge(
+    r: Pick<
+      StoredRequest,
+      'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId' | 'terms'
+    > & { createdAt?: number },
+    votes: Vote[],
+    membership: Membership,
+  ): Promise<{ decision: Decision; terms: Terms | null; policies: LoadResult }> {
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
     const policies = await this.deps.github.loadPolicies(r.installationId, owner, repo);
-    if (!policies.ok) return { decision: failClosed(policies), policies };
-    return {
-      decision: evaluate(policies.policies, toApprovalRequest(r), votes, membership, this.deps.now()),
-      policies,
-    };
+    if (!policies.ok) return { decision: failClosed(policies), terms: r.terms, policies };
+    const waited =
+      r.createdAt === undefined ? 0 : Math.max(0, Math.floor((this.deps.now() - r.createdAt) / 1000));
+    const request = { ...toApprovalRequest(r), waited_seconds: waited };
+    const now = evaluate(policies.policies, request, votes, membership, this.deps.now());
+    return { ...bindToTerms(r.terms, now, votes, membership, actorsOf(request), waited), policies };
   }
 
-  async create(claims: RunClaims, body: CreateRequestBody): Promise<StoredRequest> {
-    const { store, github, now } = this.deps;
-    const key = `${claims.repository_id}:${claims.run_id}:${claims.run_attempt}:${body.job}:${body.action}`;
-    const [owner, repo] = claims.repository.split('/') as [string, string];
-    const installationId = await github.installationFor(owner, repo);
-    const base = {
-      claims,
-      action: body.action,
-      reason: body.reason ?? null,
-      requestedPermissions: body.permissions ?? null,
-      installationId,
-    };
-    const { decision, policies } = await this.decide(base, [], {});
-    const pr = pullNumber(claims);
-    const headSha =
-      pr === undefined ? claims.sha : await github.pullRequestHead(installationId, owner, repo, pr);
-    const createdAt = now();
-    // An approval is stored once its token exists: a reader never sees approved-without-token.
-    const status: RequestStatus = decision.outcome === 'approved' ? 'pending' : decision.outcome;
-    const { request, created } = await store.createRequest({
-      ...base,
-      id: `req_${randomBytes(12).toString('hex')}`,
-      key,
-      job: body.job,
-      publicKey: body.public_key,
-      headSha,
-      status,
-      decision,
-      checkRunId: null,
-      createdAt,
-      expiresAt: createdAt + (decision.timeout_seconds ?? 3600) * 1000,
-      decidedAt: status === 'denied' ? createdAt : null,
-      token: null,
-      ignoredVotes: [],
-      version: 0,
-    });
-    if (!created) {
-      // An idempotent retry: the same request, and its check run if the first try did not make one.
-      return request.checkRunId === null
-        ? this.locks.run(request.id, () => this.#ensureCheckRun(request.id))
-        : request;
-    }
-    return this.locks.run(request.id, async () => {
-      if (!policies.ok)
-        await this.audit('policy_error', request.id, {
-          repository: claims.repository,
-          errors: policies.errors,
-        });
-      await this.audit('request', request.id, {
-        repository: claims.repository,
-        repository_id: claims.repository_id,
-        run_id: claims.run_id,
-        run_attempt: claims.run_attempt,
-        job: body.job,
-        action: body.action,
-        actor: claims.actor,
-        ref: claims.ref,
-        sha: claims.sha,
-        reason: body.reason ?? null,
-      });
-      this.deps.metrics.count('jit_requests_total', 'Requests by first outcome.', {
-        outcome: decision.outcome,
-      });
-      if (decision.outcome === 'approved') await this.finalize(request, 'approved', decision);
-      else if (decision.outcome === 'denied') await this.#record(request);
-      return this.#ensureCheckRun(request.id);
-    });
+  create(claims: RunClaims, body: CreateRequestBody): Promise<StepRef> {
+    return createRequest(this, claims, body);
   }
 
-  async #ensureCheckRun(id: string): Promise<StoredRequest> {
+  /** A job waits on an environment guarded by this app (a deployment protection rule). */
+  gate(e: GateEvent): Promise<void> {
+    return gateRequested(this, e);
+  }
+
+  /** The check run of a request, made if the request has none yet. The caller holds its lock. */
+  async ensureCheckRun(id: string): Promise<StoredRequest> {
     const r = (await this.deps.store.getRequest(id))!;
     if (r.checkRunId !== null) return r;
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
-    const votes = await this.deps.store.votes(r.id);
     r.checkRunId = await this.deps.github.createCheckRun(
       r.installationId,
       owner,
       repo,
       r.headSha,
-      checkRunView(r, votes, this.deps.serverUrl),
+      await this.checkRun(r),
     );
-    await this.#save(r);
+    await this.save(r);
     return r;
   }
 
-  async #save(r: StoredRequest): Promise<void> {
-    if (!(await this.deps.store.saveRequest(r)))
+  /**
+   * Writes the request (optimistically: `conflict` when another writer won) with the audit events
+   * that record the change, in one transaction, and wakes its waiters.
+   */
+  async save(r: StoredRequest, audit: { type: string; data: Record<string, unknown> }[] = []): Promise<void> {
+    const at = this.deps.now();
+    if (
+      !(await this.deps.store.saveRequest(
+        r,
+        audit.map((e) => ({ ...e, at })),
+      ))
+    )
       throw new AppError('conflict', `request ${r.id} was changed by another writer; try again`);
     this.deps.waiters.notify(r.id);
   }
@@ -176,54 +148,32 @@ export class ApprovalService {
     await this.deps.store.appendAudit(type, requestId, data, this.deps.now());
   }
 
-  /** What follows a final decision: the audit records and the metrics. */
-  async #record(r: StoredRequest): Promise<void> {
+  /** The audit event of a final decision. */
+  async decisionEvent(r: StoredRequest): Promise<{ type: string; data: Record<string, unknown> }> {
     const votes = await this.deps.store.votes(r.id);
-    await this.audit('decision', r.id, {
-      status: r.status,
-      auto: r.decision.auto,
-      policies: r.decision.policies,
-      approved_by: votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin),
-      denied_by: votes.filter((v) => v.decision === 'deny').map((v) => v.voterLogin),
-      reasons: r.decision.reasons.map((x) => x.message),
-    });
+    return {
+      type: 'decision',
+      data: {
+        status: r.status,
+        auto: r.decision.auto,
+        policies: r.decision.policies,
+        approved_by: votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin),
+        denied_by: votes.filter((v) => v.decision === 'deny').map((v) => v.voterLogin),
+        reasons: r.decision.reasons.map((x) => x.message),
+      },
+    };
+  }
+
+  /** The metrics of a final decision, once it is stored. */
+  counted(r: StoredRequest): void {
     this.deps.metrics.observeDecision((this.deps.now() - r.createdAt) / 1000);
     this.deps.metrics.count('jit_decisions_total', 'Final decisions by outcome.', { outcome: r.status });
-    if (r.token && r.status === 'approved') {
-      this.deps.metrics.count('jit_tokens_minted_total', 'Installation tokens minted.');
-      this.deps.log.info(
-        { request: r.id, token_sha256: r.token.hash, permissions: r.token.permissions },
-        'token granted',
-      );
-      await this.audit('token_granted', r.id, {
-        token_sha256: r.token.hash,
-        permissions: r.token.permissions,
-        revoke_at: iso(r.token.revokeAt),
-      });
-    }
   }
 
-  /** Mints the granted token into `r.token` (not yet saved); returns the token to revoke on failure. */
-  async #mint(r: StoredRequest): Promise<string> {
-    const grant = r.decision.token!;
-    const minted = await this.deps.github.mintToken(
-      r.installationId,
-      Number(r.claims.repository_id),
-      grant.permissions,
-    );
-    r.token = {
-      hash: tokenHash(minted.token),
-      sealed: seal(minted.token, this.deps.sealKey),
-      permissions: grant.permissions,
-      expiresAt: minted.expiresAt,
-      revokeAt: Math.min(minted.expiresAt, this.deps.now() + grant.ttl_seconds * 1000),
-      revokedAt: null,
-      jwe: await encryptForStep(minted.token, r.publicKey),
-    };
-    return minted.token;
-  }
-
-  /** Ends a pending request with a final status, and shows it on the check run. */
+  /**
+   * Ends a pending request with a final status and shows it on the check run. Tokens are minted
+   * afterwards, one per leg, when each step asks (`grantLeg`).
+   */
   async finalize(
     r: StoredRequest,
     status: Exclude<RequestStatus, 'pending'>,
@@ -232,32 +182,46 @@ export class ApprovalService {
     r.status = status;
     r.decision = decision;
     r.decidedAt = this.deps.now();
-    const token = status === 'approved' && decision.token ? await this.#mint(r) : undefined;
-    try {
-      await this.#save(r);
-    } catch (err) {
-      if (token) await this.deps.github.revokeToken(token); // never leave a token nobody will revoke
-      throw err;
-    }
-    await this.#record(r);
-    await this.refreshCheckRun(r);
-  }
-
-  async refreshCheckRun(r: StoredRequest): Promise<void> {
-    if (r.checkRunId === null) return;
-    const [owner, repo] = r.claims.repository.split('/') as [string, string];
-    const votes = await this.deps.store.votes(r.id);
-    await this.deps.github.updateCheckRun(
-      r.installationId,
-      owner,
-      repo,
-      r.checkRunId,
-      checkRunView(r, votes, this.deps.serverUrl),
+    markChanged(r, this.deps.now());
+    await this.save(r, [await this.decisionEvent(r)]);
+    this.counted(r);
+    // The decision's id is its audit event: the line that names it joins the log to the audit.
+    const event = await this.deps.store.lastAuditEvent(r.id).catch(() => undefined);
+    this.deps.log.info(
+      { request: r.id, status, policies: decision.policies, decision: event?.seq ?? null },
+      'decided',
     );
+    await showCheckRun(this, r);
+    await updateNotice(this, r);
+    await answerNow(this, r);
   }
 
-  /** The request, for the run that made it only. */
-  async get(id: string, claims: RunClaims): Promise<StoredRequest> {
+  /**
+   * Saves a change reviewers see (with its audit events), then shows it on the check run. The
+   * check run is marked behind in the same save: if GitHub fails the update, or the app stops
+   * before making it, the sweep sends it.
+   */
+  async saveShown(
+    r: StoredRequest,
+    audit: { type: string; data: Record<string, unknown> }[] = [],
+  ): Promise<void> {
+    markChanged(r, this.deps.now());
+    await this.save(r, audit);
+    await showCheckRun(this, r);
+  }
+
+  /**
+   * The request's check run; a decided one shows the witness of the audit chain after its last
+   * event (saved before this is called), kept outside the database.
+   */
+  async checkRun(r: StoredRequest): Promise<CheckRunInput> {
+    const votes = await this.deps.store.votes(r.id);
+    const witness = r.status === 'pending' ? undefined : await auditWitness(this.deps.store, r.id);
+    return checkRunView(r, votes, this.deps.serverUrl, witness);
+  }
+
+  /** The request and the asking step's leg: for the run that made it, and the step holding its secret. */
+  async get(id: string, claims: RunClaims, secret: string | undefined): Promise<StepRef> {
     const r = await this.deps.store.getRequest(id);
     if (!r) throw new AppError('not_found', `no request ${id}`);
     const c = r.claims;
@@ -268,45 +232,67 @@ export class ApprovalService {
     ) {
       throw new AppError('forbidden', `request ${id} belongs to another workflow run`);
     }
-    return r;
+    if (!secret)
+      throw new AppError(
+        'unauthenticated',
+        'send the step secret whose SHA-256 the request was made with, in the x-jit-step-secret header',
+      );
+    const leg = legBySecret(r, secret);
+    if (!leg) throw new AppError('forbidden', `request ${id} belongs to another step of this run`);
+    return { request: r, leg };
   }
 
-  /** Long-poll: answers when the request is decided, or after `seconds`. */
-  async wait(id: string, claims: RunClaims, seconds: number, signal?: AbortSignal): Promise<StoredRequest> {
+  /**
+   * Long-poll: answers when the request is decided, or after `seconds`. An approved step's token is
+   * minted here, when it asks for it.
+   */
+  async wait(
+    id: string,
+    claims: RunClaims,
+    secret: string | undefined,
+    seconds: number,
+    signal?: AbortSignal,
+  ): Promise<StepRef> {
     const deadline = this.deps.now() + seconds * 1000;
-    let r = await this.get(id, claims);
-    while (r.status === 'pending' && this.deps.now() < deadline && !signal?.aborted) {
+    let ref = await this.get(id, claims, secret);
+    // Answers on any change (a vote, an ignored click, the check run, the decision), so the step
+    // can print each one as it happens; an unchanged request keeps the poll until the deadline.
+    const seen = ref.request.version;
+    while (
+      ref.request.status === 'pending' &&
+      ref.request.version === seen &&
+      this.deps.now() < deadline &&
+      !signal?.aborted
+    ) {
       await this.deps.waiters.wait(id, Math.max(0, deadline - this.deps.now()), signal);
-      r = await this.get(id, claims);
+      ref = await this.get(id, claims, secret);
     }
-    return r;
+    return this.withToken(ref);
   }
 
-  async cancel(id: string, claims: RunClaims): Promise<StoredRequest> {
-    await this.get(id, claims);
-    return this.locks.run(id, async () => {
-      const r = (await this.deps.store.getRequest(id))!;
-      if (r.status === 'pending') {
-        const reasons = [
-          ...r.decision.reasons,
-          { rule: 'governing' as const, message: 'the step was cancelled' },
-        ];
-        await this.finalize(r, 'cancelled', { ...r.decision, reasons });
-      } else if (r.token && r.token.revokedAt === null) {
-        await this.revoke(r, 'step_cancelled');
-      }
-      return r;
+  /** The step's leg with its token minted, when its request is approved with one. */
+  async withToken(ref: StepRef): Promise<StepRef> {
+    const { request: r, leg } = ref;
+    if (r.status !== 'approved' || !r.decision.token || leg.token || leg.endedAt !== null) return ref;
+    return this.locks.run(r.id, async () => {
+      const fresh = (await this.deps.store.getRequest(r.id))!;
+      const mine = fresh.legs.find((l) => l.secretHash === leg.secretHash)!;
+      await grantLeg(this, fresh, mine);
+      return { request: fresh, leg: mine };
     });
   }
 
-  async revoke(r: StoredRequest, why: string): Promise<void> {
-    if (!r.token || r.token.revokedAt !== null) return;
-    await this.deps.github.revokeToken(unseal(r.token.sealed, this.deps.sealKey));
-    r.token.revokedAt = this.deps.now();
-    await this.#save(r);
-    this.deps.metrics.count('jit_tokens_revoked_total', 'Installation tokens revoked.', { why });
-    this.deps.log.info({ request: r.id, token_sha256: r.token.hash, why }, 'token revoked');
-    await this.audit('token_revoked', r.id, { token_sha256: r.token.hash, why });
+  /** The step was cancelled: its leg ends (its token revoked); the request ends when no leg waits. */
+  async cancel(id: string, claims: RunClaims, secret: string | undefined): Promise<StepRef> {
+    const { leg } = await this.get(id, claims, secret);
+    await endLegs(
+      this,
+      id,
+      (l) => l.secretHash === leg.secretHash,
+      'step_cancelled',
+      'the step was cancelled',
+    );
+    return this.get(id, claims, secret);
   }
 
   /** Ends an overdue pending request as timed out. The caller holds the request's lock. */
@@ -319,70 +305,59 @@ export class ApprovalService {
     await this.finalize(r, 'timed_out', { ...r.decision, outcome: 'denied', reasons });
   }
 
-  /** Times out overdue requests and revokes tokens past their TTL. Runs at start and on a timer. */
-  async sweep(): Promise<void> {
-    const now = this.deps.now();
-    // Another instance may sweep the same request: its save wins and this one steps aside.
-    const once = (work: Promise<void>): Promise<void> =>
-      work.catch((err: unknown) => {
-        if (!(err instanceof AppError && err.code === 'conflict')) throw err;
-      });
-    for (const p of await this.deps.store.pendingRequests(now)) {
-      await once(
-        this.locks.run(p.id, async () => {
-          const r = (await this.deps.store.getRequest(p.id))!;
-          if (r.status === 'pending') await this.timeOut(r);
-        }),
-      );
-    }
-    for (const t of await this.deps.store.unrevokedTokens(now)) {
-      await once(
-        this.locks.run(t.id, async () => this.revoke((await this.deps.store.getRequest(t.id))!, 'ttl')),
-      );
-    }
+  /**
+   * Times out overdue requests, revokes tokens past their TTL, and brings back what a failure left
+   * behind (clicks not processed, tokens minted but never handed over, check runs behind). Runs at
+   * start and on a timer.
+   */
+  sweep(): Promise<void> {
+    return sweep(this);
   }
 
-  /** A job of the run finished: revoke the tokens of its requests, cancel its open ones. */
-  async jobCompleted(repositoryId: string, runId: string, runAttempt: string, job: string): Promise<void> {
+  /** A job of the run finished: its legs end, their tokens are revoked, requests nobody waits on end. */
+  async jobCompleted(repositoryId: string, runId: string, runAttempt: string, jobId: number): Promise<void> {
     for (const found of await this.deps.store.requestsForRun(repositoryId, runId, runAttempt)) {
-      if (found.job !== job) continue;
-      await this.locks.run(found.id, async () => {
-        const r = (await this.deps.store.getRequest(found.id))!;
-        if (r.status === 'pending') {
-          const reasons = [
-            ...r.decision.reasons,
-            { rule: 'governing' as const, message: 'the job ended before a decision' },
-          ];
-          await this.finalize(r, 'cancelled', { ...r.decision, reasons });
-        }
-        await this.revoke(r, 'job_completed');
-      });
+      if (!found.legs.some((l) => l.jobId === jobId)) continue;
+      await endLegs(
+        this,
+        found.id,
+        (l) => l.jobId === jobId,
+        'job_completed',
+        'the job ended before a decision',
+      );
     }
   }
 
-  view(r: StoredRequest): RequestView {
-    const c = r.claims;
-    const usable = r.status === 'approved' && r.token && r.token.revokedAt === null;
-    return {
-      id: r.id,
-      status: r.status,
-      action: r.action,
-      repository: c.repository,
-      run_id: c.run_id,
-      run_attempt: c.run_attempt,
-      job: r.job,
-      decision: r.decision,
-      check_run_url:
-        r.checkRunId === null ? null : `${this.deps.serverUrl}/${c.repository}/runs/${r.checkRunId}`,
-      approvers: r.decision.requirements
-        .flatMap((q) => q.approved_by)
-        .filter((v, i, a) => a.indexOf(v) === i),
-      created_at: iso(r.createdAt),
-      expires_at: iso(r.expiresAt),
-      decided_at: r.decidedAt === null ? null : iso(r.decidedAt),
-      token: usable
-        ? { jwe: r.token!.jwe, expires_at: iso(r.token!.revokeAt), permissions: r.token!.permissions }
-        : null,
-    };
+  /** A run (attempt) finished: every leg of its requests ends. The backstop for missed job events. */
+  async runCompleted(repositoryId: string, runId: string, runAttempt: string): Promise<void> {
+    for (const found of await this.deps.store.requestsForRun(repositoryId, runId, runAttempt)) {
+      if (found.status !== 'pending' && !found.legs.some((l) => l.token && l.token.revokedAt === null))
+        continue;
+      await endLegs(this, found.id, () => true, 'run_completed', 'the workflow run ended before a decision');
+    }
   }
+
+  /** What the step sees: the request, its votes, and its own leg's token. */
+  async viewOf(ref: StepRef): Promise<RequestView> {
+    return stepView(
+      ref.request,
+      ref.leg,
+      this.deps.now(),
+      this.deps.serverUrl,
+      await this.deps.store.votes(ref.request.id),
+    );
+  }
+
+  view(r: StoredRequest, leg: Leg, votes: readonly StoredVote[] = []): RequestView {
+    return stepView(r, leg, this.deps.now(), this.deps.serverUrl, votes);
+  }
+}
+
+/** The leg whose secret this is (compared in constant time). */
+function legBySecret(r: StoredRequest, secret: string): Leg | undefined {
+  const hash = Buffer.from(sha256(secret), 'hex');
+  return r.legs.find((l) => {
+    const stored = Buffer.from(l.secretHash, 'hex');
+    return stored.length === hash.length && timingSafeEqual(stored, hash);
+  });
 }

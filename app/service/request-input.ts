@@ -13,7 +13,17 @@ export function checkBody(body: unknown): CreateRequestBody {
     throw new AppError('bad_request', 'the body must be a JSON object');
   const b = body as Record<string, unknown>;
   const unknown = Object.keys(b).filter(
-    (k) => !['action', 'job', 'reason', 'permissions', 'public_key'].includes(k),
+    (k) =>
+      ![
+        'action',
+        'job',
+        'job_id',
+        'matrix_index',
+        'reason',
+        'permissions',
+        'public_key',
+        'secret_sha256',
+      ].includes(k),
   );
   if (unknown.length > 0) throw new AppError('bad_request', `unknown field(s): ${unknown.join(', ')}`);
   if (typeof b.action !== 'string' || !NAME.test(b.action))
@@ -23,6 +33,28 @@ export function checkBody(body: unknown): CreateRequestBody {
     );
   if (typeof b.job !== 'string' || !NAME.test(b.job))
     throw new AppError('bad_request', 'job must be the GITHUB_JOB of the step (at most 100 characters)');
+  if (b.job_id !== undefined && !(Number.isSafeInteger(b.job_id) && (b.job_id as number) > 0))
+    throw new AppError(
+      'bad_request',
+      "job_id must be the job's id, a positive integer (`${{ job.check_run_id }}`)",
+    );
+  if (
+    b.matrix_index !== undefined &&
+    !(
+      Number.isSafeInteger(b.matrix_index) &&
+      (b.matrix_index as number) >= 0 &&
+      (b.matrix_index as number) < 1000
+    )
+  )
+    throw new AppError(
+      'bad_request',
+      'matrix_index must be `${{ strategy.job-index }}`, an integer from 0 to 999',
+    );
+  if (typeof b.secret_sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(b.secret_sha256))
+    throw new AppError(
+      'bad_request',
+      'secret_sha256 must be the SHA-256 (64 lower-case hex digits) of a random secret the step keeps',
+    );
   if (b.reason !== undefined && (typeof b.reason !== 'string' || b.reason.length > 1000))
     throw new AppError('bad_request', 'reason must be text of at most 1000 characters');
   let permissions: Record<string, Level> | undefined;
@@ -42,6 +74,9 @@ export function checkBody(body: unknown): CreateRequestBody {
   return {
     action: b.action,
     job: b.job,
+    ...(b.job_id !== undefined && { job_id: b.job_id as number }),
+    ...(b.matrix_index !== undefined && { matrix_index: b.matrix_index as number }),
+    secret_sha256: b.secret_sha256,
     ...(b.reason !== undefined && { reason: b.reason as string }),
     ...(permissions && { permissions }),
     public_key: checkPublicKey(b.public_key) as Record<string, unknown>,
@@ -61,6 +96,7 @@ export function toApprovalRequest(
     event: c.event_name,
     workflow: workflowPath(c.workflow_ref),
     actor: c.actor,
+    ...(c.triggering_actor !== undefined && { triggering_actor: c.triggering_actor }),
     ...(c.environment !== undefined && { environment: c.environment }),
     ...(r.reason !== null && { reason: r.reason }),
     ...(r.requestedPermissions !== null && { permissions: r.requestedPermissions }),

@@ -1,131 +1,220 @@
 import { AppError } from '../errors.ts';
-import { evaluate } from '../policy/evaluate.ts';
-import type { StoredRequest } from '../store/types.ts';
-import { failClosed, type ApprovalService } from './approval-service.ts';
+import type { Membership } from '../policy/request.ts';
+import type { StoredRequest, StoredVote } from '../store/types.ts';
+import { updateNotice } from '../notify/notifier.ts';
+import type { ApprovalService } from './approval-service.ts';
+import { IGNORED_SHOWN } from './click-screen.ts';
 import { toApprovalRequest } from './request-input.ts';
 
+/** A vote as read from its webhook delivery: a click on a check run, or a comment command. */
 export interface VoteInput {
-  checkRunId: number;
-  /** The button: `approve` or `deny`. */
+  /** The request, by its check run (a button) or its id (a comment command). */
+  checkRunId?: number;
+  requestId?: string;
+  /** The repository the webhook names (`repository.id`). */
+  repositoryId: string;
+  /** For a button: the app the check run belongs to (`check_run.app.id`). */
+  appId?: number | undefined;
+  /** The button or command: `approve` or `deny`. */
   identifier: string;
   sender: { id: number; login: string };
   deliveryId: string;
+  /** What the voter wrote with the vote (comment commands); buttons carry none. */
+  comment?: string | null;
 }
+
+/** Whether a vote counted, and why not when it did not. */
+export type VoteResult = { counted: true } | { counted: false; reason: string };
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
+/** Records a click that changes nothing, once per delivery, and shows it on the check run. */
 async function ignore(
   service: ApprovalService,
   r: StoredRequest,
-  login: string,
+  input: VoteInput,
   reason: string,
-): Promise<void> {
-  r.ignoredVotes.push({ login, reason, at: service.deps.now() });
-  await service.deps.store.saveRequest(r);
-  await service.audit('vote_ignored', r.id, { voter: login, reason });
-  await service.refreshCheckRun(r);
+): Promise<VoteResult> {
+  const login = input.sender.login;
+  r.ignoredTotal = (r.ignoredTotal ?? r.ignoredVotes.length) + 1;
+  r.ignoredVotes = [
+    ...r.ignoredVotes,
+    { login, reason, at: service.deps.now(), delivery: input.deliveryId },
+  ].slice(-IGNORED_SHOWN);
+  await service.saveShown(r, [
+    { type: 'vote_ignored', data: { voter: login, reason, delivery: input.deliveryId } },
+  ]);
+  return { counted: false, reason };
 }
 
 /**
- * A reviewer clicked Approve or Deny. Authorizes the sender (listed user or active team member,
- * not the actor unless self-approval is allowed), records the vote and decides again.
- * Redelivered webhooks count once; votes on closed requests change nothing.
+ * A reviewer clicked Approve or Deny (delivery `input.deliveryId`, which arrived at `at`) on the
+ * check run of request `requestId`. Authorizes the sender (listed user or active team member, not
+ * the actor or whoever re-ran the run unless self-approval is allowed), records the vote and
+ * decides again, held to the terms the request showed; votes on closed requests change nothing.
+ * Processing the same delivery again (a redelivery, the sweep, after a failure part-way) records
+ * and audits it once, and finishes the decision it may have left undone.
  */
-export async function handleVote(service: ApprovalService, input: VoteInput): Promise<void> {
-  const found = await service.deps.store.findByCheckRun(input.checkRunId);
-  if (!found) return; // not one of ours
-  if (!(await service.deps.store.firstDelivery(input.deliveryId))) return;
-  // A save that loses to another writer is decided again on what that writer saved; the vote
-  // recorded by the first try is not audited twice.
-  const tried = { audited: false };
+export async function processVote(
+  service: ApprovalService,
+  requestId: string,
+  input: VoteInput,
+  at: number,
+): Promise<VoteResult> {
+  // A save that loses to another writer is decided again on what that writer saved.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await service.locks.run(found.id, () => decideVote(service, input, found.id, tried));
+      return await service.locks.run(requestId, () => decideVote(service, input, requestId, at));
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'conflict') || attempt === 3) throw err;
     }
   }
 }
 
+/** Membership of the teams votes were counted under, from the votes as recorded. */
+export function recordedMembership(votes: readonly StoredVote[]): Record<string, string[]> {
+  const membership: Record<string, string[]> = {};
+  for (const v of votes) for (const t of v.teams) (membership[t] ??= []).push(v.voterLogin);
+  return membership;
+}
+
+/** Teams whose members may vote on `r`: today's governing policies' and the shown terms'. */
+async function votingTeams(service: ApprovalService, r: StoredRequest): Promise<string[]> {
+  const [owner, repo] = r.claims.repository.split('/') as [string, string];
+  const policies = await service.deps.github.loadPolicies(r.installationId, owner, repo);
+  const request = toApprovalRequest(r);
+  const now = policies.ok
+    ? policies.policies.flatMap((p) =>
+        p.match(request) ? [...p.teams, ...p.escalations.flatMap((e) => e.teams)] : [],
+      )
+    : [];
+  const shown =
+    r.terms?.requirements.flatMap((q) => [...q.teams, ...(q.escalate ?? []).flatMap((e) => e.teams)]) ?? [];
+  return [...new Set([...now, ...shown])];
+}
+
+/**
+ * Membership as it is now for the team votes a decision relies on: a member removed from a team
+ * after voting no longer counts for it.
+ */
+async function currentMembership(
+  service: ApprovalService,
+  r: StoredRequest,
+  votes: readonly StoredVote[],
+): Promise<Membership> {
+  const membership: Record<string, string[]> = {};
+  for (const v of votes)
+    for (const t of v.teams)
+      if (await service.deps.github.isActiveMember(r.installationId, t, v.voterLogin))
+        (membership[t] ??= []).push(v.voterLogin);
+  return membership;
+}
+
 async function decideVote(
   service: ApprovalService,
   input: VoteInput,
   requestId: string,
-  tried: { audited: boolean },
-): Promise<void> {
+  at: number,
+): Promise<VoteResult> {
   const { store, github, now } = service.deps;
   const r = (await store.getRequest(requestId))!;
-  const { login, id } = input.sender;
+  const { id } = input.sender;
+  // The actor's account votes as the actor whatever its login is now (a renamed account is the same
+  // person): the policies judge it by the login the run was started with.
+  const actorAccount = r.claims.actor_id !== undefined && Number(r.claims.actor_id) === id;
+  const login = actorAccount ? r.claims.actor : input.sender.login;
+  if ((await store.votes(r.id)).some((v) => v.delivery === input.deliveryId)) {
+    if (r.status === 'pending') await decide(service, r); // recorded by an earlier try
+    return { counted: true };
+  }
+  const earlier = r.ignoredVotes.find((v) => v.delivery === input.deliveryId);
+  if (earlier) return { counted: false, reason: earlier.reason };
   if (input.identifier !== 'approve' && input.identifier !== 'deny')
-    return ignore(service, r, login, `unknown button "${input.identifier}"`);
+    return ignore(service, r, input, `unknown button "${input.identifier}"`);
   if (r.status !== 'pending')
-    return ignore(service, r, login, `the request is already ${r.status.replace('_', ' ')}`);
-  if (now() >= r.expiresAt) return service.timeOut(r); // not sweep(): it would wait on the lock held here
-  const [owner, repo] = r.claims.repository.split('/') as [string, string];
-  const policies = await github.loadPolicies(r.installationId, owner, repo);
-  if (!policies.ok) return service.finalize(r, 'denied', failClosed(policies));
-  const request = toApprovalRequest(r);
-  const teams = [...new Set(policies.policies.flatMap((p) => (p.match(request) ? p.teams : [])))];
+    return ignore(service, r, input, `the request is already ${r.status.replace('_', ' ')}`);
+  if (now() >= r.expiresAt) {
+    await service.timeOut(r); // not sweep(): it would wait on the lock held here
+    return { counted: false, reason: 'the request had timed out' };
+  }
   const active: string[] = [];
-  for (const team of teams) if (await github.isActiveMember(r.installationId, team, login)) active.push(team);
+  for (const team of await votingTeams(service, r))
+    if (await github.isActiveMember(r.installationId, team, login)) active.push(team);
   const decision = input.identifier === 'approve' ? 'approve' : 'deny';
-  const probe = evaluate(
-    policies.policies,
-    request,
+  const probe = await service.judge(
+    r,
     [{ user: login, decision }],
     Object.fromEntries(active.map((t) => [t, [login]])),
-    now(),
   );
+  if (!probe.policies.ok) {
+    await service.finalize(r, 'denied', probe.decision);
+    return { counted: false, reason: 'the policy files on the default branch are invalid' };
+  }
   const counted =
-    probe.reasons.some((x) => x.rule === 'deny_vote') ||
-    probe.requirements.some((q) => q.approved_by.some((l) => same(l, login)));
+    probe.decision.reasons.some((x) => x.rule === 'deny_vote') ||
+    probe.decision.requirements.some((q) => q.approved_by.some((l) => same(l, login)));
   if (!counted) {
-    if (probe.outcome === 'denied' && probe.requirements.length === 0)
-      return service.finalize(r, 'denied', probe); // a freeze or window now applies
+    if (probe.decision.outcome === 'denied' && probe.decision.requirements.length === 0) {
+      await service.finalize(r, 'denied', probe.decision); // a freeze or window now applies
+      return { counted: false, reason: 'a time rule of the policies denies the request now' };
+    }
+    const actors = [r.claims.actor, r.claims.triggering_actor ?? r.claims.actor];
     const self =
-      same(login, r.claims.actor) || (r.claims.actor_id !== undefined && Number(r.claims.actor_id) === id);
+      actors.some((a) => same(login, a)) ||
+      (r.claims.actor_id !== undefined && Number(r.claims.actor_id) === id);
     return ignore(
       service,
       r,
-      login,
+      input,
       self
-        ? 'triggered the run, and self-approval is not allowed'
+        ? 'started or re-ran the run, and self-approval is not allowed'
         : 'is not an eligible approver (not listed, and not an active member of a listed team)',
     );
   }
-  await store.putVote({
-    requestId: r.id,
-    voterId: id,
-    voterLogin: login,
-    decision,
-    at: now(),
-    teams: active,
-  });
-  if (!tried.audited)
-    await service.audit('vote', r.id, {
-      voter: login,
-      voter_id: id,
+  // Not written when an earlier try wrote it, or the voter's stored vote came later: decided as is.
+  await store.putVote(
+    {
+      requestId: r.id,
+      voterId: id,
+      voterLogin: login,
       decision,
+      at,
       teams: active,
       delivery: input.deliveryId,
-    });
-  tried.audited = true;
-  const votes = await store.votes(r.id);
-  const membership: Record<string, string[]> = {};
-  for (const v of votes) for (const t of v.teams) (membership[t] ??= []).push(v.voterLogin);
-  const next = evaluate(
-    policies.policies,
-    request,
-    votes.map((v) => ({ user: v.voterLogin, decision: v.decision })),
-    membership,
-    now(),
+      comment: input.comment ?? null,
+    },
+    [
+      {
+        type: 'vote',
+        data: {
+          voter: login,
+          voter_id: id,
+          decision,
+          teams: active,
+          delivery: input.deliveryId,
+          ...(input.comment && { comment: input.comment }),
+        },
+        at: now(),
+      },
+    ],
   );
-  if (next.outcome === 'pending') {
-    r.decision = next;
-    if (!(await store.saveRequest(r)))
-      throw new AppError('conflict', `request ${r.id} changed during a vote`);
-    service.deps.waiters.notify(r.id);
-    return service.refreshCheckRun(r);
+  await decide(service, r);
+  return { counted: true };
+}
+
+/** Decides again on the votes stored, and stores and shows the outcome. */
+async function decide(service: ApprovalService, r: StoredRequest): Promise<void> {
+  const votes = await service.deps.store.votes(r.id);
+  const asVotes = votes.map((v) => ({ user: v.voterLogin, decision: v.decision }));
+  let next = await service.judge(r, asVotes, recordedMembership(votes));
+  // An approval that counts team votes is checked against membership as it is now.
+  if (next.decision.outcome === 'approved' && votes.some((v) => v.teams.length > 0))
+    next = await service.judge(r, asVotes, await currentMembership(service, r, votes));
+  r.terms = next.terms;
+  if (next.decision.outcome === 'pending') {
+    r.decision = next.decision;
+    await service.saveShown(r);
+    return updateNotice(service, r);
   }
-  return service.finalize(r, next.outcome, next);
+  return service.finalize(r, next.decision.outcome, next.decision);
 }

@@ -1,57 +1,16 @@
 import pg from 'pg';
-import { auditFromRow, nextAuditEvent, requestColumns } from './rows.ts';
-import type { AuditEvent, Store, StoredRequest, StoredVote } from './types.ts';
-
-const MIGRATIONS = [
-  `CREATE TABLE requests (
-     id TEXT PRIMARY KEY,
-     key TEXT NOT NULL UNIQUE,
-     status TEXT NOT NULL,
-     check_run_id BIGINT,
-     repository_id TEXT NOT NULL,
-     run_id TEXT NOT NULL,
-     run_attempt TEXT NOT NULL,
-     token_unrevoked BOOLEAN NOT NULL DEFAULT false,
-     version INTEGER NOT NULL,
-     body JSONB NOT NULL
-   );
-   CREATE INDEX requests_status ON requests(status);
-   CREATE INDEX requests_check_run ON requests(check_run_id);
-   CREATE INDEX requests_run ON requests(repository_id, run_id, run_attempt);
-   CREATE INDEX requests_unrevoked ON requests(token_unrevoked) WHERE token_unrevoked;
-   CREATE TABLE votes (
-     request_id TEXT NOT NULL,
-     voter_id BIGINT NOT NULL,
-     voter_login TEXT NOT NULL,
-     decision TEXT NOT NULL,
-     at BIGINT NOT NULL,
-     seq BIGSERIAL,
-     teams JSONB NOT NULL,
-     PRIMARY KEY (request_id, voter_id)
-   );
-   CREATE TABLE deliveries (id TEXT PRIMARY KEY, at BIGINT NOT NULL);
-   CREATE TABLE audit (
-     seq BIGINT PRIMARY KEY,
-     at BIGINT NOT NULL,
-     type TEXT NOT NULL,
-     request_id TEXT,
-     data JSONB NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   );`,
-  // Sweeps ask for what is due, not for every pending request.
-  `ALTER TABLE requests ADD COLUMN expires_at BIGINT;
-   ALTER TABLE requests ADD COLUMN revoke_at BIGINT;
-   UPDATE requests SET expires_at = (body->>'expiresAt')::bigint, revoke_at = (body->'token'->>'revokeAt')::bigint;
-   CREATE INDEX requests_due ON requests(status, expires_at);
-   CREATE INDEX requests_revoke ON requests(revoke_at) WHERE token_unrevoked;`,
-];
+import { isConnectionError, reachable, unreachable, type StoreLog } from './pg-errors.ts';
+import { PgListener } from './pg-listener.ts';
+import { migrate } from './pg-migrations.ts';
+import type { NewAuditEvent } from '../audit/append.ts';
+import { extendChain } from './pg-audit.ts';
+import type { KeyRing } from '../crypto/keys.ts';
+import { PgJournal } from './pg-journal.ts';
+import { auditFromRow, requestColumns, requestFromBody, requestSql, voteFromRow } from './rows.ts';
+import type { AuditEvent, RequestAudit, Store, StoreOptions, StoredRequest, StoredVote } from './types.ts';
 
 /** Channel on which every instance hears that a request changed (LISTEN/NOTIFY). */
 const CHANNEL = 'jit_request_changed';
-/** Advisory lock keys: migrations, and appending to the audit chain. */
-const MIGRATION_LOCK = 7_400_001;
-const AUDIT_LOCK = 7_400_002;
 /**
  * Requests are locked with the two-key form `(REQUEST_LOCKS, hashtext(id))`, a key space apart
  * from the one-key locks above. Two ids that hash alike only wait for each other.
@@ -59,47 +18,96 @@ const AUDIT_LOCK = 7_400_002;
 const REQUEST_LOCKS = 7_400;
 /** Connections that hold request locks: as many requests as one instance works on at once. */
 const LOCK_CONNECTIONS = 32;
+/** A connection attempt that neither connects nor fails (a dropped route) gives up after this. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+const REQUEST_SQL = requestSql((i) => `$${i}`);
 
 type Row = Record<string, unknown>;
 const toRequest = (row: Row | undefined): StoredRequest | undefined =>
-  row ? { ...(row.body as StoredRequest), version: Number(row.version) } : undefined;
+  row ? requestFromBody(row.body as Record<string, unknown>, Number(row.version)) : undefined;
 
 /** PostgreSQL, for several app instances on one database. Chosen when DATABASE_URL is set. */
+/** Decided job gates whose answer GitHub has not taken, oldest first (index requests_unanswered_gate). */
+export const UNANSWERED_GATES =
+  "SELECT * FROM requests WHERE status <> 'pending' AND body->'gate'->>'answered' = 'false' ORDER BY expires_at LIMIT $1";
+
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
   /** Apart from `#pool`: a lock holder's own store calls must never wait for a lock connection. */
   readonly #locks: pg.Pool;
-  /** The LISTEN connection (re-made when it drops), and who hears it. */
-  #listener: Promise<pg.Client> | undefined;
+  /** The LISTEN connection (re-made when it drops, started by the first subscriber), and who hears it. */
+  readonly #listener: PgListener;
+  #listening: Promise<void> | undefined;
   readonly #listeners: { listener: (requestId: string) => void; onGap?: (() => void) | undefined }[] = [];
-  #closed = false;
-  readonly #url: string;
-  readonly #schema: string;
+  readonly #log: StoreLog;
+  readonly #keys: KeyRing | undefined;
+  readonly journal: PgJournal;
 
-  private constructor(url: string, schema: string) {
-    this.#url = url;
-    this.#schema = schema;
+  private constructor(url: string, schema: string, log: StoreLog, keys: KeyRing | undefined) {
+    this.#log = log;
+    this.#keys = keys;
+    this.journal = new PgJournal({
+      query: (text, values) => this.#query(text, values),
+      tx: (work) => this.#tx(work),
+      append: async (c, e) => void (await this.#extendChain(c, e, e.at)),
+    });
+    this.#listener = new PgListener({
+      url,
+      schema,
+      channel: CHANNEL,
+      log,
+      onNotify: (id) => this.#listeners.forEach((l) => l.listener(id)),
+      onGap: () => this.#listeners.forEach((l) => l.onGap?.()),
+    });
+    const common = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true };
     this.#pool = new pg.Pool({
-      connectionString: url,
+      ...common,
       max: 10,
       options: `-c search_path=${schema}`,
-      application_name: 'jit-approvals',
+      application_name: `jit-approvals ${schema}`,
     });
     this.#locks = new pg.Pool({
-      connectionString: url,
+      ...common,
       max: LOCK_CONNECTIONS,
-      application_name: 'jit-approvals locks',
+      application_name: `jit-approvals locks ${schema}`,
     });
-    // A lock connection that drops (server restart) already lost its locks; just let it go.
-    this.#locks.on('error', () => undefined);
+    // An idle connection that drops (a restart, a cut, pg_terminate_backend) is only logged: the
+    // pool opens a new one when it is next needed. A lock connection's locks went with it.
+    this.#pool.on('error', (err) => this.#lost(err));
+    this.#locks.on('error', (err) => this.#lost(err));
+  }
+
+  #lost(err: Error): void {
+    this.#log.warn({ err: err.message }, 'PostgreSQL connection lost; a new one is opened when needed');
+  }
+
+  /**
+   * Logs the errors of a checked-out connection while `work` uses it: pg-pool listens only to
+   * idle ones, and an `error` event nobody hears would end the process.
+   */
+  async #using<T>(c: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+    const onError = (err: Error): void => this.#lost(err);
+    c.on('error', onError);
+    try {
+      return await work();
+    } finally {
+      c.off('error', onError);
+    }
+  }
+
+  #query(text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    return reachable(this.#pool.query(text, values));
   }
 
   async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const c = await this.#locks.connect();
+    const c = await reachable(this.#locks.connect());
     let broken: Error | undefined;
     try {
-      await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [REQUEST_LOCKS, id]);
-      return await work();
+      return await this.#using(c, async () => {
+        await reachable(c.query('SELECT pg_advisory_lock($1, hashtext($2))', [REQUEST_LOCKS, id]));
+        return await work();
+      });
     } finally {
       await c
         .query('SELECT pg_advisory_unlock($1, hashtext($2))', [REQUEST_LOCKS, id])
@@ -109,130 +117,151 @@ export class PgStore implements Store {
     }
   }
 
-  /** Connects and runs the migrations (one instance at a time, under an advisory lock). */
-  static async open(url: string, schema = 'public'): Promise<PgStore> {
+  /**
+   * Connects and runs the migrations (one instance at a time, under an advisory lock). With
+   * `options.auditKeys` the store may append to the audit chain (and seals or checks it now).
+   */
+  static async open(url: string, schema = 'public', options: StoreOptions = {}): Promise<PgStore> {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-    const store = new PgStore(url, schema);
-    await store.#tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await c.query('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY)');
-      const done = Number((await c.query('SELECT COALESCE(MAX(version), 0) AS v FROM migrations')).rows[0].v);
-      for (const [i, sql] of MIGRATIONS.slice(done).entries()) {
-        await c.query(sql);
-        await c.query('INSERT INTO migrations (version) VALUES ($1)', [done + i + 1]);
-      }
-    });
+    const store = new PgStore(url, schema, options.log ?? { warn: () => undefined }, options.auditKeys);
+    await store.#tx((c) => migrate(c, schema));
+    if (options.auditKeys) {
+      const at = (options.now ?? Date.now)();
+      await store
+        .#tx((c) => store.#extendChain(c, undefined, at))
+        .catch(async (err: unknown) => {
+          await store.close();
+          throw err;
+        });
+    }
     return store;
   }
 
   async #tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.#pool.connect();
+    const c = await reachable(this.#pool.connect());
+    let broken: Error | undefined;
     try {
-      await c.query('BEGIN');
-      const result = await work(c);
-      await c.query('COMMIT');
-      return result;
+      return await this.#using(c, async () => {
+        await c.query('BEGIN');
+        const result = await work(c);
+        await c.query('COMMIT');
+        return result;
+      });
     } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      if (isConnectionError(err)) broken = err as Error;
+      else await c.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw unreachable(err);
     } finally {
-      c.release();
+      c.release(broken); // a broken connection is closed, not handed out again
     }
   }
 
   async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
-    const inserted = await this.#pool.query(
-      `INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, expires_at, revoke_at, id, key, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) ON CONFLICT (key) DO NOTHING`,
-      [...requestColumns(r), r.id, r.key],
-    );
+    const inserted = await this.#query(`${REQUEST_SQL.insert} ON CONFLICT (key) DO NOTHING`, [
+      ...requestColumns(r),
+      r.id,
+      r.key,
+    ]);
     if (inserted.rowCount === 1) return { request: { ...r, version: 1 }, created: true };
-    const existing = await this.#pool.query('SELECT * FROM requests WHERE key = $1', [r.key]);
+    const existing = await this.#query('SELECT * FROM requests WHERE key = $1', [r.key]);
     return { request: toRequest(existing.rows[0])!, created: false };
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
-    return toRequest((await this.#pool.query('SELECT * FROM requests WHERE id = $1', [id])).rows[0]);
+    return toRequest((await this.#query('SELECT * FROM requests WHERE id = $1', [id])).rows[0]);
   }
 
   async findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined> {
     return toRequest(
-      (await this.#pool.query('SELECT * FROM requests WHERE check_run_id = $1', [checkRunId])).rows[0],
+      (await this.#query('SELECT * FROM requests WHERE check_run_id = $1', [checkRunId])).rows[0],
     );
   }
 
-  async saveRequest(r: StoredRequest): Promise<boolean> {
+  async saveRequest(r: StoredRequest, audit: RequestAudit[] = []): Promise<boolean> {
     const result = await this.#tx(async (c) => {
-      const res = await c.query(
-        `UPDATE requests SET status = $1, check_run_id = $2, repository_id = $3, run_id = $4, run_attempt = $5,
-           token_unrevoked = $6, body = $7, expires_at = $8, revoke_at = $9, version = version + 1 WHERE id = $10 AND version = $11`,
-        [...requestColumns(r), r.id, r.version],
-      );
-      if (res.rowCount === 1) await c.query('SELECT pg_notify($1, $2)', [CHANNEL, r.id]);
-      return res.rowCount === 1;
+      const res = await c.query(REQUEST_SQL.update, [...requestColumns(r), r.id, r.version]);
+      if (res.rowCount !== 1) return false;
+      for (const e of audit) await this.#extendChain(c, { ...e, requestId: r.id }, e.at);
+      await c.query('SELECT pg_notify($1, $2)', [CHANNEL, r.id]);
+      return true;
     });
     if (result) r.version++;
     return result;
   }
 
-  async putVote(v: StoredVote): Promise<void> {
-    await this.#pool.query(
-      `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at,
-         voter_login = excluded.voter_login, teams = excluded.teams, seq = nextval(pg_get_serial_sequence('votes', 'seq'))`,
-      [v.requestId, v.voterId, v.voterLogin, v.decision, v.at, JSON.stringify(v.teams)],
-    );
+  async putVote(v: StoredVote, audit: RequestAudit[] = []): Promise<boolean> {
+    return this.#tx(async (c) => {
+      if (v.delivery) {
+        const seen = await c.query('SELECT 1 FROM votes WHERE request_id = $1 AND delivery = $2', [
+          v.requestId,
+          v.delivery,
+        ]);
+        if (seen.rowCount) return false;
+      }
+      const written = await c.query(
+        `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams, delivery, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at,
+           voter_login = excluded.voter_login, teams = excluded.teams, delivery = excluded.delivery,
+           comment = excluded.comment, seq = nextval(pg_get_serial_sequence('votes', 'seq')) WHERE votes.at <= excluded.at`,
+        [
+          v.requestId,
+          v.voterId,
+          v.voterLogin,
+          v.decision,
+          v.at,
+          JSON.stringify(v.teams),
+          v.delivery ?? null,
+          v.comment ?? null,
+        ],
+      );
+      if (written.rowCount !== 1) return false;
+      for (const e of audit) await this.#extendChain(c, { ...e, requestId: v.requestId }, e.at);
+      return true;
+    });
   }
 
   async votes(requestId: string): Promise<StoredVote[]> {
-    const { rows } = await this.#pool.query('SELECT * FROM votes WHERE request_id = $1 ORDER BY seq', [
-      requestId,
-    ]);
-    return rows.map((r: Row) => ({
-      requestId,
-      voterId: Number(r.voter_id),
-      voterLogin: String(r.voter_login),
-      decision: r.decision as StoredVote['decision'],
-      at: Number(r.at),
-      teams: r.teams as string[],
-    }));
-  }
-
-  async firstDelivery(deliveryId: string): Promise<boolean> {
-    const res = await this.#pool.query(
-      'INSERT INTO deliveries (id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [deliveryId, Date.now()],
-    );
-    return res.rowCount === 1;
+    const { rows } = await this.#query('SELECT * FROM votes WHERE request_id = $1 ORDER BY seq', [requestId]);
+    return rows.map(voteFromRow);
   }
 
   async pendingRequests(dueBy?: number): Promise<StoredRequest[]> {
     const { rows } =
       dueBy === undefined
-        ? await this.#pool.query("SELECT * FROM requests WHERE status = 'pending'")
-        : await this.#pool.query("SELECT * FROM requests WHERE status = 'pending' AND expires_at <= $1", [
-            dueBy,
-          ]);
+        ? await this.#query("SELECT * FROM requests WHERE status = 'pending'")
+        : await this.#query("SELECT * FROM requests WHERE status = 'pending' AND expires_at <= $1", [dueBy]);
     return rows.map((r: Row) => toRequest(r)!);
   }
 
   async countPending(): Promise<number> {
     return Number(
-      (await this.#pool.query("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'")).rows[0].n,
+      (await this.#query("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'")).rows[0].n,
     );
   }
 
   async unrevokedTokens(dueBy?: number): Promise<StoredRequest[]> {
     const { rows } =
       dueBy === undefined
-        ? await this.#pool.query('SELECT * FROM requests WHERE token_unrevoked')
-        : await this.#pool.query('SELECT * FROM requests WHERE token_unrevoked AND revoke_at <= $1', [dueBy]);
+        ? await this.#query('SELECT * FROM requests WHERE token_unrevoked')
+        : await this.#query('SELECT * FROM requests WHERE token_unrevoked AND revoke_at <= $1', [dueBy]);
+    return rows.map((r: Row) => toRequest(r)!);
+  }
+
+  async unsyncedCheckRuns(dueBy: number, limit: number): Promise<StoredRequest[]> {
+    const { rows } = await this.#query(
+      'SELECT * FROM requests WHERE check_run_due_at <= $1 ORDER BY check_run_due_at LIMIT $2',
+      [dueBy, limit],
+    );
+    return rows.map((r: Row) => toRequest(r)!);
+  }
+
+  async unansweredGates(limit: number): Promise<StoredRequest[]> {
+    const { rows } = await this.#query(UNANSWERED_GATES, [limit]);
     return rows.map((r: Row) => toRequest(r)!);
   }
 
   async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
-    const { rows } = await this.#pool.query(
+    const { rows } = await this.#query(
       'SELECT * FROM requests WHERE repository_id = $1 AND run_id = $2 AND run_attempt = $3',
       [repositoryId, runId, runAttempt],
     );
@@ -245,30 +274,29 @@ export class PgStore implements Store {
     data: Record<string, unknown>,
     at: number,
   ): Promise<AuditEvent> {
-    return this.#tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-      const last = (await c.query('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')).rows[0] as
-        Row | undefined;
-      const event = nextAuditEvent(last, type, requestId, data, at);
-      await c.query(
-        'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [
-          event.seq,
-          event.at,
-          event.type,
-          event.requestId,
-          JSON.stringify(event.data),
-          event.prevHash,
-          event.hash,
-        ],
-      );
-      return event;
-    });
+    return this.#tx(async (c) => (await this.#extendChain(c, { type, requestId, data, at }, at))!);
+  }
+
+  /** In a transaction: appends `next` (and what the chain's state calls for) and moves the head. */
+  #extendChain(
+    c: pg.PoolClient,
+    next: NewAuditEvent | undefined,
+    at: number,
+  ): Promise<AuditEvent | undefined> {
+    return extendChain(c, this.#keys, next, at);
   }
 
   async auditEvents(): Promise<AuditEvent[]> {
-    const { rows } = await this.#pool.query('SELECT * FROM audit ORDER BY seq');
+    const { rows } = await this.#query('SELECT * FROM audit ORDER BY seq');
     return rows.map(auditFromRow);
+  }
+
+  async lastAuditEvent(requestId: string): Promise<AuditEvent | undefined> {
+    const { rows } = await this.#query(
+      'SELECT * FROM audit WHERE request_id = $1 ORDER BY seq DESC LIMIT 1',
+      [requestId],
+    );
+    return rows[0] && auditFromRow(rows[0] as Row);
   }
 
   /**
@@ -278,55 +306,16 @@ export class PgStore implements Store {
    */
   async subscribe(listener: (requestId: string) => void, onGap?: () => void): Promise<void> {
     this.#listeners.push({ listener, onGap });
-    this.#listener ??= this.#listen();
-    await this.#listener;
-  }
-
-  async #listen(): Promise<pg.Client> {
-    const client = new pg.Client({
-      connectionString: this.#url,
-      options: `-c search_path=${this.#schema}`,
-      application_name: `jit-approvals listen ${this.#schema}`,
-    });
-    client.on('notification', (n) => {
-      if (n.channel !== CHANNEL || !n.payload) return;
-      for (const { listener } of this.#listeners) listener(n.payload);
-    });
-    let lost = false;
-    const reconnect = (): void => {
-      if (lost || this.#closed) return;
-      lost = true;
-      void client.end().catch(() => undefined);
-      this.#listener = this.#relisten(250);
-      this.#listener.catch(() => undefined); // only `closed`, which close() expects
-    };
-    client.on('error', reconnect);
-    client.on('end', reconnect);
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    return client;
-  }
-
-  /** Re-makes the LISTEN connection, backing off up to 5 s between tries, then reports the gap. */
-  async #relisten(delayMs: number): Promise<pg.Client> {
-    await new Promise((r) => setTimeout(r, delayMs).unref());
-    if (this.#closed) throw new Error('closed');
-    try {
-      const client = await this.#listen();
-      for (const { onGap } of this.#listeners) onGap?.();
-      return client;
-    } catch {
-      return this.#relisten(Math.min(delayMs * 2, 5_000));
-    }
+    this.#listening ??= this.#listener.start();
+    await this.#listening;
   }
 
   async ping(): Promise<void> {
-    await this.#pool.query('SELECT 1');
+    await this.#query('SELECT 1');
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    await this.#listener?.then((c) => c.end()).catch(() => undefined);
+    await this.#listener.close();
     await this.#locks.end();
     await this.#pool.end();
   }

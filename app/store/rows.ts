@@ -1,44 +1,93 @@
-import { GENESIS, eventHash } from '../audit/chain.ts';
-import type { AuditEvent, StoredRequest } from './types.ts';
+import type { Checkpoint } from '../audit/checkpoint.ts';
+import type { AuditEvent, Leg, StoredRequest, StoredVote } from './types.ts';
 
 /**
- * The columns both stores index a request by, in the order of their INSERT and UPDATE statements:
- * status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, expires_at, revoke_at.
+ * Legs holding a token not yet revoked. A token the app gave up revoking (`revokeFailedAt`) no
+ * longer counts: sweeps skip it.
+ */
+export const unrevokedLegs = (r: StoredRequest): Leg[] =>
+  r.legs.filter((l) => l.token !== null && l.token.revokedAt === null && !l.token.revokeFailedAt);
+
+/**
+ * A stored request body as the current shape. Rows written before matrix legs existed held one
+ * step's key and token at the top level: they become the request's only leg (with no secret, so
+ * no new step can read them; the sweep still revokes their tokens).
+ */
+export function requestFromBody(body: Record<string, unknown>, version: number): StoredRequest {
+  if (Array.isArray(body.legs)) {
+    const r = body as unknown as StoredRequest;
+    return { ...r, notice: r.notice ?? null, version };
+  }
+  const { publicKey, token, ...rest } = body as Record<string, unknown> & {
+    publicKey: Record<string, unknown>;
+    token: Leg['token'];
+  };
+  const old = rest as unknown as StoredRequest;
+  const leg: Leg = {
+    jobId: null,
+    name: old.job,
+    publicKey,
+    secretHash: '',
+    reason: old.reason,
+    requestedPermissions: old.requestedPermissions,
+    joinedAt: old.createdAt,
+    endedAt: null,
+    token,
+  };
+  return { ...old, terms: null, legs: [leg], notice: null, version };
+}
+
+/** When the sweep should send the request's check run again: null while GitHub shows its state. */
+export function checkRunDueAt(r: StoredRequest): number | null {
+  const sync = r.checkRunSync;
+  return r.checkRunId !== null && sync && sync.shown < sync.wanted ? sync.retryAt : null;
+}
+
+/** The columns of both stores' INSERT and UPDATE statements of a request, in their order. */
+export const REQUEST_COLUMNS = [
+  'status',
+  'check_run_id',
+  'repository_id',
+  'run_id',
+  'run_attempt',
+  'token_unrevoked',
+  'body',
+  'expires_at',
+  'revoke_at',
+  'check_run_due_at',
+] as const;
+
+/** The INSERT and UPDATE statements of a request, with `param(n)` as the n-th placeholder (from 1). */
+export function requestSql(param: (n: number) => string): { insert: string; update: string } {
+  const n = REQUEST_COLUMNS.length;
+  const values = REQUEST_COLUMNS.map((_, i) => param(i + 1)).join(', ');
+  return {
+    insert: `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')}, id, key, version) VALUES (${values}, ${param(n + 1)}, ${param(n + 2)}, 1)`,
+    update: `UPDATE requests SET ${REQUEST_COLUMNS.map((c, i) => `${c} = ${param(i + 1)}`).join(', ')}, version = version + 1 WHERE id = ${param(n + 1)} AND version = ${param(n + 2)}`,
+  };
+}
+
+/**
+ * The values of `REQUEST_COLUMNS`: status, check_run_id, repository_id, run_id, run_attempt,
+ * token_unrevoked (any leg's), body, expires_at, revoke_at (the earliest of the legs' unrevoked
+ * tokens), check_run_due_at.
  */
 export function requestColumns(
   r: StoredRequest,
-): [string, number | null, string, string, string, boolean, string, number, number | null] {
+): [string, number | null, string, string, string, boolean, string, number, number | null, number | null] {
+  const unrevoked = unrevokedLegs(r);
   return [
     r.status,
     r.checkRunId,
     r.claims.repository_id,
     r.claims.run_id,
     r.claims.run_attempt,
-    r.token !== null && r.token.revokedAt === null,
+    unrevoked.length > 0,
     JSON.stringify({ ...r, version: undefined }),
     r.expiresAt,
-    r.token?.revokeAt ?? null,
+    unrevoked.length > 0 ? Math.min(...unrevoked.map((l) => l.token!.revokeAt)) : null,
+    checkRunDueAt(r),
   ];
-}
-
-/** The next event of the chain after `last` (the newest stored event, if any). */
-export function nextAuditEvent(
-  last: Record<string, unknown> | undefined,
-  type: string,
-  requestId: string | null,
-  data: Record<string, unknown>,
-  at: number,
-): AuditEvent {
-  // The JSON round trip hashes the data exactly as the store will hand it back for verification.
-  const partial = {
-    seq: Number(last?.seq ?? 0) + 1,
-    at,
-    type,
-    requestId,
-    data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
-    prevHash: last ? String(last.hash) : GENESIS,
-  };
-  return { ...partial, hash: eventHash(partial) };
 }
 
 /** An audit row, as either store returns it (SQLite holds data as text, PostgreSQL as JSONB). */
@@ -51,5 +100,38 @@ export function auditFromRow(row: Record<string, unknown>): AuditEvent {
     data: (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Record<string, unknown>,
     prevHash: String(row.prev_hash),
     hash: String(row.hash),
+    keyId: row.key_id == null ? null : String(row.key_id),
+    mac: row.mac == null ? null : String(row.mac),
+  };
+}
+
+/** The head checkpoint row (`audit_head`), if there is one. */
+export const headFromRow = (row: Record<string, unknown> | undefined): Checkpoint | undefined =>
+  row && { seq: Number(row.seq), hash: String(row.hash), keyId: String(row.key_id), mac: String(row.mac) };
+
+/** An event's values in the order of both stores' INSERT INTO audit. */
+export const auditValues = (e: AuditEvent): unknown[] => [
+  e.seq,
+  e.at,
+  e.type,
+  e.requestId,
+  JSON.stringify(e.data),
+  e.prevHash,
+  e.hash,
+  e.keyId,
+  e.mac,
+];
+
+/** A vote row, as either store returns it (SQLite holds teams as text, PostgreSQL as JSONB). */
+export function voteFromRow(row: Record<string, unknown>): StoredVote {
+  return {
+    requestId: String(row.request_id),
+    voterId: Number(row.voter_id),
+    voterLogin: String(row.voter_login),
+    decision: row.decision as StoredVote['decision'],
+    at: Number(row.at),
+    teams: (typeof row.teams === 'string' ? JSON.parse(row.teams) : row.teams) as string[],
+    ...(row.delivery != null && { delivery: String(row.delivery) }),
+    ...(row.comment != null && { comment: String(row.comment) }),
   };
 }

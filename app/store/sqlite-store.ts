@@ -1,66 +1,76 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { auditFromRow, nextAuditEvent, requestColumns } from './rows.ts';
-import type { AuditEvent, StoredRequest, StoredVote, Store } from './types.ts';
+import { checkWritable, lockDataDir } from './data-dir.ts';
+import { FileIdentity } from './file-identity.ts';
+import { planAppend, type NewAuditEvent } from '../audit/append.ts';
+import type { KeyRing } from '../crypto/keys.ts';
+import {
+  auditFromRow,
+  auditValues,
+  headFromRow,
+  requestColumns,
+  requestFromBody,
+  requestSql,
+  voteFromRow,
+} from './rows.ts';
+import { MIGRATIONS } from './sqlite-migrations.ts';
+import { SqliteJournal } from './sqlite-journal.ts';
+import type { AuditEvent, RequestAudit, StoredRequest, StoredVote, Store, StoreOptions } from './types.ts';
 
-/** Schema versions, applied in order at start; each runs once. */
-const MIGRATIONS = [
-  `CREATE TABLE requests (
-     id TEXT PRIMARY KEY,
-     key TEXT NOT NULL UNIQUE,
-     status TEXT NOT NULL,
-     check_run_id INTEGER,
-     repository_id TEXT NOT NULL,
-     run_id TEXT NOT NULL,
-     run_attempt TEXT NOT NULL,
-     token_unrevoked INTEGER NOT NULL DEFAULT 0,
-     version INTEGER NOT NULL,
-     body TEXT NOT NULL
-   );
-   CREATE INDEX requests_status ON requests(status);
-   CREATE INDEX requests_check_run ON requests(check_run_id);
-   CREATE INDEX requests_run ON requests(repository_id, run_id, run_attempt);
-   CREATE INDEX requests_unrevoked ON requests(token_unrevoked);
-   CREATE TABLE votes (
-     request_id TEXT NOT NULL,
-     voter_id INTEGER NOT NULL,
-     voter_login TEXT NOT NULL,
-     decision TEXT NOT NULL,
-     at INTEGER NOT NULL,
-     seq INTEGER NOT NULL,
-     teams TEXT NOT NULL,
-     PRIMARY KEY (request_id, voter_id)
-   );
-   CREATE TABLE deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
-   CREATE TABLE audit (
-     seq INTEGER PRIMARY KEY,
-     at INTEGER NOT NULL,
-     type TEXT NOT NULL,
-     request_id TEXT,
-     data TEXT NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   );`,
-  // Sweeps ask for what is due, not for every pending request.
-  `ALTER TABLE requests ADD COLUMN expires_at INTEGER;
-   ALTER TABLE requests ADD COLUMN revoke_at INTEGER;
-   UPDATE requests SET expires_at = json_extract(body, '$.expiresAt'), revoke_at = json_extract(body, '$.token.revokeAt');
-   CREATE INDEX requests_due ON requests(status, expires_at);
-   CREATE INDEX requests_revoke ON requests(token_unrevoked, revoke_at);`,
-];
+const REQUEST_SQL = requestSql(() => '?');
 
 type Row = Record<string, unknown>;
 const toRequest = (row: Row | undefined): StoredRequest | undefined =>
-  row ? { ...(JSON.parse(String(row.body)) as StoredRequest), version: Number(row.version) } : undefined;
+  row
+    ? requestFromBody(JSON.parse(String(row.body)) as Record<string, unknown>, Number(row.version))
+    : undefined;
 
-/** The embedded store: one SQLite file in DATA_DIR, WAL mode, nothing to install. */
+/**
+ * The embedded store: one SQLite file in DATA_DIR, WAL mode, nothing to install. One process
+ * owns DATA_DIR (a lock file); `readOnly` opens it beside that owner, for reading (the CLI).
+ */
+/** Decided job gates whose answer GitHub has not taken, oldest first (index requests_unanswered_gate). */
+export const UNANSWERED_GATES =
+  "SELECT * FROM requests WHERE status <> 'pending' AND json_extract(body, '$.gate.answered') = 0 ORDER BY expires_at LIMIT ?";
+
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
+  readonly #lock: DatabaseSync | undefined;
+  readonly #files: FileIdentity | undefined;
+  readonly #keys: KeyRing | undefined;
+  readonly journal: SqliteJournal;
 
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.#db = new DatabaseSync(join(dataDir, 'jit-approvals.sqlite'));
+  /**
+   * With `options.auditKeys` the store may append to the audit chain (and seals or checks it now);
+   * with `options.readOnly` it only reads, beside the running app that owns DATA_DIR.
+   */
+  constructor(dataDir: string, options: StoreOptions = {}) {
+    const file = join(dataDir, 'jit-approvals.sqlite');
+    this.#keys = options.auditKeys;
+    this.journal = new SqliteJournal({
+      sql: (text) => this.#sql(text),
+      transaction: (fn) => this.#transaction(fn),
+      append: (e) => void this.#extendChain(e, e.at),
+    });
+    if (options.readOnly) {
+      this.#db = new DatabaseSync(file, { readOnly: true });
+      return;
+    }
+    const lockFile = join(dataDir, 'jit-approvals.lock');
+    checkWritable(dataDir, [file, `${file}-wal`, `${file}-shm`, lockFile]);
+    this.#lock = lockDataDir(dataDir, lockFile);
+    try {
+      this.#db = new DatabaseSync(file);
+      this.#files = new FileIdentity({ 'database file': file, 'lock file': lockFile });
+      this.#migrate();
+      if (this.#keys) this.#transaction(() => this.#extendChain(undefined, (options.now ?? Date.now)()));
+    } catch (err) {
+      this.#lock.close();
+      throw err;
+    }
+  }
+
+  #migrate(): void {
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     this.#db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY)');
     const done = Number(
@@ -84,6 +94,7 @@ export class SqliteStore implements Store {
   }
 
   #transaction<T>(fn: () => T): T {
+    this.#files?.check();
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
@@ -107,9 +118,7 @@ export class SqliteStore implements Store {
         this.#sql('SELECT * FROM requests WHERE key = ?').get(r.key) as Row | undefined,
       );
       if (existing) return { request: existing, created: false };
-      this.#sql(
-        'INSERT INTO requests (status, check_run_id, repository_id, run_id, run_attempt, token_unrevoked, body, expires_at, revoke_at, id, key, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
-      ).run(...(this.#columns(r) as never[]), r.id, r.key);
+      this.#sql(REQUEST_SQL.insert).run(...(this.#columns(r) as never[]), r.id, r.key);
       return { request: { ...r, version: 1 }, created: true };
     });
   }
@@ -124,42 +133,50 @@ export class SqliteStore implements Store {
     );
   }
 
-  async saveRequest(r: StoredRequest): Promise<boolean> {
-    const result = this.#sql(
-      'UPDATE requests SET status = ?, check_run_id = ?, repository_id = ?, run_id = ?, run_attempt = ?, token_unrevoked = ?, body = ?, expires_at = ?, revoke_at = ?, version = version + 1 WHERE id = ? AND version = ?',
-    ).run(...(this.#columns(r) as never[]), r.id, r.version);
-    if (result.changes === 1) r.version++;
-    return result.changes === 1;
+  async saveRequest(r: StoredRequest, audit: RequestAudit[] = []): Promise<boolean> {
+    const saved = this.#transaction(() => {
+      const result = this.#sql(REQUEST_SQL.update).run(...(this.#columns(r) as never[]), r.id, r.version);
+      if (result.changes !== 1) return false;
+      for (const e of audit) this.#extendChain({ ...e, requestId: r.id }, e.at);
+      return true;
+    });
+    if (saved) r.version++;
+    return saved;
   }
 
-  async putVote(v: StoredVote): Promise<void> {
-    this.#sql(
-      `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams, seq)
-         VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE request_id = ?))
-         ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at,
-           voter_login = excluded.voter_login, teams = excluded.teams, seq = excluded.seq`,
-    ).run(v.requestId, v.voterId, v.voterLogin, v.decision, v.at, JSON.stringify(v.teams), v.requestId);
+  async putVote(v: StoredVote, audit: RequestAudit[] = []): Promise<boolean> {
+    return this.#transaction(() => {
+      if (
+        v.delivery &&
+        this.#sql('SELECT 1 FROM votes WHERE request_id = ? AND delivery = ?').get(v.requestId, v.delivery)
+      )
+        return false;
+      const written = this.#sql(
+        `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams, delivery, comment, seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE request_id = ?))
+           ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at,
+             voter_login = excluded.voter_login, teams = excluded.teams, delivery = excluded.delivery,
+             comment = excluded.comment, seq = excluded.seq WHERE votes.at <= excluded.at`,
+      ).run(
+        v.requestId,
+        v.voterId,
+        v.voterLogin,
+        v.decision,
+        v.at,
+        JSON.stringify(v.teams),
+        v.delivery ?? null,
+        v.comment ?? null,
+        v.requestId,
+      );
+      if (written.changes !== 1) return false;
+      for (const e of audit) this.#extendChain({ ...e, requestId: v.requestId }, e.at);
+      return true;
+    });
   }
 
   async votes(requestId: string): Promise<StoredVote[]> {
     const rows = this.#sql('SELECT * FROM votes WHERE request_id = ? ORDER BY seq').all(requestId) as Row[];
-    return rows.map((r) => ({
-      requestId,
-      voterId: Number(r.voter_id),
-      voterLogin: String(r.voter_login),
-      decision: r.decision as StoredVote['decision'],
-      at: Number(r.at),
-      teams: JSON.parse(String(r.teams)) as string[],
-    }));
-  }
-
-  async firstDelivery(deliveryId: string): Promise<boolean> {
-    return (
-      this.#sql('INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
-        deliveryId,
-        Date.now(),
-      ).changes === 1
-    );
+    return rows.map(voteFromRow);
   }
 
   async pendingRequests(dueBy?: number): Promise<StoredRequest[]> {
@@ -184,6 +201,18 @@ export class SqliteStore implements Store {
     return rows.map((r) => toRequest(r)!);
   }
 
+  async unsyncedCheckRuns(dueBy: number, limit: number): Promise<StoredRequest[]> {
+    const rows = this.#sql(
+      'SELECT * FROM requests WHERE check_run_due_at <= ? ORDER BY check_run_due_at LIMIT ?',
+    ).all(dueBy, limit) as Row[];
+    return rows.map((r) => toRequest(r)!);
+  }
+
+  async unansweredGates(limit: number): Promise<StoredRequest[]> {
+    const rows = this.#sql(UNANSWERED_GATES).all(limit) as Row[];
+    return rows.map((r) => toRequest(r)!);
+  }
+
   async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
     const rows = this.#sql(
       'SELECT * FROM requests WHERE repository_id = ? AND run_id = ? AND run_attempt = ?',
@@ -197,23 +226,47 @@ export class SqliteStore implements Store {
     data: Record<string, unknown>,
     at: number,
   ): Promise<AuditEvent> {
-    return this.#transaction(() => {
-      const last = this.#sql('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-        Row | undefined;
-      const event = nextAuditEvent(last, type, requestId, data, at);
-      this.#sql(
-        'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(
-        event.seq,
-        event.at,
-        event.type,
-        event.requestId,
-        JSON.stringify(event.data),
-        event.prevHash,
-        event.hash,
+    return this.#transaction(() => this.#extendChain({ type, requestId, data, at }, at)!);
+  }
+
+  /** In a transaction: appends `next` (and what the chain's state calls for) and moves the head. */
+  #extendChain(next: NewAuditEvent | undefined, at: number): AuditEvent | undefined {
+    if (!this.#keys)
+      throw new Error(
+        'this store was opened without the audit key: it can read the audit log, not append to it',
       );
-      return event;
-    });
+    const last = this.#sql('SELECT seq, hash, key_id FROM audit ORDER BY seq DESC LIMIT 1').get() as
+      Row | undefined;
+    const plan = planAppend(
+      {
+        head: headFromRow(this.#sql('SELECT * FROM audit_head WHERE id = 1').get() as Row | undefined),
+        last: last && {
+          seq: Number(last.seq),
+          hash: String(last.hash),
+          keyId: (last.key_id as string | null) ?? null,
+        },
+      },
+      this.#keys,
+      next,
+      at,
+    );
+    for (const e of plan.events)
+      this.#sql(
+        'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(...(auditValues(e) as never[]));
+    if (plan.head)
+      this.#sql(
+        `INSERT INTO audit_head (id, seq, hash, key_id, mac) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, key_id = excluded.key_id, mac = excluded.mac`,
+      ).run(plan.head.seq, plan.head.hash, plan.head.keyId, plan.head.mac);
+    return plan.events.at(-1);
+  }
+
+  async lastAuditEvent(requestId: string): Promise<AuditEvent | undefined> {
+    const row = this.#sql('SELECT * FROM audit WHERE request_id = ? ORDER BY seq DESC LIMIT 1').get(
+      requestId,
+    );
+    return row && auditFromRow(row as Row);
   }
 
   async auditEvents(): Promise<AuditEvent[]> {
@@ -221,10 +274,12 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    this.#files?.check();
     this.#sql('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     this.#db.close();
+    this.#lock?.close();
   }
 }

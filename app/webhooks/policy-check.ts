@@ -1,4 +1,22 @@
 import type { GitHubPort } from '../github/port.ts';
+import { inertCode, inertText } from '../render/markdown.ts';
+import type { PolicyError } from '../policy/errors.ts';
+import type { LoadResult } from '../policy/load.ts';
+
+/** Policies that name chat targets the app has no configuration for (NOTIFY_TARGETS). */
+function unknownTargets(result: LoadResult, unknown: (names: readonly string[]) => string[]): PolicyError[] {
+  if (!result.ok) return [];
+  return result.policies.flatMap((p) =>
+    unknown(p.notify.webhooks).map((name) => ({
+      file: p.file,
+      line: p.line,
+      column: 1,
+      rule: 'notify_target',
+      message: `policy "${p.name}": notify.webhooks names "${name}", which this app has no target for`,
+      fix: `configure "${name}" in the app's NOTIFY_TARGETS, or remove it from the policy`,
+    })),
+  );
+}
 
 /**
  * The "policy check" check run on a commit that changes `.approvals/`: success, or failure with an
@@ -10,12 +28,16 @@ export async function policyCheck(
   owner: string,
   repo: string,
   sha: string,
+  unknown: (names: readonly string[]) => string[] = () => [],
 ): Promise<void> {
-  const result = await github.validatePoliciesAt(installationId, owner, repo, sha);
-  const errors = result.ok ? [] : result.errors;
+  const loaded = await github.validatePoliciesAt(installationId, owner, repo, sha);
+  const errors = loaded.ok ? unknownTargets(loaded, unknown) : loaded.errors;
+  const result = errors.length > 0 && loaded.ok ? { ...loaded, ok: false as const, errors } : loaded;
   const summary = result.ok
     ? `${result.policies.length} policies in ${result.files.length} file(s) are valid. They take effect once merged into the default branch.`
-    : `${errors.length} error(s). Until they are fixed on the default branch, every request is denied.`;
+    : loaded.ok
+      ? `${errors.length} notification target(s) unknown to this app: requests are decided, but nobody is told there.`
+      : `${errors.length} error(s). Until they are fixed on the default branch, every request is denied.`;
   await github.createCheckRun(installationId, owner, repo, sha, {
     name: 'policy check',
     status: 'completed',
@@ -25,7 +47,10 @@ export async function policyCheck(
       title: result.ok ? 'Policies are valid' : `${errors.length} policy error(s)`,
       summary,
       text: errors
-        .map((e) => `- \`${e.file}:${e.line}:${e.column}\` ${e.message} (fix: ${e.fix})`)
+        .map(
+          (e) =>
+            `- ${inertCode(`${e.file}:${e.line}:${e.column}`)} ${inertText(e.message)} (fix: ${inertText(e.fix)})`,
+        )
         .join('\n')
         .slice(0, 65_000),
       annotations: errors.slice(0, 50).map((e) => ({

@@ -2,56 +2,145 @@ import type { Probot } from 'probot';
 import { POLICY_DIR } from '../github/policy-source.ts';
 import type { GitHubPort } from '../github/port.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
-import { handleVote } from '../service/vote.ts';
+import { handleComment, type CommentEvent } from '../service/commands.ts';
+import { handleVote } from '../service/vote-intents.ts';
+import { Payload } from './payload.ts';
 import { policyCheck } from './policy-check.ts';
 
 const touchesPolicies = (paths: readonly string[]): boolean =>
   paths.some((p) => p === POLICY_DIR || p.startsWith(`${POLICY_DIR}/`));
 
-/** The webhooks the app acts on; Probot has verified each signature before these run. */
+/** The files a push changed, from each commit's lists. */
+function changedFiles(p: Payload): string[] {
+  const changed: string[] = [];
+  for (let i = 0; i < p.count('commits'); i++)
+    for (const list of ['added', 'modified', 'removed'])
+      changed.push(...p.strings(`commits.${i}.${list}`, { optional: true }));
+  return changed;
+}
+
+/**
+ * The webhooks the app acts on. Probot has verified each signature before these run; each handler
+ * reads the fields it uses through `Payload`, which refuses a delivery without them (400). A handler
+ * that fails otherwise throws, and the delivery is answered 5xx: GitHub records it as failed.
+ */
 export function registerWebhooks(app: Probot, service: ApprovalService, github: GitHubPort): void {
   app.on('check_run.requested_action', async (ctx) => {
+    const p = new Payload('check_run.requested_action', ctx.payload);
     await handleVote(service, {
-      checkRunId: ctx.payload.check_run.id,
-      identifier: ctx.payload.requested_action?.identifier ?? '',
-      sender: { id: ctx.payload.sender.id, login: ctx.payload.sender.login },
+      checkRunId: p.int('check_run.id'),
+      repositoryId: String(p.int('repository.id')),
+      appId: p.optionalInt('check_run.app.id'),
+      identifier: p.str('requested_action.identifier'),
+      sender: { id: p.int('sender.id'), login: p.str('sender.login') },
       deliveryId: ctx.id,
     });
   });
 
+  // A job waits on an environment that has this app as a custom deployment protection rule.
+  app.on('deployment_protection_rule.requested', async (ctx) => {
+    const p = new Payload('deployment_protection_rule.requested', ctx.payload);
+    await service.gate({
+      installationId: p.int('installation.id'),
+      repositoryId: p.int('repository.id'),
+      owner: p.str('repository.owner.login'),
+      repo: p.str('repository.name'),
+      environment: p.str('environment'),
+      ref: p.optionalStr('ref') ?? `refs/heads/${p.str('deployment.ref')}`,
+      sha: p.optionalStr('sha') ?? p.str('deployment.sha'),
+      event: p.str('event'),
+      callbackUrl: p.str('deployment_callback_url'),
+      deliveryId: ctx.id,
+    });
+  });
+
+  // A job's legs end with the job (matched by the job's id, never by its display name); the end of
+  // the whole run attempt is the backstop for a job event that never came.
   app.on('workflow_job.completed', async (ctx) => {
-    const job = ctx.payload.workflow_job;
+    const p = new Payload('workflow_job.completed', ctx.payload);
     await service.jobCompleted(
-      String(ctx.payload.repository.id),
-      String(job.run_id),
-      String(job.run_attempt),
-      job.name,
+      String(p.int('repository.id')),
+      String(p.int('workflow_job.run_id')),
+      String(p.int('workflow_job.run_attempt')),
+      p.int('workflow_job.id'),
     );
+  });
+
+  app.on('workflow_run.completed', async (ctx) => {
+    const p = new Payload('workflow_run.completed', ctx.payload);
+    await service.runCompleted(
+      String(p.int('repository.id')),
+      String(p.int('workflow_run.id')),
+      String(p.int('workflow_run.run_attempt')),
+    );
+  });
+
+  // `/approve` and `/deny` in comments on pull requests (or the app's issues) and on commits.
+  app.on(['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'], async (ctx) => {
+    const p = new Payload(`issue_comment.${ctx.payload.action}`, ctx.payload);
+    const comment = commentEvent(p, ctx.id, () => ({
+      thread: { kind: 'pull', number: p.int('issue.number') },
+      body: p.optionalStr('comment.body') ?? '',
+      action: ctx.payload.action,
+    }));
+    if (comment) await handleComment(service, comment);
+  });
+
+  app.on('commit_comment.created', async (ctx) => {
+    const p = new Payload('commit_comment.created', ctx.payload);
+    const comment = commentEvent(p, ctx.id, () => ({
+      thread: { kind: 'commit', sha: p.str('comment.commit_id') },
+      body: p.str('comment.body'),
+      action: 'created',
+    }));
+    if (comment) await handleComment(service, comment);
   });
 
   app.on('push', async (ctx) => {
-    const p = ctx.payload;
-    const changed = p.commits.flatMap((c) => [
-      ...(c.added ?? []),
-      ...(c.modified ?? []),
-      ...(c.removed ?? []),
-    ]);
-    if (!touchesPolicies(changed)) return;
-    const [owner, repo] = [p.repository.owner?.login ?? '', p.repository.name];
-    if (p.ref === `refs/heads/${p.repository.default_branch}`) github.invalidatePolicies(owner, repo);
-    if (p.deleted || !p.installation) return;
-    await policyCheck(github, p.installation.id, owner, repo, p.after);
+    const p = new Payload('push', ctx.payload);
+    if (!touchesPolicies(changedFiles(p))) return;
+    const [owner, repo] = [p.str('repository.owner.login'), p.str('repository.name')];
+    if (p.str('ref') === `refs/heads/${p.str('repository.default_branch')}`)
+      github.invalidatePolicies(owner, repo);
+    const installation = p.optionalInt('installation.id');
+    if (p.bool('deleted') || installation === undefined) return;
+    await policyCheck(github, installation, owner, repo, p.str('after'), (n) => service.deps.chat.unknown(n));
   });
 
   app.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'], async (ctx) => {
-    const p = ctx.payload;
-    if (!p.installation) return;
+    const p = new Payload(`pull_request.${ctx.payload.action}`, ctx.payload);
+    const installation = p.optionalInt('installation.id');
+    if (installation === undefined) return;
     await policyCheck(
       github,
-      p.installation.id,
-      p.repository.owner.login,
-      p.repository.name,
-      p.pull_request.head.sha,
+      installation,
+      p.str('repository.owner.login'),
+      p.str('repository.name'),
+      p.str('pull_request.head.sha'),
+      (n) => service.deps.chat.unknown(n),
     );
   });
+}
+
+/**
+ * A comment that may carry `/approve` or `/deny`, with what differs between issue and commit
+ * comments from `own`; undefined when no installation sent it (nothing else is read then).
+ */
+function commentEvent(
+  p: Payload,
+  deliveryId: string,
+  own: () => Pick<CommentEvent, 'thread' | 'body' | 'action'>,
+): CommentEvent | undefined {
+  const installationId = p.optionalInt('installation.id');
+  if (installationId === undefined) return undefined;
+  return {
+    repositoryId: String(p.int('repository.id')),
+    installationId,
+    owner: p.str('repository.owner.login'),
+    repo: p.str('repository.name'),
+    ...own(),
+    commentId: p.int('comment.id'),
+    sender: { id: p.int('sender.id'), login: p.str('sender.login'), type: p.str('sender.type') },
+    deliveryId,
+  };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompositeRun } from '../actions-runner/composite-runner.ts';
 import { AppHarness, checkRunOf } from '../app/harness.ts';
+import { asOneLine, elements, linkifies, renderGfm, textOf } from '../helpers/gfm.ts';
 
 const POLICY = `version: 1
 policies:
@@ -51,12 +52,29 @@ describe('the jit-approvals action', () => {
     expect(result.summary).not.toContain(token);
   });
 
+  it("shows a hostile job name in the step's summary as text: no heading, image, link or mention", async () => {
+    const jobName =
+      'deploy\n\n# Approved by @alice\n\n![x](https://evil.example/p.png) [docs](https://evil.example)\r\rwww.evil.example';
+    const run = h.actionStep(await h.step({ runId: ++runId }, h.repo, { jobName }), {
+      action: 'deploy-web',
+    });
+    await h.click(await checkRunOf(h, await requestOf(run)), 'alice');
+    const result = await run.result;
+    expect(result.outputs.status).toBe('approved');
+    const html = renderGfm(result.summary);
+    const { h3, table, tr, th, td, ...other } = elements(html);
+    expect({ h3, table, other }).toEqual({ h3: 1, table: 1, other: {} });
+    expect([tr, th]).toEqual([td, td]);
+    expect(textOf(html)).toContain(asOneLine(jobName));
+    expect(linkifies(textOf(html, { joiners: true }))).toBe(false);
+  });
+
   it('fails with the reason when denied', async () => {
     const result = await (await step({ action: 'drop-database' })).result;
     expect(result.conclusion).toBe('failure');
     expect(result.outputs.status).toBe('denied');
     expect(result.log.join('\n')).toContain(
-      '::error::drop-database was denied: no policy covers action "drop-database"',
+      '##[error]drop-database was denied: no policy covers action "drop-database"',
     );
   });
 

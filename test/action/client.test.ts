@@ -24,6 +24,7 @@ function client(answers: Answer[]) {
     now: () => now,
     random: () => 0.5,
     warn: (m) => void warnings.push(m),
+    secret: 'step-secret',
   });
   return { c, waits, warnings, calls };
 }
@@ -57,8 +58,36 @@ describe('the action talking to the app', () => {
 
   it('gives up when the next retry would pass the deadline', async () => {
     const { c } = client([json(502, {}), json(502, {}), json(502, {})]);
-    await expect(c.create({ action: 'a', job: 'j', public_key: {} }, 1_000)).rejects.toThrow(
-      /^gave up: the app answered 502/,
-    );
+    await expect(
+      c.create({ action: 'a', job: 'j', public_key: {}, secret_sha256: '0'.repeat(64) }, 1_000),
+    ).rejects.toThrow(/^gave up: the app answered 502/);
+  });
+
+  it('fails at once, naming the URL, when the first call cannot resolve or connect to app-url', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    });
+    const unknown = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND jit.exampel.com'), { code: 'ENOTFOUND' }),
+    });
+    for (const err of [refused, unknown]) {
+      const { c, calls } = client([err]);
+      const body = { action: 'a', job: 'j', public_key: {}, secret_sha256: '0'.repeat(64) };
+      await expect(c.create(body, 600_000)).rejects.toThrow(ActionError);
+      await expect(client([err]).c.create(body, 600_000)).rejects.toThrow(
+        /app-url https:\/\/jit\.example .*(ECONNREFUSED|ENOTFOUND).*check the app-url input/,
+      );
+      expect(calls).toHaveLength(1);
+    }
+  });
+
+  it('retries the same network errors once the app has answered before', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    });
+    const { c, warnings } = client([json(200, view), refused, json(200, view)]);
+    expect(await c.poll('req_1', 0, 60_000)).toEqual(view);
+    expect(await c.poll('req_1', 0, 60_000)).toEqual(view);
+    expect(warnings[0]).toMatch(/ECONNREFUSED.*retrying/);
   });
 });

@@ -3,9 +3,9 @@
 // its shell with fresh GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STEP_SUMMARY files, step outputs
 // mapped to the action's outputs, a masked log, and cancellation by signal.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { load } from 'js-yaml';
 import { condition, interpolate, type Contexts, type JobStatus } from './expressions.ts';
@@ -57,6 +57,10 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   /** Node binary directory to put first on PATH (the runner's node). */
   nodeDir?: string;
+  /** The `job` context, e.g. `{ status: 'success', check_run_id: 123 }`. */
+  job?: Record<string, unknown>;
+  /** The `strategy` context of a matrix leg, e.g. `{ 'job-index': 0, 'job-total': 2 }`. */
+  strategy?: Record<string, unknown>;
 }
 
 export interface StepResult {
@@ -77,6 +81,57 @@ export interface RunResult {
   summary: string;
   /** Values masked with ::add-mask::. */
   masks: string[];
+}
+
+/** Commands the runner knows; a line naming another is plain text. */
+const COMMANDS = new Set([
+  'add-mask',
+  'stop-commands',
+  'debug',
+  'error',
+  'warning',
+  'notice',
+  'group',
+  'endgroup',
+  'set-output',
+  'save-state',
+  'echo',
+  'add-path',
+]);
+
+const unescape = (s: string): string =>
+  s
+    .replaceAll('%0D', '\r')
+    .replaceAll('%0A', '\n')
+    .replaceAll('%3A', ':')
+    .replaceAll('%2C', ',')
+    .replaceAll('%5D', ']')
+    .replaceAll('%3B', ';')
+    .replaceAll('%25', '%');
+
+/**
+ * The command in a line, if any: `::name props::data` (ActionCommand.TryParseV2, after leading
+ * whitespace) or the legacy `##[name props]data` anywhere in the line (TryParse). While commands
+ * are stopped, only the resume token is a command.
+ */
+function parseCommand(line: string, stopped: string | undefined): { name: string; data: string } | undefined {
+  const known = (name: string): boolean =>
+    stopped !== undefined ? name === stopped.toLowerCase() : COMMANDS.has(name);
+  const v2 = /^\s*::([^\s:]+)(?: [^:]*)?::(.*)$/s.exec(line);
+  if (v2 && known(v2[1]!.toLowerCase())) return { name: v2[1]!.toLowerCase(), data: unescape(v2[2]!) };
+  const at = line.indexOf('##[');
+  if (at >= 0) {
+    const end = line.indexOf(']', at);
+    const name =
+      end < 0
+        ? ''
+        : line
+            .slice(at + 3, end)
+            .split(' ')[0]!
+            .toLowerCase();
+    if (end >= 0 && known(name)) return { name, data: unescape(line.slice(end + 1)) };
+  }
+  return undefined;
 }
 
 const SHELLS: Record<string, (file: string) => [string, string[]]> = {
@@ -115,14 +170,48 @@ export class CompositeRun {
 
   readonly #waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
 
+  /** The token of `::stop-commands::TOKEN` while commands are stopped. */
+  #stopped: string | undefined;
+
+  /**
+   * One line a step printed, as GitHub's runner treats it (ActionCommandManager): a workflow command
+   * in the `::name props::data` form (after leading spaces) or the legacy `##[name props]data` form
+   * (anywhere in the line) is processed if its name is a known command. `::stop-commands::TOKEN`
+   * stops all processing until a command named TOKEN; meanwhile every line is plain text. Data is
+   * unescaped as the runner does.
+   */
   #write(line: string): void {
-    if (line.startsWith('::add-mask::')) {
-      const value = line.slice('::add-mask::'.length);
-      if (value.trim() !== '') this.masks.push(value);
-      return;
+    const command = parseCommand(line, this.#stopped);
+    if (this.#stopped !== undefined) {
+      if (command && command.name === this.#stopped.toLowerCase()) this.#stopped = undefined;
+      return this.#show(line);
     }
-    // The runner shows ::debug:: lines only with step debug logging on.
-    if (line.startsWith('::debug::') && this.#options.env?.ACTIONS_STEP_DEBUG !== 'true') return;
+    if (!command) return this.#show(line);
+    const value = command.data;
+    switch (command.name) {
+      case 'add-mask':
+        if (value.trim() !== '') this.masks.push(value);
+        return;
+      case 'stop-commands':
+        this.#stopped = value;
+        return;
+      case 'debug':
+        // The runner shows ::debug:: lines only with step debug logging on.
+        if (this.#options.env?.ACTIONS_STEP_DEBUG === 'true') this.#show(`##[debug]${value}`);
+        return;
+      case 'error':
+      case 'warning':
+      case 'notice':
+      case 'group':
+        return this.#show(`##[${command.name}]${value}`);
+      case 'endgroup':
+        return this.#show('##[endgroup]');
+      default:
+        return; // set-output, save-state, echo, add-path: consumed
+    }
+  }
+
+  #show(line: string): void {
     let masked = line;
     for (const m of this.masks) masked = masked.split(m).join('***');
     this.log.push(masked);
@@ -156,6 +245,8 @@ export class CompositeRun {
       env: {},
       steps: {},
       runner: { os: 'Linux', arch: 'X64', temp },
+      job: o.job ?? { status: 'success' },
+      strategy: o.strategy ?? {},
     };
     for (const name of Object.keys(o.inputs ?? {})) {
       if (!action.inputs?.[name])
@@ -281,13 +372,8 @@ export class CompositeRun {
         interpolate(o.value, contexts, conclusion),
       ]),
     );
-    return {
-      conclusion,
-      outputs,
-      steps,
-      log: this.log,
-      summary: readFileSync(summaryFile, 'utf8'),
-      masks: this.masks,
-    };
+    const summary = readFileSync(summaryFile, 'utf8');
+    rmSync(dirname(summaryFile), { recursive: true, force: true }); // the job's temporary files
+    return { conclusion, outputs, steps, log: this.log, summary, masks: this.masks };
   }
 }

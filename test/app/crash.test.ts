@@ -27,9 +27,9 @@ afterAll(async () => {
   h.sim.assertNoViolations();
 });
 
-/** The check run of a request, read from the app's store file (the app is another process). */
+/** The check run of a request, read from the app's store file (the app is another process, and owns it). */
 async function checkRunId(requestId: string): Promise<number> {
-  const store = new SqliteStore(h.dataDir);
+  const store = new SqliteStore(h.dataDir, { readOnly: true });
   try {
     return (await store.getRequest(requestId))!.checkRunId!;
   } finally {

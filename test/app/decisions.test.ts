@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppHarness, checkRunOf } from './harness.ts';
+import { AppHarness, checkRunOf, type Step } from './harness.ts';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const closedDay = DAYS[(new Date().getUTCDay() + 3) % 7]!;
@@ -156,14 +156,14 @@ describe('decisions by reviewers', () => {
 });
 
 describe('tokens', () => {
-  async function approved(): Promise<{ token: string; id: string }> {
+  async function approved(): Promise<{ token: string; id: string; step: Step }> {
     const step = await h.step({ runId: ++run });
     const { body } = await h.request(step);
     const id = await checkRunOf(h, body.id);
     await h.click(id, 'alice');
     await h.click(id, 'sam');
     const done = await h.poll(step, body.id, 10);
-    return { token: await h.decrypt(step, done.body.token!.jwe), id: body.id };
+    return { token: await h.decrypt(step, done.body.token!.jwe), id: body.id, step };
   }
 
   it('are revoked when their TTL passes', async () => {
@@ -184,15 +184,10 @@ describe('tokens', () => {
   });
 
   it('are revoked when the job completes', async () => {
-    const { token, id } = await approved();
-    const r = (await h.runtime.store.getRequest(id))!;
-    await h.hooks.workflowJobCompleted(
-      h.repo,
-      { runId: Number(r.claims.run_id), name: 'deploy', headSha: r.headSha },
-      h.sim.world.addUser('dana'),
-    );
+    const { token, id, step } = await approved();
+    await h.jobCompleted(step);
     await expect(useToken(token)).rejects.toMatchObject({ status: 401 });
-    expect((await h.runtime.store.getRequest(id))!.token!.revokedAt).not.toBeNull();
+    expect((await h.runtime.store.getRequest(id))!.legs[0]!.token!.revokedAt).not.toBeNull();
   });
 });
 

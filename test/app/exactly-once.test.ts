@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../app/audit/chain.ts';
 import type { CreateRequestBody } from '../../app/api/contract.ts';
 import type { Runtime } from '../../app/index.ts';
-import { handleVote } from '../../app/service/vote.ts';
+import { handleVote } from '../../app/service/vote-intents.ts';
 import type { RunClaims } from '../../app/store/types.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
-import { AppHarness, checkRunOf } from './harness.ts';
+import { AppHarness, checkRunOf, sha256, type Step } from './harness.ts';
 
 const POLICY = `version: 1
 policies:
@@ -42,10 +42,48 @@ afterAll(async () => {
 const calls = (operation: string, since: number): number =>
   h.sim.calls.slice(since).filter((c) => c.operation === operation).length;
 
+const steps = new Map<string, Step>();
+
 async function pending(n: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await h.request(await h.step({ runId: nextRun++ }))).body.id);
+  for (let i = 0; i < n; i++) {
+    const step = await h.step({ runId: nextRun++ });
+    const { id } = (await h.request(step)).body;
+    steps.set(id, step);
+    ids.push(id);
+  }
   return ids;
+}
+
+/** The verified claims of a step's OIDC token, as the API hands them to the service. */
+function claimsOf(step: Step): RunClaims {
+  return {
+    repository: 'acme/shop',
+    repository_id: String(h.repo.id),
+    repository_owner: 'acme',
+    actor: step.job.actor,
+    actor_id: String(step.job.actorId),
+    triggering_actor: step.job.actor,
+    ref: step.job.ref,
+    sha: step.job.sha,
+    event_name: step.job.event,
+    environment: step.job.environment!,
+    workflow_ref: `acme/shop/${step.job.workflow}@${step.job.ref}`,
+    workflow_sha: step.job.sha,
+    job_workflow_ref: `acme/shop/${step.job.workflow}@${step.job.ref}`,
+    run_id: String(step.job.runId),
+    run_attempt: '1',
+  };
+}
+
+/** Each approved step asks every instance for its token at the same moment (retries that raced). */
+async function collectAcross(ids: string[]): Promise<void> {
+  await Promise.all(
+    ids.flatMap((id) => {
+      const step = steps.get(id)!;
+      return instances.map((i) => i.service.wait(id, claimsOf(step), step.secret, 0));
+    }),
+  );
 }
 
 /** Alice's and Bob's clicks on each request, delivered to two different instances at once. */
@@ -59,6 +97,8 @@ async function approveAcross(ids: string[]): Promise<void> {
           identifier: 'approve',
           sender: users.alice,
           deliveryId: `d-${id}-alice`,
+          repositoryId: String(h.repo.id),
+          appId: h.sim.world.app.id,
         }),
       ),
       checkRunOf(h, id).then((checkRunId) =>
@@ -67,6 +107,8 @@ async function approveAcross(ids: string[]): Promise<void> {
           identifier: 'approve',
           sender: users.bob,
           deliveryId: `d-${id}-bob`,
+          repositoryId: String(h.repo.id),
+          appId: h.sim.world.app.id,
         }),
       ),
     ]),
@@ -94,6 +136,7 @@ describe('three instances on one database, working at the same moment', () => {
     const ids = await pending(8);
     const since = h.sim.calls.length;
     await approveAcross(ids);
+    await collectAcross(ids);
 
     expect(calls('apps/create-installation-access-token', since)).toBe(ids.length);
     expect(calls('apps/revoke-installation-access-token', since)).toBe(0); // no loser minted and threw one away
@@ -106,7 +149,9 @@ describe('three instances on one database, working at the same moment', () => {
   });
 
   it('a token past its TTL, swept by every instance at once: revoked on GitHub once, audited once', async () => {
-    await approveAcross(await pending(8));
+    const approved = await pending(8);
+    await approveAcross(approved);
+    await collectAcross(approved);
     const ids = (await h.runtime.store.unrevokedTokens()).map((r) => r.id); // these and earlier tests'
     const since = h.sim.calls.length;
     await sweepAllAt(16 * 60_000); // past the 15-minute TTL
@@ -114,7 +159,10 @@ describe('three instances on one database, working at the same moment', () => {
     expect(calls('apps/revoke-installation-access-token', since)).toBe(ids.length);
     const revoked = (await eventsOf(ids)).filter((e) => e.type === 'token_revoked');
     expect(revoked.map((e) => e.requestId).sort()).toEqual([...ids].sort());
-    for (const id of ids) expect((await h.runtime.store.getRequest(id))!.token!.revokedAt).not.toBeNull();
+    for (const id of ids)
+      expect((await h.runtime.store.getRequest(id))!.legs.every((l) => l.token?.revokedAt !== null)).toBe(
+        true,
+      );
   });
 
   it('an overdue request, swept by every instance at once: timed out once, its check run closed once', async () => {
@@ -134,25 +182,15 @@ describe('three instances on one database, working at the same moment', () => {
     const body: CreateRequestBody = {
       action: 'deploy-web',
       job: 'deploy',
+      job_id: step.simJob.id,
+      secret_sha256: sha256(step.secret),
       public_key: step.publicJwk,
     };
-    const claims: RunClaims = {
-      repository: 'acme/shop',
-      repository_id: String(h.repo.id),
-      repository_owner: 'acme',
-      actor: step.job.actor,
-      actor_id: String(step.job.actorId),
-      ref: step.job.ref,
-      sha: step.job.sha,
-      event_name: step.job.event,
-      environment: step.job.environment,
-      workflow_ref: `acme/shop/${step.job.workflow}@${step.job.ref}`,
-      run_id: String(step.job.runId),
-      run_attempt: '1',
-    };
+    const claims = claimsOf(step);
     const made = await Promise.all(instances.map((i) => i.service.create(claims, body)));
-    expect(new Set(made.map((r) => r.id)).size).toBe(1);
-    expect(new Set(made.map((r) => r.checkRunId)).size).toBe(1);
+    expect(new Set(made.map((r) => r.request.id)).size).toBe(1);
+    expect(new Set(made.map((r) => r.request.checkRunId)).size).toBe(1);
+    expect(new Set(made.map((r) => r.request.legs.length))).toEqual(new Set([1]));
     expect(calls('checks/create', since)).toBe(1);
   });
 });

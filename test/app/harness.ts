@@ -1,7 +1,8 @@
 // The app as it runs: the real Probot server on a free port, talking to the simulated GitHub,
 // verifying tokens from the simulated OIDC issuer, receiving signed webhooks over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,18 +11,29 @@ import { Writable } from 'node:stream';
 import { Octokit } from '@octokit/rest';
 import { compactDecrypt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { pino } from 'pino';
-import { Probot, Server } from 'probot';
+import { Probot } from 'probot';
 import type { RequestView } from '../../app/api/contract.ts';
 import { readConfig, type Config } from '../../app/config/read-config.ts';
 import { appOctokit } from '../../app/github/octokit-class.ts';
+import { serve, type Serving } from '../../app/http/serve.ts';
 import { jitApprovals, type Runtime } from '../../app/index.ts';
+import { createLogger } from '../../app/logging/create-logger.ts';
 import { CompositeRun } from '../actions-runner/composite-runner.ts';
 import { OidcIssuer, type Job, type MintOptions } from '../github-sim/oidc.ts';
 import { GitHubSimulator } from '../github-sim/server.ts';
 import { WebhookSender } from '../github-sim/webhooks.ts';
-import type { SimRepo } from '../github-sim/world.ts';
+import type { SimJob, SimRepo } from '../github-sim/world.ts';
 
 export const PUBLIC_URL = 'https://jit.example.test';
+
+/** util-linux's setpriv: runs a command as root without the capabilities that ignore file modes. */
+const WITHOUT_FILE_OVERRIDE = [
+  'setpriv',
+  '--bounding-set=-dac_override,-dac_read_search',
+  '--inh-caps=-dac_override,-dac_read_search',
+  '--',
+];
+
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 
 export async function freePort(): Promise<number> {
@@ -36,7 +48,53 @@ export interface Step {
   job: Job;
   privateKey: CryptoKey;
   publicJwk: Record<string, unknown>;
+  /** The step's secret (its SHA-256 goes with the request; reads and cancels send it). */
+  secret: string;
+  /** The job key (GITHUB_JOB). */
+  jobKey: string;
+  /** The job the step runs in, as GitHub knows it (its id is `job.check_run_id`). */
+  simJob: SimJob;
 }
+
+/** The workflow the harness's steps run in: what the app reads to tell legs of a job apart. */
+export const WORKFLOW = `name: deploy
+on: [push, pull_request, workflow_dispatch]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    permissions:
+      id-token: write
+      contents: read
+    strategy:
+      matrix:
+        region: [eu, us]
+    steps:
+      - uses: acme/jit-approvals@v1
+        with:
+          action: deploy-web
+  smoke:
+    name: Release smoke
+    runs-on: ubuntu-latest
+    steps:
+      - run: make smoke
+  release:
+    name: Release \${{ matrix.target }}
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        target: [web, api]
+    steps:
+      - uses: acme/jit-approvals@v1
+        with:
+          action: deploy-web
+`;
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export class AppHarness {
   readonly sim = new GitHubSimulator();
@@ -51,6 +109,10 @@ export class AppHarness {
   offsetMs = 0;
   /** How often the app sweeps for timeouts and TTLs. */
   sweepEveryMs = 20;
+  /** Where the app's links point (check runs, runs); default GitHub's. The demo points them at its sandbox. */
+  serverUrl: string | undefined;
+  /** How often the app looks for due reminders (tests call `remindDue` when they want one). */
+  remindEveryMs = 3_600_000;
   /**
    * Extra settings for the app, e.g. `GITHUB_WRITES_PER_MINUTE: '0'` where a test or benchmark
    * makes more requests at once than the default burst of writes allows.
@@ -61,7 +123,7 @@ export class AppHarness {
   repo!: SimRepo;
   url = '';
   runtime!: Runtime;
-  #server: Server | undefined;
+  #server: Serving | undefined;
 
   constructor(dataDir = mkdtempSync(join(tmpdir(), 'jit-app-'))) {
     this.dataDir = dataDir;
@@ -74,7 +136,10 @@ export class AppHarness {
   /** Starts the simulator with `acme/shop` holding `policies` in .approvals/, and the app (in this process, unless `app: false`). */
   async start(policies: Record<string, string>, { app = true } = {}): Promise<this> {
     this.repo = this.sim.world.addRepo('acme/shop', {
-      files: Object.fromEntries(Object.entries(policies).map(([name, text]) => [`.approvals/${name}`, text])),
+      files: {
+        ...Object.fromEntries(Object.entries(policies).map(([name, text]) => [`.approvals/${name}`, text])),
+        '.github/workflows/deploy.yml': WORKFLOW,
+      },
     });
     this.sim.world.install('acme');
     await this.sim.start();
@@ -92,6 +157,8 @@ export class AppHarness {
       GITHUB_API_URL: this.sim.url,
       DATA_DIR: this.dataDir,
       LOG_LEVEL: 'info',
+      // Tests change policies in the simulated repository without a push: read them every time.
+      POLICY_CACHE_SECONDS: '0',
       ...(this.database && { DATABASE_URL: this.database.url, DATABASE_SCHEMA: this.database.schema }),
       ...this.env,
     });
@@ -102,10 +169,12 @@ export class AppHarness {
    * answers: tests inject those and check what the step sees.
    */
   octokitClass(config: Config) {
-    return appOctokit(config.githubWrites).defaults((options: Record<string, unknown>) => ({
-      ...options,
-      request: { ...(options.request as object), retries: 0 },
-    }));
+    return appOctokit(config.githubWrites, config.githubTimeoutMs).defaults(
+      (options: Record<string, unknown>) => ({
+        ...options,
+        request: { ...(options.request as object), retries: 0 },
+      }),
+    );
   }
 
   async startApp(port?: number): Promise<void> {
@@ -115,9 +184,10 @@ export class AppHarness {
     const sink = new Writable({
       write: (chunk: Buffer, _, done) => (this.logs.push(chunk.toString()), done()),
     });
-    const log = pino({ level: 'info' }, sink);
-    this.#server = new Server({
-      Probot: Probot.defaults({
+    const log = createLogger({ level: 'info', format: 'json', destination: sink });
+    // As `npm start` serves it (app/main.ts), with the test's clock and Octokit class.
+    this.#server = await serve({
+      probot: new Probot({
         appId: config.appId,
         privateKey: config.privateKey,
         secret: config.webhookSecret,
@@ -125,33 +195,43 @@ export class AppHarness {
         log,
         Octokit: this.octokitClass(config),
       }),
+      app: jitApprovals(
+        config,
+        {
+          now: () => Date.now() + this.offsetMs,
+          sweepEveryMs: this.sweepEveryMs,
+          remindEveryMs: this.remindEveryMs,
+          ...(this.serverUrl && { serverUrl: this.serverUrl }),
+          notifyBackoffMs: [20, 40, 80],
+        },
+        (r) => (this.runtime = r),
+      ),
+      http: config.http,
       port,
       host: '127.0.0.1',
       log,
-      webhookPath: '/api/github/webhooks',
     });
-    await this.#server.load(
-      jitApprovals(
-        config,
-        { now: () => Date.now() + this.offsetMs, sweepEveryMs: this.sweepEveryMs },
-        (r) => (this.runtime = r),
-      ),
-    );
-    await this.#server.start();
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = this.#server.url;
   }
 
   #child: ChildProcess | undefined;
   readonly #children: ChildProcess[] = [];
 
-  /** Runs the app as `npm start` does, in its own process (`node app/main.ts`), on `port`. */
-  async startAppProcess(port?: number): Promise<ChildProcess> {
+  /**
+   * Runs the app as `npm start` does, in its own process (`node app/main.ts`), on `port`, as
+   * `user` if given (tests of file permissions, which root ignores).
+   */
+  async startAppProcess(port?: number, opts: { honourFileModes?: boolean } = {}): Promise<ChildProcess> {
     const config = this.config();
     const listen = port ?? (await freePort());
     // The V8 flag `npm start` runs with (package.json): a young generation of 8 MB semi-spaces
     // instead of V8's default for the machine's memory (about 100 MB less RSS, same throughput).
     const node = ['--experimental-strip-types', '--no-warnings', '--max-semi-space-size=8'];
-    const child = spawn(process.execPath, [...node, 'app/main.ts'], {
+    // Root ignores file modes (CAP_DAC_OVERRIDE): to see them, the app runs as root without it.
+    const argv = [process.execPath, ...node, 'app/main.ts'];
+    const asRoot = opts.honourFileModes && process.getuid?.() === 0;
+    const [command, ...args] = asRoot ? [...WITHOUT_FILE_OVERRIDE, ...argv] : argv;
+    const child = spawn(command!, args, {
       cwd: new URL('../../', import.meta.url).pathname,
       env: {
         PATH: process.env.PATH,
@@ -166,6 +246,7 @@ export class AppHarness {
         PORT: String(listen),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
+        POLICY_CACHE_SECONDS: '0',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -214,7 +295,7 @@ export class AppHarness {
     let runtime: Runtime | undefined;
     await jitApprovals(
       config,
-      { now: () => Date.now() + this.offsetMs, sweepEveryMs: 3_600_000 },
+      { now: () => Date.now() + this.offsetMs, sweepEveryMs: 3_600_000, remindEveryMs: 3_600_000 },
       (r) => (runtime = r),
     )(probot, { cwd: process.cwd(), addHandler: () => undefined });
     this.#instances.push(runtime!);
@@ -224,7 +305,7 @@ export class AppHarness {
   async stopApp(): Promise<void> {
     for (const instance of this.#instances.splice(0)) await instance.close();
     for (const child of this.#children) await this.killAppProcess(child);
-    await this.#server?.stop();
+    await this.#server?.close();
     await this.runtime?.close();
     this.#server = undefined;
     this.runtime = undefined as unknown as Runtime;
@@ -233,10 +314,18 @@ export class AppHarness {
   async stop(): Promise<void> {
     await this.stopApp();
     await this.sim.stop();
+    rmSync(this.dataDir, { recursive: true, force: true }); // the app's SQLite file, and nothing else
   }
 
-  /** A step of a job in `repo` (default acme/shop): its OIDC identity and an ephemeral key pair. */
-  async step(over: Partial<Job> = {}, repo: SimRepo = this.repo): Promise<Step> {
+  /**
+   * A step of a job in `repo` (default acme/shop): its OIDC identity, an ephemeral key pair, a
+   * secret, and its job in the simulated run (job key `deploy`, shown as `jobName`, in progress).
+   */
+  async step(
+    over: Partial<Job> = {},
+    repo: SimRepo = this.repo,
+    opts: { jobKey?: string; jobName?: string } = {},
+  ): Promise<Step> {
     const job: Job = {
       repository: `${repo.owner}/${repo.name}`,
       repositoryId: repo.id,
@@ -251,7 +340,21 @@ export class AppHarness {
       ...over,
     };
     const { publicKey, privateKey } = await generateKeyPair('ECDH-ES', { crv: 'P-256' });
-    return { job, privateKey, publicJwk: (await exportJWK(publicKey)) as Record<string, unknown> };
+    const jobKey = opts.jobKey ?? 'deploy';
+    const simJob = this.sim.world.addJob(repo, {
+      runId: job.runId,
+      runAttempt: job.runAttempt ?? 1,
+      name: opts.jobName ?? jobKey,
+      headSha: job.sha,
+    });
+    return {
+      job,
+      privateKey,
+      publicJwk: (await exportJWK(publicKey)) as Record<string, unknown>,
+      secret: randomBytes(32).toString('hex'),
+      jobKey,
+      simJob,
+    };
   }
 
   async call(
@@ -264,7 +367,11 @@ export class AppHarness {
     const token = await this.oidc.mint(step.job, { audience: PUBLIC_URL, ...mint });
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'x-jit-step-secret': step.secret,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: res.status, body: (await res.json()) as never };
@@ -275,13 +382,30 @@ export class AppHarness {
       step,
       'POST',
       '/api/v1/requests',
-      { action: 'deploy-web', job: 'deploy', reason: 'ship it', public_key: step.publicJwk, ...body },
+      {
+        action: 'deploy-web',
+        job: step.jobKey,
+        job_id: step.simJob.id,
+        reason: 'ship it',
+        public_key: step.publicJwk,
+        secret_sha256: sha256(step.secret),
+        ...body,
+      },
       mint,
     );
   }
 
   poll(step: Step, id: string, wait = 0) {
     return this.call(step, 'GET', `/api/v1/requests/${id}?wait=${wait}`);
+  }
+
+  cancel(step: Step, id: string) {
+    return this.call(step, 'DELETE', `/api/v1/requests/${id}`);
+  }
+
+  /** The step's job ends: GitHub sends `workflow_job.completed` for it. */
+  jobCompleted(step: Step) {
+    return this.hooks.workflowJobCompleted(this.repo, step.simJob, this.sim.world.addUser(step.job.actor));
   }
 
   async decrypt(step: Step, jwe: string): Promise<string> {
@@ -295,7 +419,12 @@ export class AppHarness {
   actionStep(
     step: Step,
     inputs: Record<string, string>,
-    opts: { appUrl?: string; oidc?: boolean; onLine?: (line: string) => void } = {},
+    opts: {
+      appUrl?: string;
+      oidc?: boolean;
+      onLine?: (line: string) => void;
+      strategy?: { 'job-index': number; 'job-total': number };
+    } = {},
   ): CompositeRun {
     const { job } = step;
     return new CompositeRun({
@@ -308,9 +437,12 @@ export class AppHarness {
         event_name: job.event,
         actor: job.actor,
         run_id: String(job.runId),
+        run_attempt: String(job.runAttempt ?? 1),
         workflow: 'deploy',
-        job: 'deploy',
+        job: step.jobKey,
       },
+      job: { status: 'success', check_run_id: step.simJob.id },
+      ...(opts.strategy && { strategy: opts.strategy }),
       ...(opts.oidc !== false && { env: this.oidc.jobEnv(job) }),
       nodeDir: dirname(process.execPath),
       ...(opts.onLine && { onLine: opts.onLine }),
@@ -358,7 +490,15 @@ export class AppHarness {
   }
 
   /** A reviewer clicks a button on the request's check run. */
-  click(checkRunId: number, login: string, identifier = 'approve') {
+  async click(checkRunId: number, login: string, identifier = 'approve') {
+    const delivery = await this.clickOnly(checkRunId, login, identifier);
+    // Clicks that cannot count are shown on the check run together, a moment later: show them now.
+    await this.runtime?.service.ignored.flushAll();
+    return delivery;
+  }
+
+  /** A click, without waiting for ignored clicks to be shown (as a flood of them arrives). */
+  clickOnly(checkRunId: number, login: string, identifier = 'approve') {
     return this.hooks.checkRunRequestedAction(
       this.repo,
       this.checkRun(checkRunId),

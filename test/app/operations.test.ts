@@ -22,6 +22,7 @@ describe('operations', () => {
     const step = await h.step();
     const { body } = await h.request(step);
     await h.click(await checkRunOf(h, body.id), 'alice');
+    expect((await h.poll(step, body.id)).body.token).not.toBeNull(); // the step collects its token
     expect(await (await fetch(`${h.url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
@@ -30,11 +31,37 @@ describe('operations', () => {
     expect(metrics).toContain('jit_tokens_minted_total 1');
     expect(metrics).toMatch(/jit_decision_latency_seconds_count 1/);
     expect(metrics).toContain(
-      'jit_github_api_calls_total{route="POST /repos/{owner}/{repo}/check-runs",status="ok"} 1',
+      'jit_github_api_calls_total{route="POST /repos/{owner}/{repo}/check-runs",status="201"} 1',
     );
     expect(metrics).toContain(
-      'jit_github_api_calls_total{route="GET /repos/{owner}/{repo}/contents/{path}",status="not_modified"}',
+      'jit_github_api_calls_total{route="GET /repos/{owner}/{repo}/contents/{path}",status="304"}',
     );
+  });
+
+  it('counts GitHub calls after the answer, with its status, and shows every counter from the start', async () => {
+    h = await new AppHarness().start({ 'p.yml': POLICY });
+    const first = await (await fetch(`${h.url}/metrics`)).text();
+    for (const series of [
+      'jit_requests_total{outcome="pending"} 0',
+      'jit_requests_total{outcome="approved"} 0',
+      'jit_requests_total{outcome="denied"} 0',
+      'jit_decisions_total{outcome="timed_out"} 0',
+      'jit_decisions_total{outcome="cancelled"} 0',
+      'jit_tokens_minted_total 0',
+      'jit_tokens_revoked_total{why="ttl"} 0',
+      'jit_tokens_revoked_total{why="job_completed"} 0',
+      'jit_token_revoke_failures_total 0',
+      'jit_notification_failures_total 0',
+      '# TYPE jit_github_api_calls_total counter',
+    ])
+      expect(first).toContain(series);
+    h.sim.inject('repos/get-content', 502);
+    expect((await h.request(await h.step())).status).toBe(503);
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toContain(
+      'jit_github_api_calls_total{route="GET /repos/{owner}/{repo}/contents/{path}",status="502"} 1',
+    );
+    expect(metrics).not.toContain('status="ok"');
   });
 
   it('/readyz is 503 when GitHub is down', async () => {

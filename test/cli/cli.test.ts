@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { root, runCli } from '../helpers/cli.ts';
@@ -20,14 +21,16 @@ describe('jit-approvals validate', () => {
       [
         'test/fixtures/invalid-policies/policies.yml:4:36: policies[0] ("deploy").match: unknown key "enviroment" [schema]',
         '  fix: did you mean "environment"?',
+        'test/fixtures/invalid-policies/policies.yml:6:14: policy "deploy": timeout: 2d is out of range [duration]',
+        '  fix: use a duration above 0s and at most 1d, such as 15m or 1h30m',
       ].join('\n'),
     );
-    expect(r.stderr).toBe('1 error(s) in test/fixtures/invalid-policies');
+    expect(r.stderr).toBe('2 error(s) in test/fixtures/invalid-policies');
   });
 
   it('--format github prints workflow annotations', async () => {
     const r = await cli('validate', `${fixtures}/invalid-policies`, '--format', 'github');
-    expect(r.stdout).toBe(
+    expect(r.stdout.split('\n')[0]).toBe(
       '::error file=test/fixtures/invalid-policies/policies.yml,line=4,col=36,title=jit-approvals%3A schema::' +
         'policies[0] ("deploy").match: unknown key "enviroment". Fix: did you mean "environment"?',
     );
@@ -42,15 +45,16 @@ describe('jit-approvals validate', () => {
         column: 36,
         rule: 'schema',
       }),
+      expect.objectContaining({ line: 6, column: 14, rule: 'duration' }),
     ]);
   });
 
   it.each([
-    [['validate', 'no/such/dir'], /no such directory: no\/such\/dir/],
+    [['validate', 'no/such/dir'], /no such file or directory: no\/such\/dir/],
     [['validate', 'package.json'], /not a directory/],
     [['validate', 'a', 'b'], /expected one directory/],
     [['validate', '--format', 'xml'], /unknown --format "xml"/],
-    [['validate', '--verbose'], /Unknown option '--verbose'/],
+    [['validate', '--verbose'], /unknown option '--verbose'/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['explain'], /explain needs --request/],
   ])('usage error %j exits 2 with a hint', async (argv, message) => {
@@ -63,6 +67,76 @@ describe('jit-approvals validate', () => {
 
   it('--help exits 0', async () => {
     expect(await cli('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('Commands:') });
+  });
+
+  it('reports every error of a file in one run: the schema errors and those of the checks beyond it', async () => {
+    const r = await cli('validate', `${fixtures}/many-errors`);
+    expect(r.code).toBe(1);
+    const at = (rule: string, line: number, column: number) =>
+      `test/fixtures/many-errors/policies.yml:${line}:${column}: ${rule}`;
+    expect(r.stdout.split('\n').filter((l) => !l.startsWith('  fix:'))).toEqual([
+      `${at('policies[0] ("deploy").match', 7, 7)}: unknown key "enviroment" [schema]`,
+      `${at('policy "deploy"', 9, 15)}: team "sre" is not in org/team-slug form [team]`,
+      `${at('policies[0] ("deploy")', 10, 5)}: unknown key "self_aproval" [schema]`,
+      `${at('policy "deploy"', 12, 16)}: hours "9-5" is not HH:MM-HH:MM [hours]`,
+      `${at('policy "deploy"', 13, 19)}: unknown time zone "Europe/Berln" [timezone]`,
+      `${at('policy "deploy"', 14, 14)}: timeout: 2d is out of range [duration]`,
+      `${at('policy "deploy"', 17, 12)}: token.ttl: 90m is out of range [duration]`,
+    ]);
+    expect(r.stderr).toBe('7 error(s) in test/fixtures/many-errors');
+  });
+
+  it('an unclosed [ is reported where it opens, not as the indentation of the next line', async () => {
+    const r = await cli('validate', `${fixtures}/unclosed-bracket`);
+    expect(r.stdout).toBe(
+      [
+        'test/fixtures/unclosed-bracket/policies.yml:5:15: invalid YAML: the list opened with "[" here is never closed [yaml]',
+        '  fix: close it with "]", e.g. action: [deploy-*]',
+      ].join('\n'),
+    );
+  });
+
+  it('validates one file as well as a directory', async () => {
+    const ok = await cli('validate', 'examples/.approvals/production.yml');
+    expect(ok).toMatchObject({ code: 0, stdout: '' });
+    expect(ok.stderr).toBe('examples/.approvals/production.yml: 2 policies in 1 file(s) are valid');
+    const bad = await cli('validate', `${fixtures}/invalid-policies/policies.yml`, '--format', 'github');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(
+      /^::error file=test\/fixtures\/invalid-policies\/policies\.yml,line=4,col=36,/,
+    );
+  });
+
+  it.each([
+    [['valdate'], 'unknown command "valdate"', 'did you mean "validate"?'],
+    [['tset', 'examples/.approvals'], 'unknown command "tset"', 'did you mean "test"?'],
+    [['audti'], 'unknown command "audti"', 'did you mean "audit"?'],
+    [['validate', '--fromat', 'json'], "unknown option '--fromat'", 'did you mean --format?'],
+    [['--fromat'], "unknown option '--fromat'", 'did you mean --format?'],
+    [['explain', '--reqest', 'x.json'], "unknown option '--reqest'", 'did you mean --request?'],
+    [['explain', '--polices', 'x'], "unknown option '--polices'", 'did you mean --policies?'],
+    [['audit', 'verify', '--datadir', 'x'], "unknown option '--datadir'", 'did you mean --data-dir?'],
+    [['audit', 'verfy'], 'unknown audit command "verfy"', 'did you mean `audit verify`?'],
+    [['--verison'], "unknown option '--verison'", 'did you mean --version?'],
+  ])('%j: did you mean', async (argv, message, fix) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').slice(0, 2)).toEqual([`jit-approvals: ${message}`, `  fix: ${fix}`]);
+  });
+
+  it('an unknown command lists every command, audit included', async () => {
+    const r = await cli('frobnicate');
+    expect(r.stderr).toContain('fix: use one of validate, test, explain, audit, help');
+  });
+
+  it('the help names every command and --version', async () => {
+    const { stdout } = await cli('--help');
+    const commands = stdout
+      .split('\n')
+      .map((l) => /^ {2}([a-z]+)\b/.exec(l)?.[1])
+      .filter(Boolean);
+    expect(new Set(commands)).toEqual(new Set(['validate', 'test', 'explain', 'audit']));
+    expect(stdout).toContain('--version');
   });
 });
 
@@ -121,7 +195,7 @@ describe('jit-approvals explain', () => {
       '  policies: holiday-freeze, production-deploy',
       '  because:',
       '    - governed by "holiday-freeze", "production-deploy"',
-      '    - policy "production-deploy": 1 of 2 approvals (sre-lead); 1 more needed from release-captain, sre-lead, @acme/sre',
+      '    - policy "production-deploy": 1 of 2 approvals (sre-lead); 1 more needed from release-captain, @acme/sre',
     ]);
   });
 
@@ -161,6 +235,23 @@ describe('jit-approvals explain', () => {
     );
   });
 
+  it('a JSON request file gets JSON syntax errors, with their position', async () => {
+    const r = await cli(
+      'explain',
+      '--policies',
+      'examples/.approvals',
+      '--request',
+      `${fixtures}/broken-request.json`,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        `test/fixtures/broken-request.json:5:3: invalid JSON: Expected ',' or '}' after property value [json]`,
+        '  fix: correct the JSON here: commas between entries but none after the last, keys and strings in double quotes',
+      ].join('\n'),
+    );
+  });
+
   it('a missing request file is a usage error', async () => {
     const r = await cli('explain', '--policies', 'examples/.approvals', '--request', 'nope.json');
     expect(r.code).toBe(2);
@@ -181,6 +272,11 @@ describe('the installed command (bin/jit-approvals.js, built by npm run build)',
     const t = await bin('test', 'examples/.approvals');
     expect(t.code).toBe(0);
     expect(t.stderr).toContain('22 passed, 0 failed');
+  });
+
+  it('--version prints the version of the package', async () => {
+    const { version } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string };
+    expect(await bin('--version')).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it('reports bad input without a stack trace', async () => {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../app/config/read-config.ts';
 
@@ -24,10 +25,39 @@ describe('readConfig', () => {
       host: '127.0.0.1',
       logLevel: 'info',
       githubWrites: { perMinute: 60, burst: 20 },
+      logFormat: undefined,
+      http: { maxBodyBytes: 1048576, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000 },
+      limits: { requestsPerRun: 300, longPollsPerStep: 20, longPollsPerRun: 300 },
+      cache: { readyzMs: 5000, notInstalledMs: 10_000 },
+      githubTimeoutMs: 10_000,
     });
+    expect(readConfig({ ...ENV, GITHUB_TIMEOUT_MS: '2500' }).githubTimeoutMs).toBe(2500);
     expect(
       readConfig({ ...ENV, GITHUB_WRITES_PER_MINUTE: '0', GITHUB_WRITE_BURST: '5' }).githubWrites,
     ).toEqual({ perMinute: 0, burst: 5 });
+  });
+
+  it('reads the limits of the HTTP edge, the caches and the log format', () => {
+    expect(
+      readConfig({
+        ...ENV,
+        MAX_BODY_BYTES: '2048',
+        HTTP_HEADERS_TIMEOUT_SECONDS: '2',
+        HTTP_REQUEST_TIMEOUT_SECONDS: '3',
+        MAX_REQUESTS_PER_RUN: '4',
+        MAX_LONG_POLLS_PER_STEP: '5',
+        MAX_LONG_POLLS_PER_RUN: '6',
+        READYZ_CACHE_SECONDS: '0',
+        NOT_INSTALLED_CACHE_SECONDS: '7',
+        LOG_FORMAT: 'json',
+      }),
+    ).toMatchObject({
+      http: { maxBodyBytes: 2048, headersTimeoutMs: 2000, requestTimeoutMs: 3000 },
+      limits: { requestsPerRun: 4, longPollsPerStep: 5, longPollsPerRun: 6 },
+      cache: { readyzMs: 0, notInstalledMs: 7000 },
+      logFormat: 'json',
+    });
+    expect(readConfig({ ...ENV, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
   });
 
   it('reads the key from PRIVATE_KEY_PATH and accepts escaped newlines', () => {
@@ -35,6 +65,27 @@ describe('readConfig', () => {
       readConfig({ ...ENV, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: '/k.pem' }, () => pem).privateKey,
     ).toBe(pem);
     expect(readConfig({ ...ENV, PRIVATE_KEY: pem.replaceAll('\n', '\\n') }).privateKey).toBe(pem);
+  });
+
+  it('reads the previous key of a rotation from PREVIOUS_PRIVATE_KEY or PREVIOUS_PRIVATE_KEY_PATH', () => {
+    expect(readConfig(ENV).previousPrivateKey).toBeUndefined();
+    expect(readConfig({ ...ENV, PREVIOUS_PRIVATE_KEY: pem.replaceAll('\n', '\\n') }).previousPrivateKey).toBe(
+      pem,
+    );
+    const read = (path: string) => (path === '/old.pem' ? pem : 'nope');
+    expect(readConfig({ ...ENV, PREVIOUS_PRIVATE_KEY_PATH: '/old.pem' }, read).previousPrivateKey).toBe(pem);
+  });
+
+  it('a previous key that is not a key, or cannot be read, fails naming the variable and the fix', () => {
+    expect(() => readConfig({ ...ENV, PREVIOUS_PRIVATE_KEY: 'hello' })).toThrow(
+      /^PREVIOUS_PRIVATE_KEY: is not a PEM private key\. Use the \.pem file/,
+    );
+    const fail = () => {
+      throw new Error('ENOENT');
+    };
+    expect(() => readConfig({ ...ENV, PREVIOUS_PRIVATE_KEY_PATH: '/gone.pem' }, fail)).toThrow(
+      /^PREVIOUS_PRIVATE_KEY_PATH: cannot read \/gone\.pem \(ENOENT\)\. Point it at the app's previous \.pem file/,
+    );
   });
 
   it('builds the API URL from GHE_HOST', () => {
@@ -52,6 +103,30 @@ describe('readConfig', () => {
     [{ OIDC_ISSUER: 'ftp://x' }, /^OIDC_ISSUER: /],
     [{ PORT: 'eighty' }, /^PORT: "eighty" is not a port number/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: "loud" is not a level/],
+    [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT: "xml" is not a format\. Use json \(one object a line\) or pretty/],
+    [
+      { MAX_BODY_BYTES: '1MB' },
+      /^MAX_BODY_BYTES: "1MB" is not a whole number of at least 1024\. Use e\.g\. 1048576/,
+    ],
+    [
+      { HTTP_HEADERS_TIMEOUT_SECONDS: '0' },
+      /^HTTP_HEADERS_TIMEOUT_SECONDS: "0" is not a whole number of at least 1/,
+    ],
+    [
+      { HTTP_HEADERS_TIMEOUT_SECONDS: '90' },
+      /^HTTP_HEADERS_TIMEOUT_SECONDS: 90 is longer than HTTP_REQUEST_TIMEOUT_SECONDS \(60\)\. Make it at most/,
+    ],
+    [
+      { MAX_REQUESTS_PER_RUN: '0' },
+      /^MAX_REQUESTS_PER_RUN: "0" is not a whole number of at least 1\. Use e\.g\. 300/,
+    ],
+    [{ MAX_LONG_POLLS_PER_STEP: '-1' }, /^MAX_LONG_POLLS_PER_STEP: "-1" is not a whole number/],
+    [{ MAX_LONG_POLLS_PER_RUN: 'x' }, /^MAX_LONG_POLLS_PER_RUN: "x" is not a whole number/],
+    [{ READYZ_CACHE_SECONDS: '1.5' }, /^READYZ_CACHE_SECONDS: "1\.5" is not a whole number of at least 0/],
+    [
+      { NOT_INSTALLED_CACHE_SECONDS: 'y' },
+      /^NOT_INSTALLED_CACHE_SECONDS: "y" is not a whole number of at least 0/,
+    ],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: is not a postgres:\/\/ URL/],
     [
       { GITHUB_WRITES_PER_MINUTE: '1.5' },
@@ -60,6 +135,10 @@ describe('readConfig', () => {
     [
       { GITHUB_WRITE_BURST: '0' },
       /^GITHUB_WRITE_BURST: "0" is not a whole number of at least 1\. Use e\.g\. 20/,
+    ],
+    [
+      { GITHUB_TIMEOUT_MS: '10s' },
+      /^GITHUB_TIMEOUT_MS: "10s" is not a whole number of at least 100\. Use e\.g\. 10000/,
     ],
   ] as [Record<string, string | undefined>, RegExp][])(
     '%j fails naming the variable and the fix',
@@ -75,5 +154,18 @@ describe('readConfig', () => {
     expect(() => readConfig({ ...ENV, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: '/nope.pem' }, fail)).toThrow(
       /^PRIVATE_KEY_PATH: cannot read \/nope\.pem \(ENOENT\)/,
     );
+  });
+
+  it('every variable it reads is in .env.example, and the limits and LOG_FORMAT are in the README', () => {
+    const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+    const source = read('app/config/read-config.ts');
+    const names = new Set([...source.matchAll(/env(?:\.|, ')([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
+    expect(names.size).toBeGreaterThan(20);
+    const example = read('.env.example');
+    expect([...names].filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(example))).toEqual([]);
+    const readme = read('README.md');
+    const limits = [...names].filter((n) => /^(MAX_|HTTP_|READYZ_|NOT_INSTALLED_|LOG_)/.test(n));
+    expect(limits).toHaveLength(10);
+    expect(limits.filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
   });
 });

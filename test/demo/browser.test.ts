@@ -43,6 +43,9 @@ describe('the sandbox page in a browser', () => {
 
     await run.getByRole('button', { name: 'Approve' }).click();
     await page.waitForURL(/user=mallory/);
+    // Ignored clicks are shown together a moment later: show them now, and look again.
+    await demo.harness.runtime.service.ignored.flushAll();
+    await page.goto(`${demo.sandboxUrl}/?user=mallory`);
     await expect(page.locator('section.run details').first().textContent()).resolves.toContain('@mallory');
     expect(demo.harness.checkRun(Number(await run.getAttribute('data-check-run'))).conclusion).toBe(
       'action_required',

@@ -40,6 +40,11 @@ describe('npm run demo', () => {
       'approved      policy "production-deploy": 2 of 2 approvals (alice, bob)',
     ],
     ['timeout', [], 'no decision within the timeout (5s)'],
+    [
+      'gate',
+      ['--approve-as', 'alice'],
+      'approved      approved by the job gate of environment production (req_',
+    ],
   ])('--scenario %s ends as it should', async (scenario, extra, line) => {
     const { code, out } = await demo('--scenario', scenario, ...extra);
     expect(code).toBe(0);
@@ -47,10 +52,65 @@ describe('npm run demo', () => {
     expect(out).toContain(`The "${scenario}" scenario ended as it should.`);
   });
 
+  it('--scenario gate: the job waits at the gate for a runner, GitHub records the answer, the step needs no second vote', async () => {
+    const { code, out } = await demo('--scenario', 'gate', '--approve-as', 'alice');
+    expect(code).toBe(0);
+    expect(out).toContain('job | the job waits for the gate before it gets a runner');
+    expect(out).toMatch(
+      /gh {2}\| the pending gate's check run "approval: job-gate" on \w{7}: action_required/,
+    );
+    expect(out).toContain(
+      `gh  | GitHub recorded the app's answer for production: approved, "jit-approvals: approved by alice`,
+    );
+    expect(out).toContain('job | Request req_');
+    expect(out).not.toContain('job | Waiting for');
+    for (const line of [
+      'requested     job-gate by dana (run 4242, environment production)',
+      'vote          alice: approve',
+      'gate answered GitHub records approved for environment production (run 4242)',
+      'inside the job the gate approved: no second vote',
+      'token issued  sha256:',
+      'job ended     the step ended: approved',
+      'token revoked',
+    ])
+      expect(out).toContain(line);
+    expect(out.indexOf('gate answered')).toBeLessThan(out.indexOf('requested     deploy-web'));
+    expect(out).not.toMatch(/ghs_/);
+  });
+
   it('explains a wrong scenario', async () => {
     expect(await demo('--scenario', 'chaos')).toEqual({
       code: 2,
-      out: 'unknown scenario "chaos": use one of approve, auto, freeze, quorum, timeout',
+      out: 'unknown scenario "chaos": use one of approve, auto, freeze, gate, quorum, timeout',
     });
+  });
+});
+
+describe('npm run demo, as a person uses it', () => {
+  it("the job log's link leads to the sandbox, which stands in for github.com", async () => {
+    const { startDemo } = await import('../../demo/run-demo.ts');
+    const d = await startDemo({ scenario: 'approve', approveAs: [], print: () => undefined });
+    try {
+      const line = await d.job.waitForLine(/Approve or deny at /);
+      expect(line).toContain(`Approve or deny at ${d.sandboxUrl}/acme/shop/runs/`);
+      expect(line).not.toContain('https://github.com');
+      const link = /at (\S+)\./.exec(line)![1]!;
+      const res = await fetch(link, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe('/');
+      await d.harness.click(d.harness.repo.checkRuns[0]!.id, 'alice', 'deny');
+      const { ok, result } = await d.done;
+      expect(result.outputs.status).toBe('denied');
+      expect(ok).toBe(true); // a denial by a vote is the demo working
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('the timeout scenario does not invite approval', async () => {
+    const { out, code } = await demo('--scenario', 'timeout');
+    expect(code).toBe(0);
+    expect(out).toContain('Nobody decides in this scenario');
+    expect(out).not.toContain('Open the sandbox to approve');
   });
 });

@@ -12,6 +12,8 @@ export interface Job {
   repositoryOwnerId?: number;
   actor: string;
   actorId?: number;
+  /** Who started this attempt (a re-run keeps `actor`); default `actor`. */
+  triggeringActor?: string;
   ref: string;
   sha: string;
   event: string;
@@ -84,7 +86,7 @@ export class OidcIssuer {
       run_attempt: String(job.runAttempt ?? 1),
       actor: job.actor,
       actor_id: String(job.actorId ?? 1),
-      triggering_actor: job.actor,
+      triggering_actor: job.triggeringActor ?? job.actor,
       workflow: job.workflow
         .split('/')
         .pop()!

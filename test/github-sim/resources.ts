@@ -20,14 +20,16 @@ export const blobSha = (content: string): string =>
 export const nodeId = (kind: string, id: number): string => Buffer.from(`${kind}:${id}`).toString('base64');
 
 export function simpleUser(r: Resources, user: SimUser): Json {
-  const url = `${r.baseUrl}/users/${user.login}`;
+  const url = `${r.baseUrl}/users/${encodeURIComponent(user.login)}`;
+  // An app's bot user is `slug[bot]`; GitHub links it to the app's page.
+  const bot = /^(.+)\[bot\]$/.exec(user.login)?.[1];
   return r.synth.build('simple-user', {
     login: user.login,
     id: user.id,
     node_id: nodeId('User', user.id),
     type: user.type,
     url,
-    html_url: `https://github.com/${user.login}`,
+    html_url: bot ? `https://github.com/apps/${bot}` : `https://github.com/${user.login}`,
     site_admin: false,
   });
 }

@@ -255,6 +255,27 @@ describe('teams, collaborators and pull requests', () => {
   });
 });
 
+describe('workflow runs', () => {
+  it('are read by id, with their workflow, actors and attempt; unknown or foreign runs are 404', async () => {
+    const { octokit } = await installationOctokit();
+    const repo = sim.world.repo('acme/shop')!;
+    sim.world.addRun(repo, { id: 7007, attempt: 2, actor: 'dana', triggeringActor: 'erin' });
+    const { data } = await octokit.actions.getWorkflowRun({ owner: 'acme', repo: 'shop', run_id: 7007 });
+    expect(data).toMatchObject({
+      id: 7007,
+      run_attempt: 2,
+      path: '.github/workflows/deploy.yml',
+      event: 'push',
+      head_sha: repo.branches.get('main'),
+      actor: { login: 'dana' },
+      triggering_actor: { login: 'erin' },
+    });
+    await expect(
+      octokit.actions.getWorkflowRun({ owner: 'acme', repo: 'shop', run_id: 1 }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+});
+
 describe('observability and faults', () => {
   it('logs calls per operation and credential', async () => {
     const { octokit, token } = await installationOctokit();

@@ -1,6 +1,7 @@
 // What each served operation does to the simulated world and answers.
 import { covers, newInstallationToken, tokenHash } from './auth.ts';
 import { checkRunRoutes } from './routes-checks.ts';
+import { commentRoutes } from './routes-comments.ts';
 import { contentRoutes } from './routes-contents.ts';
 import { pullRequest, repository, userOf } from './resources.ts';
 import { fail, iso, type Reply, type Route, type RouteContext } from './route-kit.ts';
@@ -49,6 +50,7 @@ function mintToken(ctx: RouteContext): Reply {
     permissions: { ...asked },
     expiresAt,
     revoked: false,
+    revocations: 0,
   });
   const body: Json = {
     token,
@@ -102,6 +104,7 @@ export const ROUTES: Record<OperationId, Route> = {
     auth: { permission: 'metadata', level: 'read', scope: 'token' },
     handle: (ctx) => {
       ctx.token!.revoked = true;
+      ctx.token!.revocations++;
       return { status: 204 };
     },
   },
@@ -148,30 +151,81 @@ export const ROUTES: Record<OperationId, Route> = {
       return pull ? { status: 200, body: pullRequest(ctx, ctx.repo, pull) } : fail(404, 'Not Found');
     },
   },
-  'issues/create-comment': {
-    auth: { permission: 'issues', level: 'write', scope: 'repo' },
+  'actions/get-job-for-workflow-run': {
+    auth: { permission: 'actions', level: 'read', scope: 'repo' },
     handle: (ctx) => {
-      const issue = Number(ctx.params.issue_number);
-      if (!ctx.repo.pulls.has(issue)) return fail(404, 'Not Found');
-      const comment = {
-        id: ctx.world.nextId(),
-        issue,
-        body: String(ctx.body.body),
-        user: `${ctx.world.app.slug}[bot]`,
-      };
-      ctx.repo.comments.push(comment);
+      const job = ctx.world.jobs.get(Number(ctx.params.job_id));
+      if (!job || job.repoId !== ctx.repo.id) return fail(404, 'Not Found');
       const full = `${ctx.repo.owner}/${ctx.repo.name}`;
-      const body = ctx.synth.build('issue-comment', {
-        id: comment.id,
-        body: comment.body,
-        user: userOf(ctx, comment.user),
-        url: `${ctx.baseUrl}/repos/${full}/issues/comments/${comment.id}`,
-        html_url: `https://github.com/${full}/pull/${issue}#issuecomment-${comment.id}`,
-        issue_url: `${ctx.baseUrl}/repos/${full}/issues/${issue}`,
+      const runUrl = `${ctx.baseUrl}/repos/${full}/actions/runs/${job.runId}`;
+      const body = ctx.synth.build('job', {
+        id: job.id,
+        node_id: `CR_${job.id}`,
+        run_id: job.runId,
+        run_attempt: job.runAttempt,
+        run_url: runUrl,
+        head_sha: job.headSha,
+        head_branch: job.headBranch,
+        workflow_name: job.workflowName,
+        name: job.name,
+        url: `${ctx.baseUrl}/repos/${full}/actions/jobs/${job.id}`,
+        html_url: `https://github.com/${full}/actions/runs/${job.runId}/job/${job.id}`,
+        status: job.status,
+        conclusion: job.conclusion,
+        started_at: job.startedAt,
+        completed_at: job.completedAt,
+        created_at: job.startedAt,
+        check_run_url: `${ctx.baseUrl}/repos/${full}/check-runs/${job.id}`,
+        labels: ['ubuntu-latest'],
+        steps: [],
+        runner_id: 1,
+        runner_name: `GitHub Actions ${job.id}`,
+        runner_group_id: 0,
+        runner_group_name: 'GitHub Actions',
+      });
+      return { status: 200, body };
+    },
+  },
+  'actions/get-workflow-run': {
+    auth: { permission: 'actions', level: 'read', scope: 'repo' },
+    handle: (ctx) => {
+      const run = ctx.world.runs.get(Number(ctx.params.run_id));
+      if (!run || run.repoId !== ctx.repo.id) return fail(404, 'Not Found');
+      const full = `${ctx.repo.owner}/${ctx.repo.name}`;
+      const url = `${ctx.baseUrl}/repos/${full}/actions/runs/${run.id}`;
+      const body = ctx.synth.build('workflow-run', {
+        id: run.id,
+        node_id: `WFR_${run.id}`,
+        name: 'deploy',
+        head_branch: run.headBranch,
+        head_sha: run.headSha,
+        path: run.path,
+        run_number: run.id,
+        run_attempt: run.attempt,
+        display_title: 'deploy',
+        event: run.event,
+        status: 'in_progress',
+        conclusion: null,
+        workflow_id: 1,
+        url,
+        html_url: `https://github.com/${full}/actions/runs/${run.id}`,
+        actor: userOf(ctx, run.actor),
+        triggering_actor: userOf(ctx, run.triggeringActor),
         created_at: iso(ctx.now),
         updated_at: iso(ctx.now),
+        jobs_url: `${url}/jobs`,
+        logs_url: `${url}/logs`,
+        check_suite_url: `${ctx.baseUrl}/repos/${full}/check-suites/${run.id}`,
+        cancel_url: `${url}/cancel`,
+        rerun_url: `${url}/rerun`,
+        artifacts_url: `${url}/artifacts`,
+        workflow_url: `${ctx.baseUrl}/repos/${full}/actions/workflows/1`,
+        pull_requests: [],
+        head_commit: null,
+        repository: repository(ctx, ctx.repo, 'minimal-repository'),
+        head_repository: repository(ctx, ctx.repo, 'minimal-repository'),
       });
-      return { status: 201, body };
+      return { status: 200, body };
     },
   },
   'actions/review-custom-gates-for-run': {
@@ -183,10 +237,12 @@ export const ROUTES: Record<OperationId, Route> = {
         environment: b.environment_name ?? '',
         state: b.state ?? '',
         comment: b.comment ?? '',
+        at: performance.now(),
       });
       return { status: 204 };
     },
   },
   ...contentRoutes,
   ...checkRunRoutes,
+  ...commentRoutes,
 };

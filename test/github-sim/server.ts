@@ -108,6 +108,13 @@ export class GitHubSimulator {
 
   readonly #callWaiters: { operation: string; resolve: (c: Call) => void }[] = [];
 
+  /** Resolves when the next call of `operation` arrives that an injected `hang` leaves unanswered. */
+  nextHang(operation: string): Promise<void> {
+    return new Promise((resolve) => this.#hangWaiters.push({ operation, resolve }));
+  }
+
+  readonly #hangWaiters: { operation: string; resolve: () => void }[] = [];
+
   inject(operation: string, fault: Fault, times = 1): void {
     this.faults.add(operation, fault, times);
   }
@@ -115,6 +122,8 @@ export class GitHubSimulator {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrived = performance.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // GitHub Enterprise Server serves the REST API under /api/v3 (GHE_HOST): the same API.
+    if (url.pathname.startsWith('/api/v3/')) url.pathname = url.pathname.slice('/api/v3'.length);
     for (const side of this.sideHandlers) if (await side(req, res, url)) return;
     const method = req.method ?? 'GET';
     const chunks: Buffer[] = [];
@@ -177,7 +186,14 @@ export class GitHubSimulator {
       : null;
 
     const fault = this.faults.take(op.id);
-    if (fault === 'hang') return; // never answers; stop() closes the socket
+    if (fault === 'hang') {
+      // Never answers; stop() closes the socket.
+      for (const w of this.#hangWaiters.filter((x) => x.operation === op.id)) {
+        this.#hangWaiters.splice(this.#hangWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+      return;
+    }
     if (fault) return send(fault, op.id, credentialId, true);
 
     let body: unknown;

@@ -23,7 +23,16 @@ export const SERVED = [
   'teams/get-membership-for-user-in-org',
   'pulls/get',
   'issues/create-comment',
+  'issues/update-comment',
+  'issues/create',
+  'issues/update',
+  'repos/create-commit-comment',
+  'repos/update-commit-comment',
+  'reactions/create-for-issue-comment',
+  'reactions/create-for-commit-comment',
   'actions/review-custom-gates-for-run',
+  'actions/get-job-for-workflow-run',
+  'actions/get-workflow-run',
 ] as const;
 export type OperationId = (typeof SERVED)[number];
 

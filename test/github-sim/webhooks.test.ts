@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { verify } from '@octokit/webhooks-methods';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubSimulator } from './server.ts';
-import { WebhookSender } from './webhooks.ts';
+import { validateWebhook, WebhookSender } from './webhooks.ts';
 import type { SimRepo } from './world.ts';
 
 const SECRET = 'webhook-secret';
@@ -90,7 +90,11 @@ describe('webhooks', () => {
     const pull = sim.world.openPull(repo, { head: 'feature', user: 'dana' });
     await hooks.pullRequest(repo, pull, 'opened');
     await hooks.pullRequest(repo, pull, 'synchronize');
-    await hooks.workflowJobCompleted(repo, { runId: 9001, name: 'deploy', headSha: after }, dana);
+    await hooks.workflowJobCompleted(
+      repo,
+      sim.world.addJob(repo, { runId: 9001, name: 'deploy (eu)' }),
+      dana,
+    );
     await hooks.installationCreated([...sim.world.installations.values()][0]!, dana);
     expect(received.map((r) => `${r.event}.${String(r.payload.action ?? '')}`)).toEqual([
       'push.',
@@ -101,8 +105,39 @@ describe('webhooks', () => {
     ]);
     expect(received[0]!.payload).toMatchObject({ after, commits: [{ modified: ['.approvals/p.yml'] }] });
     expect(received[1]!.payload).toMatchObject({ pull_request: { head: { sha: pull.headSha } } });
-    expect(received[3]!.payload).toMatchObject({ workflow_job: { run_id: 9001, conclusion: 'success' } });
+    expect(received[3]!.payload).toMatchObject({
+      workflow_job: { run_id: 9001, name: 'deploy (eu)', conclusion: 'success' },
+    });
     expect(received.every((r) => r.verified)).toBe(true);
+  });
+
+  it('deployment_protection_rule.requested fits the description and names the run in its callback', async () => {
+    const run = sim.world.addRun(repo, { id: 7007, actor: 'dana' });
+    await hooks.deploymentProtectionRuleRequested(repo, run, 'production');
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({
+      event: 'deployment_protection_rule',
+      verified: true,
+      payload: {
+        action: 'requested',
+        environment: 'production',
+        event: 'push',
+        ref: 'refs/heads/main',
+        sha: run.headSha,
+        deployment: { sha: run.headSha, environment: 'production' },
+        installation: { id: expect.any(Number) },
+        sender: { login: 'dana' },
+      },
+    });
+    expect(String(received[0]!.payload.deployment_callback_url)).toMatch(
+      /\/repos\/acme\/shop\/actions\/runs\/7007\/deployment_protection_rule$/,
+    );
+    const { installation, ...bare } = received[0]!.payload;
+    expect(installation).toBeDefined();
+    expect(validateWebhook('deployment-protection-rule-requested', bare)).toEqual([]);
+    expect(validateWebhook('deployment-protection-rule-requested', { ...bare, environment: 1 })).not.toEqual(
+      [],
+    );
   });
 
   it('refuses to send a payload outside the description', async () => {
@@ -114,7 +149,7 @@ describe('webhooks', () => {
     const dana = sim.world.addUser('dana');
     const d = await hooks.workflowJobCompleted(
       repo,
-      { runId: 1, name: 'deploy', headSha: repo.branches.get('main')! },
+      sim.world.addJob(repo, { runId: 1, name: 'deploy' }),
       dana,
     );
     const again = await hooks.redeliver(d);

@@ -8,7 +8,17 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { sign } from '@octokit/webhooks-methods';
 import type { GitHubSimulator } from './server.ts';
-import type { SimCheckRun, SimInstallation, SimPull, SimRepo, SimUser } from './world.ts';
+import type {
+  SimCheckRun,
+  SimComment,
+  SimCommitComment,
+  SimInstallation,
+  SimJob,
+  SimPull,
+  SimRepo,
+  SimRun,
+  SimUser,
+} from './world.ts';
 
 type Json = Record<string, unknown>;
 const require = createRequire(import.meta.url);
@@ -128,12 +138,13 @@ export class WebhookSender {
     return payload;
   }
 
-  /** A reviewer clicked a button of a check run. */
+  /** A reviewer clicked a button of a check run (of another app than the world's, given `appId`). */
   checkRunRequestedAction(
     repo: SimRepo,
     run: SimCheckRun,
     identifier: string,
     sender: SimUser,
+    { appId = this.#sim.world.app.id }: { appId?: number } = {},
   ): Promise<Delivery> {
     const p = this.#common(example('check_run', 'requested_action'), repo, sender);
     const checkRun = p.check_run as Json;
@@ -148,7 +159,7 @@ export class WebhookSender {
       completed_at: run.completed_at,
       url: `${this.#sim.url}/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`,
     });
-    (checkRun.app as Json).id = this.#sim.world.app.id;
+    (checkRun.app as Json).id = appId;
     (checkRun.check_suite as Json).head_sha = run.head_sha;
     p.requested_action = { identifier };
     return this.send('check_run', p, 'check-run-requested-action');
@@ -209,22 +220,209 @@ export class WebhookSender {
     return this.send('pull_request', p, `pull-request-${action}`);
   }
 
-  /** A job of a workflow run finished. */
+  /** A job of a workflow run finished (the world's job is marked completed). */
   workflowJobCompleted(
     repo: SimRepo,
-    job: { runId: number; runAttempt?: number; name: string; conclusion?: string; headSha: string },
+    job: SimJob,
     sender: SimUser,
+    conclusion = 'success',
   ): Promise<Delivery> {
+    job.status = 'completed';
+    job.conclusion = conclusion;
+    job.completedAt = this.#sim
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     const p = this.#common(example('workflow_job', 'completed'), repo, sender);
     Object.assign(p.workflow_job as Json, {
+      id: job.id,
       run_id: job.runId,
-      run_attempt: job.runAttempt ?? 1,
+      run_attempt: job.runAttempt,
       name: job.name,
-      conclusion: job.conclusion ?? 'success',
+      workflow_name: job.workflowName,
+      conclusion,
       status: 'completed',
       head_sha: job.headSha,
+      completed_at: job.completedAt,
     });
     return this.send('workflow_job', p, 'workflow-job-completed');
+  }
+
+  /**
+   * A job of `run` waits on `environment`, which has this app as a protection rule. There is no
+   * example of this event in @octokit/webhooks-examples: it is built from the description
+   * (`webhook-deployment-protection-rule-requested`), with a repository and a deployment taken
+   * from other events' examples, and the top-level `ref` and `sha` GitHub sends besides.
+   */
+  deploymentProtectionRuleRequested(
+    repo: SimRepo,
+    run: SimRun,
+    environment: string,
+    { ref = `refs/heads/${repo.defaultBranch}`, sender = this.#sim.world.addUser(run.triggeringActor) } = {},
+  ): Promise<Delivery> {
+    const base = example('deployment', 'created');
+    const full = `${repo.owner}/${repo.name}`;
+    const p = this.#common(
+      { action: 'requested', repository: base.repository, sender: base.sender },
+      repo,
+      sender,
+    );
+    const deploymentId = this.#sim.world.nextId();
+    const stamp = this.#sim
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    Object.assign(p, {
+      environment,
+      event: run.event,
+      ref,
+      sha: run.headSha,
+      deployment_callback_url: `${this.#sim.url}/repos/${full}/actions/runs/${run.id}/deployment_protection_rule`,
+      deployment: {
+        ...(base.deployment as Json),
+        id: deploymentId,
+        node_id: `DE_${deploymentId}`,
+        url: `${this.#sim.url}/repos/${full}/deployments/${deploymentId}`,
+        sha: run.headSha,
+        ref: ref.replace(/^refs\/(heads|tags)\//, ''),
+        environment,
+        original_environment: environment,
+        creator: this.#user(sender, (base.deployment as Json).creator as Json),
+        created_at: stamp,
+        updated_at: stamp,
+        statuses_url: `${this.#sim.url}/repos/${full}/deployments/${deploymentId}/statuses`,
+        repository_url: `${this.#sim.url}/repos/${full}`,
+      },
+      pull_requests: [],
+    });
+    return this.send('deployment_protection_rule', p, 'deployment-protection-rule-requested');
+  }
+
+  /** A workflow run (attempt) finished. */
+  workflowRunCompleted(
+    repo: SimRepo,
+    run: { runId: number; runAttempt?: number; headSha: string },
+    sender: SimUser,
+  ): Promise<Delivery> {
+    const p = this.#common(example('workflow_run', 'completed'), repo, sender);
+    // The example predates `actor`, `triggering_actor` and `path`, which the description requires.
+    Object.assign(p.workflow_run as Json, {
+      actor: this.#user(sender),
+      triggering_actor: this.#user(sender),
+      path: '.github/workflows/deploy.yml',
+      id: run.runId,
+      run_attempt: run.runAttempt ?? 1,
+      head_sha: run.headSha,
+      status: 'completed',
+      conclusion: 'success',
+    });
+    return this.send('workflow_run', p, 'workflow-run-completed');
+  }
+
+  /**
+   * A person comments on a pull request (or issue) `number`: the comment is added to the world and
+   * `issue_comment.created` is sent. `edited` and `deleted` send the same comment with that action.
+   */
+  issueComment(
+    repo: SimRepo,
+    number: number,
+    author: SimUser,
+    body: string,
+    action: 'created' | 'edited' | 'deleted' = 'created',
+    existing?: SimComment,
+  ): Promise<Delivery> {
+    const stamp = this.#sim
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    const comment: SimComment = existing ?? {
+      id: this.#sim.world.nextId(),
+      issue: number,
+      body,
+      user: author.login,
+      createdAt: stamp,
+      updatedAt: stamp,
+      reactions: [],
+    };
+    comment.body = body;
+    if (!existing) repo.comments.push(comment);
+    const p = this.#common(example('issue_comment', action), repo, author);
+    const pull = repo.pulls.get(number);
+    const full = `${repo.owner}/${repo.name}`;
+    const reactions = (url: string): Json => ({
+      url,
+      total_count: 0,
+      '+1': 0,
+      '-1': 0,
+      laugh: 0,
+      confused: 0,
+      heart: 0,
+      hooray: 0,
+      eyes: 0,
+      rocket: 0,
+    });
+    // The examples predate fields the description now requires: filled in as GitHub sends them.
+    Object.assign(p.issue as Json, {
+      active_lock_reason: null,
+      reactions: reactions(`${this.#sim.url}/repos/${full}/issues/${number}/reactions`),
+      labels: [],
+      number,
+      title: pull?.title ?? repo.issues.get(number)?.title ?? `#${number}`,
+      state: 'open',
+      user: this.#user(this.#sim.world.addUser(pull?.user ?? repo.owner)),
+      html_url: `https://github.com/${full}/${pull ? 'pull' : 'issues'}/${number}`,
+      ...(pull && {
+        pull_request: {
+          url: `${this.#sim.url}/repos/${full}/pulls/${number}`,
+          html_url: `https://github.com/${full}/pull/${number}`,
+          diff_url: `https://github.com/${full}/pull/${number}.diff`,
+          patch_url: `https://github.com/${full}/pull/${number}.patch`,
+          merged_at: null,
+        },
+      }),
+    });
+    Object.assign(p.comment as Json, {
+      performed_via_github_app: null,
+      reactions: reactions(`${this.#sim.url}/repos/${full}/issues/comments/${comment.id}/reactions`),
+      id: comment.id,
+      node_id: `IC_${comment.id}`,
+      body,
+      user: this.#user(author, (p.comment as Json).user as Json),
+      created_at: comment.createdAt,
+      updated_at: stamp,
+      html_url: `https://github.com/${full}/${pull ? 'pull' : 'issues'}/${number}#issuecomment-${comment.id}`,
+    });
+    return this.send('issue_comment', p, `issue-comment-${action}`);
+  }
+
+  /** A person comments on a commit: the comment is added and `commit_comment.created` is sent. */
+  commitComment(repo: SimRepo, commitId: string, author: SimUser, body: string): Promise<Delivery> {
+    const stamp = this.#sim
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    const comment: SimCommitComment = {
+      id: this.#sim.world.nextId(),
+      commitId,
+      body,
+      user: author.login,
+      createdAt: stamp,
+      updatedAt: stamp,
+      reactions: [],
+    };
+    repo.commitComments.push(comment);
+    const p = this.#common(example('commit_comment', 'created'), repo, author);
+    Object.assign(p.comment as Json, {
+      id: comment.id,
+      node_id: `CC_${comment.id}`,
+      body,
+      commit_id: commitId,
+      user: this.#user(author, (p.comment as Json).user as Json),
+      created_at: stamp,
+      updated_at: stamp,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/commit/${commitId}#commitcomment-${comment.id}`,
+    });
+    return this.send('commit_comment', p, 'commit-comment-created');
   }
 
   installationCreated(installation: SimInstallation, sender: SimUser): Promise<Delivery> {
@@ -274,6 +472,14 @@ export class WebhookSender {
       opts.id ?? randomUUID(),
       opts.secret,
     );
+  }
+
+  /**
+   * Signs and POSTs a payload without holding it to the description: a delivery signed with the
+   * app's secret whose shape GitHub would never send (a test of the app's own checks).
+   */
+  sendUnchecked(event: string, payload: Json): Promise<Delivery> {
+    return this.#post(event, payload.action as string | undefined, JSON.stringify(payload), randomUUID());
   }
 
   /** Sends a recorded delivery again, with the same delivery id and body. */

@@ -57,6 +57,41 @@ export interface SimCheckRun {
   actions: { label: string; description: string; identifier: string }[];
 }
 
+export interface SimComment {
+  id: number;
+  /** The issue or pull request number. */
+  issue: number;
+  body: string;
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Reactions by content (`+1`, `eyes`, …), with who reacted. */
+  reactions: { content: string; user: string }[];
+}
+
+export interface SimCommitComment {
+  id: number;
+  commitId: string;
+  body: string;
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+  reactions: { content: string; user: string }[];
+}
+
+export interface SimIssue {
+  number: number;
+  title: string;
+  body: string;
+  user: string;
+  state: 'open' | 'closed';
+  assignees: string[];
+  labels: string[];
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
 export interface SimRepo {
   id: number;
   owner: string;
@@ -68,10 +103,49 @@ export interface SimRepo {
   commits: Map<string, Map<string, string>>;
   pulls: Map<number, SimPull>;
   checkRuns: SimCheckRun[];
-  comments: { id: number; issue: number; body: string; user: string }[];
+  /** Comments on issues and pull requests (they share numbers). */
+  comments: SimComment[];
+  /** Comments on commits. */
+  commitComments: SimCommitComment[];
+  issues: Map<number, SimIssue>;
   collaborators: Map<string, Level | 'none'>;
-  /** Deployment protection rule reviews: run id -> answers. */
-  gateReviews: { runId: number; environment: string; state: string; comment: string }[];
+  /**
+   * Deployment protection rule reviews: run id -> answers; `at` is when the answer arrived
+   * (`performance.now()` of the simulator's process).
+   */
+  gateReviews: { runId: number; environment: string; state: string; comment: string; at: number }[];
+}
+
+/** A job of a workflow run (`GET /repos/{o}/{r}/actions/jobs/{job_id}`, `workflow_job`). */
+export interface SimJob {
+  /** The job's id: also its check run's id, and `job.check_run_id` in the runner. */
+  id: number;
+  repoId: number;
+  runId: number;
+  runAttempt: number;
+  /** The display name: `name:` or the job key, with matrix values, e.g. `deploy (eu)`. */
+  name: string;
+  workflowName: string;
+  headSha: string;
+  headBranch: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  startedAt: string;
+  completedAt: string | null;
+}
+
+/** A workflow run attempt (`GET /repos/{o}/{r}/actions/runs/{run_id}`). */
+export interface SimRun {
+  id: number;
+  repoId: number;
+  attempt: number;
+  /** The workflow file, e.g. `.github/workflows/deploy.yml`. */
+  path: string;
+  actor: string;
+  triggeringActor: string;
+  headSha: string;
+  headBranch: string;
+  event: string;
 }
 
 export interface SimTeam {
@@ -89,6 +163,8 @@ export interface SimToken {
   permissions: Permissions;
   expiresAt: number;
   revoked: boolean;
+  /** How many times `DELETE /installation/token` succeeded for it (a second one answers 401). */
+  revocations: number;
 }
 
 const sha = (text: string): string => createHash('sha1').update(text).digest('hex');
@@ -99,6 +175,9 @@ export class World {
   readonly teams = new Map<string, SimTeam>();
   readonly installations = new Map<number, SimInstallation>();
   readonly tokens = new Map<string, SimToken>();
+  readonly jobs = new Map<number, SimJob>();
+  /** Workflow runs by id (the latest attempt). */
+  readonly runs = new Map<number, SimRun>();
   app: SimApp;
   #nextId = 1000;
 
@@ -130,7 +209,14 @@ export class World {
         actions: 'write',
         members: 'read',
       },
-      events: opts.events ?? ['check_run', 'push', 'pull_request', 'workflow_job', 'installation'],
+      events: opts.events ?? [
+        'check_run',
+        'push',
+        'pull_request',
+        'workflow_job',
+        'workflow_run',
+        'installation',
+      ],
     };
     return this.app;
   }
@@ -165,6 +251,8 @@ export class World {
       pulls: new Map(),
       checkRuns: [],
       comments: [],
+      commitComments: [],
+      issues: new Map(),
       collaborators: new Map(),
       gateReviews: [],
     };
@@ -204,7 +292,7 @@ export class World {
     const headSha = this.commit(repo, opts.head, opts.changes ?? { [`${opts.head}.txt`]: opts.head });
     this.addUser(opts.user);
     const pull: SimPull = {
-      number: repo.pulls.size + 1,
+      number: this.nextNumber(repo),
       title: opts.title ?? `Change from ${opts.head}`,
       user: opts.user,
       headRef: opts.head,
@@ -214,6 +302,11 @@ export class World {
     };
     repo.pulls.set(pull.number, pull);
     return pull;
+  }
+
+  /** The next issue or pull request number of a repository (they share one sequence). */
+  nextNumber(repo: SimRepo): number {
+    return Math.max(0, ...repo.pulls.keys(), ...repo.issues.keys()) + 1;
   }
 
   /** Installs the app on an account, for all its repositories or some. */
@@ -238,6 +331,67 @@ export class World {
         i.account.toLowerCase() === repo.owner.toLowerCase() &&
         (i.repositories === 'all' || i.repositories.includes(repo.id)),
     );
+  }
+
+  /** A job of a run in `repo`, in progress unless told otherwise. */
+  addJob(
+    repo: SimRepo,
+    opts: {
+      runId: number;
+      runAttempt?: number;
+      name: string;
+      workflowName?: string;
+      headSha?: string;
+      status?: SimJob['status'];
+    },
+  ): SimJob {
+    const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const job: SimJob = {
+      id: this.nextId(),
+      repoId: repo.id,
+      runId: opts.runId,
+      runAttempt: opts.runAttempt ?? 1,
+      name: opts.name,
+      workflowName: opts.workflowName ?? 'deploy',
+      headSha: opts.headSha ?? repo.branches.get(repo.defaultBranch)!,
+      headBranch: repo.defaultBranch,
+      status: opts.status ?? 'in_progress',
+      conclusion: null,
+      startedAt: stamp,
+      completedAt: null,
+    };
+    this.jobs.set(job.id, job);
+    return job;
+  }
+
+  /** A workflow run of `repo` (its latest attempt), on the default branch's head unless told. */
+  addRun(
+    repo: SimRepo,
+    opts: {
+      id: number;
+      attempt?: number;
+      path?: string;
+      actor: string;
+      triggeringActor?: string;
+      headSha?: string;
+      event?: string;
+    },
+  ): SimRun {
+    this.addUser(opts.actor);
+    if (opts.triggeringActor) this.addUser(opts.triggeringActor);
+    const run: SimRun = {
+      id: opts.id,
+      repoId: repo.id,
+      attempt: opts.attempt ?? 1,
+      path: opts.path ?? '.github/workflows/deploy.yml',
+      actor: opts.actor,
+      triggeringActor: opts.triggeringActor ?? opts.actor,
+      headSha: opts.headSha ?? repo.branches.get(repo.defaultBranch)!,
+      headBranch: repo.defaultBranch,
+      event: opts.event ?? 'push',
+    };
+    this.runs.set(run.id, run);
+    return run;
   }
 
   /** A team with active members and pending invitations. */

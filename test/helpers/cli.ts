@@ -11,6 +11,14 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
 export async function runCli(
   ...argv: string[]
 ): Promise<{ code: number; stdout: string; stderr: string; combined: string }> {
+  return runCliWith({}, ...argv);
+}
+
+/** `runCli` with these environment variables (and no others) for the command. */
+export async function runCliWith(
+  env: NodeJS.ProcessEnv,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string; combined: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const all: string[] = [];
@@ -18,6 +26,7 @@ export async function runCli(
     stdout: (t) => void (out.push(t), all.push(t)),
     stderr: (t) => void (err.push(t), all.push(t)),
     now: () => new Date('2026-11-23T10:00:00Z'),
+    env,
   };
   const cwd = process.cwd();
   process.chdir(root);

@@ -1,4 +1,18 @@
-import type { StoredRequest } from '../../app/store/types.ts';
+import type { Leg, StoredRequest } from '../../app/store/types.ts';
+
+/** One step waiting on a request. */
+export const leg = (over: Partial<Leg> = {}): Leg => ({
+  jobId: 7001,
+  name: 'deploy',
+  publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+  secretHash: 'f'.repeat(64),
+  reason: 'ship it',
+  requestedPermissions: null,
+  joinedAt: 1_000,
+  endedAt: null,
+  token: null,
+  ...over,
+});
 
 /** A pending request as the service stores it. */
 export const storedRequest = (over: Partial<StoredRequest> = {}): StoredRequest => ({
@@ -22,7 +36,6 @@ export const storedRequest = (over: Partial<StoredRequest> = {}): StoredRequest 
   action: 'deploy-web',
   reason: 'ship it',
   requestedPermissions: null,
-  publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
   headSha: 'a'.repeat(40),
   status: 'pending',
   decision: {
@@ -38,7 +51,9 @@ export const storedRequest = (over: Partial<StoredRequest> = {}): StoredRequest 
   createdAt: 1_000,
   expiresAt: 3_601_000,
   decidedAt: null,
-  token: null,
+  terms: null,
+  legs: [leg()],
+  notice: null,
   ignoredVotes: [],
   version: 0,
   ...over,

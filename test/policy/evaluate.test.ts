@@ -120,7 +120,7 @@ const CASES: Case[] = [
     expect: {
       outcome: 'pending',
       remaining: { prod: 1 },
-      reason: 'alice triggered the run and may not approve it',
+      reason: 'alice started or re-ran the run and may not approve it',
     },
   },
   {
@@ -291,6 +291,32 @@ const CASES: Case[] = [
     expect: { outcome: 'approved', auto: true },
   },
   {
+    name: 'a re-run: the person who re-ran it may not approve (both actors count as the actor)',
+    request: { actor: 'dana', triggering_actor: 'alice' },
+    votes: approve('alice', 'bob'),
+    expect: {
+      outcome: 'pending',
+      remaining: { prod: 1 },
+      reason: 'alice started or re-ran the run and may not approve it',
+    },
+  },
+  {
+    name: 'a re-run: the original actor may not approve either',
+    request: { actor: 'alice', triggering_actor: 'dana' },
+    votes: approve('alice', 'bob'),
+    expect: { outcome: 'pending', remaining: { prod: 1 } },
+  },
+  {
+    name: "a re-run of a bot's run by a person is not auto-approved: actor globs match both actors",
+    request: { environment: 'staging', actor: 'renovate[bot]', triggering_actor: 'mallory' },
+    expect: { outcome: 'pending', auto: false },
+  },
+  {
+    name: 'a re-run by the same bot is still auto-approved',
+    request: { environment: 'staging', actor: 'renovate[bot]', triggering_actor: 'Renovate[bot]' },
+    expect: { outcome: 'approved', auto: true },
+  },
+  {
     name: 'a request governed only by guard policies cannot be approved',
     request: { action: 'restart-pods' },
     expect: { outcome: 'denied', policies: ['freeze'], reason: 'only guard policies' },
@@ -326,5 +352,87 @@ describe('evaluate', () => {
     const a = evaluate(POLICIES, req, votes, {}, MONDAY_NOON_UTC);
     const b = evaluate(POLICIES, req, votes, {}, new Date(MONDAY_NOON_UTC));
     expect(a).toEqual(b);
+  });
+});
+
+describe('a re-run has two actors', () => {
+  const policies = compile(`
+version: 1
+policies:
+  - name: prod
+    match: { action: ["deploy-*"] }
+    approvers: { users: [alice, bob] }
+  - name: contractors
+    match: { action: ["deploy-*"], actor: ["contractor-*"] }
+    approvers: { users: [sec] }
+`);
+  const governing = (actor: string, triggering_actor: string) =>
+    evaluate(policies, request({ actor, triggering_actor }), [], {}, MONDAY_NOON_UTC).policies;
+
+  it("a policy's match applies when either actor matches: a re-run never takes a run out of its reach", () => {
+    expect(governing('contractor-x', 'contractor-x')).toEqual(['prod', 'contractors']);
+    expect(governing('contractor-x', 'dana')).toEqual(['prod', 'contractors']);
+    expect(governing('dana', 'contractor-x')).toEqual(['prod', 'contractors']);
+    expect(governing('dana', 'dana')).toEqual(['prod']);
+  });
+});
+
+describe('escalation', () => {
+  const policies = compile(`
+version: 1
+policies:
+  - name: prod
+    match: { action: ["deploy-*"] }
+    approvers: { users: [alice] }
+    escalate:
+      - { after: 20m, approvers: { users: [carol] } }
+      - { after: 1h, approvers: { teams: [acme/oncall] } }
+`);
+  const decide = (waited: number, voter: string, membership = {}) =>
+    evaluate(policies, request({ waited_seconds: waited }), approve(voter), membership, MONDAY_NOON_UTC);
+
+  it('escalated approvers count only once the request has waited long enough', () => {
+    expect(decide(19 * 60, 'carol').outcome).toBe('pending');
+    const at20 = decide(20 * 60, 'carol');
+    expect(at20.outcome).toBe('approved');
+    expect(at20.reasons.map((r) => r.message)).toContain(
+      'policy "prod" escalated after 20m: carol may approve too',
+    );
+    expect(decide(59 * 60, 'omar', { 'acme/oncall': ['omar'] }).outcome).toBe('pending');
+    expect(decide(60 * 60, 'omar', { 'acme/oncall': ['omar'] }).outcome).toBe('approved');
+    expect(decide(0, 'alice').requirements[0]!.escalate).toEqual([
+      { after_seconds: 1200, users: ['carol'], teams: [] },
+      { after_seconds: 3600, users: [], teams: ['acme/oncall'] },
+    ]);
+  });
+});
+
+describe('who can still decide', () => {
+  const policies = compile(`
+version: 1
+policies:
+  - name: prod
+    match: { action: ["deploy-*"] }
+    approvers: { users: [alice, bob, dana, erin], teams: [acme/sre] }
+    required: 3
+`);
+
+  it('names neither those who voted nor the actor (without self_approval)', () => {
+    const d = evaluate(policies, request({ actor: 'dana' }), approve('Alice'), {}, MONDAY_NOON_UTC);
+    expect(d.requirements[0]!.waiting_for).toEqual({ users: ['bob', 'erin'], teams: ['acme/sre'] });
+    expect(d.reasons.map((r) => r.message)).toContain(
+      'policy "prod": 1 of 3 approvals (Alice); 2 more needed from bob, erin, @acme/sre',
+    );
+  });
+
+  it('a met requirement waits for nobody', () => {
+    const d = evaluate(
+      policies,
+      request({ actor: 'dana' }),
+      approve('alice', 'bob', 'erin'),
+      {},
+      MONDAY_NOON_UTC,
+    );
+    expect(d.requirements[0]!.waiting_for).toEqual({ users: [], teams: [] });
   });
 });

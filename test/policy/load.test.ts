@@ -42,9 +42,17 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    name: 'YAML syntax error',
+    name: 'an unclosed [, where it opens (not where YAML gives up, a line later)',
     text: withLine(5, '      action: ["deploy-*"'),
-    at: [6, 5],
+    at: [5, 15],
+    rule: 'yaml',
+    message: /invalid YAML: the list opened with "\[" here is never closed/,
+    fix: /close it with "\]"/,
+  },
+  {
+    name: 'YAML syntax error',
+    text: withLine(9, '    required: 2: 3'),
+    at: [9, 16],
     rule: 'yaml',
     message: /invalid YAML/,
   },
@@ -329,5 +337,80 @@ policies:
 `;
     const result = load({ 'p.yml': text });
     expect(result.ok && result.policies.map((p) => p.teams)).toEqual([['acme/sre'], ['acme/sre']]);
+  });
+});
+
+describe('every error of a file at once', () => {
+  it('the checks beyond the schema run on what the schema did not refuse, in the same run', () => {
+    // Before: only the two schema errors; fixing them revealed the other five one run later.
+    const text = withLine(4, '    match:\n      enviroment: [production]')
+      .replace('required: 2', 'required: 2\n    self_aproval: true')
+      .replace('timezone: Europe/Berlin', 'timezone: Mars/Olympus')
+      .replace('"09:00-17:00"', '"9-5"')
+      .replace('timeout: 30m', 'timeout: 99h')
+      .replace('teams: [acme/sre]', 'teams: [acme]')
+      .replace('ttl: 15m', 'ttl: 2h');
+    const errors = errorsOf({ 'p.yml': text });
+    expect(errors.map((e) => `${e.line}:${e.column} ${e.rule}`)).toEqual([
+      '5:7 schema', // enviroment
+      '9:15 team', // acme
+      '11:5 schema', // self_aproval
+      '14:16 hours', // 9-5
+      '15:19 timezone', // Mars/Olympus
+      '19:14 duration', // timeout 99h
+      '22:12 duration', // ttl 2h
+    ]);
+  });
+
+  it('a policy the schema refused still counts for duplicate names', () => {
+    const text = `version: 1
+policies:
+  - name: prod
+    match: { action: [a] }
+    approvers: { users: [alice] }
+    bogus: 1
+  - name: prod
+    match: { action: [b] }
+    approvers: { users: [alice] }
+`;
+    expect(errorsOf({ 'p.yml': text }).map((e) => `${e.line} ${e.rule}`)).toEqual([
+      '6 schema',
+      '7 duplicate_name',
+    ]);
+  });
+
+  it('a policy without name or match gets only its schema errors', () => {
+    const text = 'version: 1\npolicies:\n  - approvers: { users: [alice] }\n    timeout: 99h\n';
+    expect(errorsOf({ 'p.yml': text }).map((e) => e.rule)).toEqual(['schema', 'schema']);
+  });
+});
+
+describe('an unclosed bracket is reported where it opens', () => {
+  it.each([
+    ['a list, then more keys', 'a: [x\nb: 1\n', [1, 4], /list opened with "\[" here is never closed/],
+    ['a list at the end of the file', 'a:\n  b: [x, y\n', [2, 6], /never closed/],
+    ['a mapping', 'a: { b: 1\nc: 2\n', [1, 4], /mapping opened with "\{" here is never closed/],
+    ['a list closed by }', 'a: { b: [x, y }\n', [1, 9], /list opened with "\[" here is closed with "\}"/],
+    ['in a list item', '- a: [x\n- b: 1\n', [1, 6], /never closed/],
+  ])('%s', (_, text, at, message) => {
+    const [e] = errorsOf({ 'p.yml': text as string });
+    expect([e!.line, e!.column]).toEqual(at);
+    expect(e!.message).toMatch(message as RegExp);
+  });
+
+  it.each([
+    ['brackets inside plain text', 'a: renovate[bot] {x\nb: [c\nd: 1\n', [2, 4]],
+    ['brackets in quotes and comments', 'a: "[x" # [y\nb: \'{z\'\nc: [d\ne: 1\n', [3, 4]],
+    ['brackets in a block scalar', 'a: |\n  [x {y\nb: [c\nd: 1\n', [3, 4]],
+    ['a multi-line list that is closed', 'a: [x,\n  y]\nb: [c\nd: 1\n', [3, 4]],
+  ])('ignores %s', (_, text, at) => {
+    const [e] = errorsOf({ 'p.yml': text as string });
+    expect([e!.line, e!.column]).toEqual(at);
+  });
+
+  it('other YAML errors are reported as YAML reports them', () => {
+    const [e] = errorsOf({ 'p.yml': 'a: [x, y]\nb: 1: 2\n' });
+    expect(e).toMatchObject({ line: 2, rule: 'yaml' });
+    expect(e!.message).not.toMatch(/never closed/);
   });
 });

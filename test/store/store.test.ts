@@ -4,17 +4,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../app/audit/chain.ts';
+import { auditKeys, verifyChain } from '../../app/audit/chain.ts';
+import { auditWitness } from '../../app/audit/witness.ts';
 import pg from 'pg';
-import { PgStore } from '../../app/store/pg-store.ts';
-import { SqliteStore } from '../../app/store/sqlite-store.ts';
-import type { Store } from '../../app/store/types.ts';
+import { PgStore, UNANSWERED_GATES as PG_UNANSWERED_GATES } from '../../app/store/pg-store.ts';
+import { SqliteStore, UNANSWERED_GATES as SQLITE_UNANSWERED_GATES } from '../../app/store/sqlite-store.ts';
+import type { Store, StoreOptions } from '../../app/store/types.ts';
+import { newPrivateKey } from '../helpers/audit-log.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
-import { storedRequest } from '../helpers/requests.ts';
+import { leg, storedRequest } from '../helpers/requests.ts';
+
+const KEY = newPrivateKey();
+const NEXT_KEY = newPrivateKey();
+/** What the app opens its store with: the audit chain's key, derived from the app's private key. */
+const keyed = (pem = KEY, previous: string[] = []) => ({ auditKeys: auditKeys(pem, previous) });
 
 interface Backend {
   name: string;
-  open(): Promise<{ store: Store; reopen(): Promise<Store>; tamper(sql: string): unknown }>;
+  open(): Promise<{
+    store: Store;
+    reopen(options?: StoreOptions): Promise<Store>;
+    tamper(sql: string): unknown;
+    /** How the database would run the sweep's query for unanswered job gates (EXPLAIN). */
+    gatePlan(): Promise<string>;
+  }>;
 }
 
 const BACKENDS: Backend[] = [
@@ -23,8 +36,8 @@ const BACKENDS: Backend[] = [
     async open() {
       const schema = `t_${randomBytes(6).toString('hex')}`;
       return {
-        store: await PgStore.open(TEST_DATABASE_URL, schema),
-        reopen: async () => PgStore.open(TEST_DATABASE_URL, schema),
+        store: await PgStore.open(TEST_DATABASE_URL, schema, keyed()),
+        reopen: async (options = keyed()) => PgStore.open(TEST_DATABASE_URL, schema, options),
         tamper: (sql) => {
           const c = new pg.Client({
             connectionString: TEST_DATABASE_URL,
@@ -35,6 +48,20 @@ const BACKENDS: Backend[] = [
             .then(() => c.query(sql))
             .finally(() => c.end());
         },
+        gatePlan: async () => {
+          const c = new pg.Client({
+            connectionString: TEST_DATABASE_URL,
+            options: `-c search_path=${schema}`,
+          });
+          await c.connect();
+          try {
+            await c.query('SET enable_seqscan = off'); // a tiny table: ask whether an index serves it
+            const { rows } = await c.query(`EXPLAIN ${PG_UNANSWERED_GATES.replace('$1', '10')}`);
+            return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+          } finally {
+            await c.end();
+          }
+        },
       };
     },
   },
@@ -43,9 +70,18 @@ const BACKENDS: Backend[] = [
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'jit-store-'));
       return {
-        store: new SqliteStore(dir),
-        reopen: async () => new SqliteStore(dir),
+        store: new SqliteStore(dir, keyed()),
+        reopen: async (options = keyed()) => new SqliteStore(dir, options),
         tamper: (sql) => void new DatabaseSync(join(dir, 'jit-approvals.sqlite')).exec(sql),
+        gatePlan: async () => {
+          const db = new DatabaseSync(join(dir, 'jit-approvals.sqlite'), { readOnly: true });
+          try {
+            const rows = db.prepare(`EXPLAIN QUERY PLAN ${SQLITE_UNANSWERED_GATES}`).all(10);
+            return rows.map((r) => String(r.detail)).join('\n');
+          } finally {
+            db.close();
+          }
+        },
       };
     },
   },
@@ -113,10 +149,113 @@ describe.each(BACKENDS)('$name store', (backend) => {
     ]);
   });
 
-  it('sees each webhook delivery id once', async () => {
+  it('records a vote and its audit event once per delivery; an earlier click does not replace a later one', async () => {
     const { store } = await open();
-    expect(await store.firstDelivery('d-1')).toBe(true);
-    expect(await store.firstDelivery('d-1')).toBe(false);
+    const vote = { requestId: 'req_1', voterId: 1, voterLogin: 'alice', teams: [] };
+    const audit = (n: number) => [{ type: 'vote', data: { n }, at: n }];
+    expect(await store.putVote({ ...vote, decision: 'deny', at: 5, delivery: 'd-2' }, audit(1))).toBe(true);
+    expect(await store.putVote({ ...vote, decision: 'deny', at: 5, delivery: 'd-2' }, audit(2))).toBe(false);
+    expect(await store.putVote({ ...vote, decision: 'approve', at: 4, delivery: 'd-1' }, audit(3))).toBe(
+      false,
+    );
+    expect(await store.votes('req_1')).toEqual([{ ...vote, decision: 'deny', at: 5, delivery: 'd-2' }]);
+    expect((await store.auditEvents()).filter((e) => e.type === 'vote').map((e) => e.data.n)).toEqual([1]);
+  });
+
+  it('keeps a delivery pending until it is processed, and hands due ones to the sweep', async () => {
+    const { store, reopen } = await open();
+    const click = { id: 'd-1', input: { checkRunId: 7 }, at: 10, retryAt: 15 };
+    expect(await store.journal.beginDelivery(click)).toEqual({
+      id: 'd-1',
+      input: { checkRunId: 7 },
+      at: 10,
+      attempts: 0,
+    });
+    expect(await store.journal.beginDelivery({ ...click, at: 20, retryAt: 25 })).toMatchObject({ at: 10 });
+    expect(await store.journal.pendingDeliveries(14, 10)).toEqual([]);
+    expect((await store.journal.pendingDeliveries(15, 10)).map((d) => d.id)).toEqual(['d-1']);
+    await store.journal.retryDelivery('d-1', 40);
+    expect(await store.journal.pendingDeliveries(39, 10)).toEqual([]);
+    await store.close();
+    const again = await reopen();
+    opened.push(again);
+    expect(await again.journal.pendingDeliveries(40, 10)).toMatchObject([{ id: 'd-1', attempts: 1 }]);
+    await again.journal.endDelivery('d-1', 'done');
+    expect(await again.journal.beginDelivery(click)).toBeNull();
+    expect(await again.journal.pendingDeliveries(100, 10)).toEqual([]);
+  });
+
+  it('journals a mint until it is closed, closing it with its audit events once', async () => {
+    const { store } = await open();
+    await store.journal.openMint({ id: 'm-1', requestId: 'req_1', secretHash: 'f'.repeat(64), at: 10 });
+    await store.journal.openMint({ id: 'm-2', requestId: 'req_2', secretHash: 'e'.repeat(64), at: 20 });
+    const minted = { hash: 'h', sealed: 's', expiresAt: 99, granted: { token_sha256: 'h' } };
+    await store.journal.sealMint('m-1', minted);
+    await expect(store.journal.sealMint('m-3', minted)).rejects.toThrow(/not journalled/);
+    expect(await store.journal.openMints(15, 10)).toEqual([
+      { id: 'm-1', requestId: 'req_1', secretHash: 'f'.repeat(64), at: 10, minted },
+    ]);
+    expect((await store.journal.mint('m-2'))!.minted).toBeNull();
+    const revoked = [{ type: 'token_revoked', data: { token_sha256: 'h' }, at: 30 }];
+    expect(await store.journal.closeMint('m-1', revoked)).toBe(true);
+    expect(await store.journal.closeMint('m-1', revoked)).toBe(false);
+    expect(await store.journal.mint('m-1')).toBeUndefined();
+    expect(
+      (await store.auditEvents()).filter((e) => e.type === 'token_revoked').map((e) => e.requestId),
+    ).toEqual(['req_1']);
+  });
+
+  it('finds requests whose check run lags, due ones only, at most as many as asked', async () => {
+    const { store } = await open();
+    const lagging = (id: string, retryAt: number) =>
+      storedRequest({
+        id,
+        key: id,
+        checkRunId: 1,
+        checkRunSync: { wanted: 2, shown: 1, failures: 0, retryAt },
+      });
+    await store.createRequest(lagging('req_1', 5));
+    await store.createRequest(lagging('req_2', 3));
+    await store.createRequest(storedRequest({ id: 'req_3', key: 'req_3', checkRunId: 2 }));
+    expect((await store.unsyncedCheckRuns(4, 10)).map((r) => r.id)).toEqual(['req_2']);
+    expect((await store.unsyncedCheckRuns(9, 10)).map((r) => r.id)).toEqual(['req_2', 'req_1']);
+    expect((await store.unsyncedCheckRuns(9, 1)).map((r) => r.id)).toEqual(['req_2']);
+    const r = (await store.getRequest('req_2'))!;
+    r.checkRunSync = { ...r.checkRunSync!, shown: 2 };
+    expect(await store.saveRequest(r)).toBe(true);
+    expect((await store.unsyncedCheckRuns(9, 10)).map((r) => r.id)).toEqual(['req_1']);
+  });
+
+  it('finds decided gate requests whose answer GitHub has not taken, oldest first', async () => {
+    const { store } = await open();
+    const gate = (id: string, status: 'pending' | 'approved', answered: boolean, expiresAt: number) =>
+      storedRequest({
+        id,
+        key: id,
+        status,
+        expiresAt,
+        legs: [],
+        gate: { environment: 'production', runId: 7, answered },
+      });
+    await store.createRequest(gate('req_1', 'approved', false, 9));
+    await store.createRequest(gate('req_2', 'approved', false, 5));
+    await store.createRequest(gate('req_3', 'pending', false, 1));
+    await store.createRequest(gate('req_4', 'approved', true, 1));
+    await store.createRequest(storedRequest({ id: 'req_5', key: 'req_5', status: 'approved' }));
+    expect((await store.unansweredGates(10)).map((r) => r.id)).toEqual(['req_2', 'req_1']);
+    expect((await store.unansweredGates(1)).map((r) => r.id)).toEqual(['req_2']);
+    const r = (await store.getRequest('req_2'))!;
+    r.gate = { ...r.gate!, answered: true };
+    expect(await store.saveRequest(r)).toBe(true);
+    expect((await store.unansweredGates(10)).map((r) => r.id)).toEqual(['req_1']);
+  });
+
+  it("the sweep's query for unanswered gates is served by its partial index, not a scan of every request", async () => {
+    const b = await backend.open();
+    opened.push(b.store);
+    await b.store.createRequest(storedRequest({ id: 'req_1', key: 'req_1', status: 'approved' }));
+    const plan = await b.gatePlan();
+    expect(plan).toContain('requests_unanswered_gate');
   });
 
   it('finds pending requests, unrevoked tokens and the requests of a run, after a reopen', async () => {
@@ -132,7 +271,7 @@ describe.each(BACKENDS)('$name store', (backend) => {
       jwe: 'j',
     };
     await store.createRequest(
-      storedRequest({ id: 'req_2', key: 'k2', status: 'approved', token, checkRunId: 55 }),
+      storedRequest({ id: 'req_2', key: 'k2', status: 'approved', legs: [leg({ token })], checkRunId: 55 }),
     );
     await store.close();
     const again = await reopen();
@@ -169,7 +308,59 @@ describe.each(BACKENDS)('$name store', (backend) => {
     const { store, tamper } = await open();
     for (const type of ['a', 'b', 'c']) await store.appendAudit(type, null, {}, 1);
     await tamper('DELETE FROM audit WHERE seq = 2');
-    expect(verifyChain(await store.auditEvents())).toMatchObject({ ok: false, seq: 3 });
+    expect(verifyChain(await store.auditEvents())).toMatchObject({ ok: false, seq: 2 });
+  });
+
+  it('authenticates each event under the audit key, named by its key id', async () => {
+    const { store } = await open();
+    await store.appendAudit('request', 'req_1', { n: 1 }, 1000);
+    const [event] = await store.auditEvents();
+    expect(event).toMatchObject({
+      keyId: auditKeys(KEY).current.id,
+      mac: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(verifyChain(await store.auditEvents(), auditKeys(KEY))).toEqual({ ok: true, events: 1 });
+    expect(verifyChain(await store.auditEvents(), auditKeys(NEXT_KEY))).toMatchObject({ ok: false, seq: 1 });
+  });
+
+  it('a store opened without the audit key reads the log but does not append to it', async () => {
+    const { store, reopen } = await open();
+    await store.appendAudit('request', null, {}, 1);
+    const reader = await reopen({ readOnly: true }); // beside the store that owns the file
+    opened.push(reader);
+    expect(await reader.auditEvents()).toHaveLength(1);
+    await expect(reader.appendAudit('vote', null, {}, 2)).rejects.toThrow(/without the audit key/);
+  });
+
+  it('a cut tail stays a gap: the next event follows the head checkpoint, not the last row left', async () => {
+    const { store, tamper } = await open();
+    for (const type of ['a', 'b', 'c']) await store.appendAudit(type, null, {}, 1);
+    await tamper('DELETE FROM audit WHERE seq = 3');
+    expect((await store.appendAudit('d', null, {}, 2)).seq).toBe(4);
+    expect(verifyChain(await store.auditEvents(), auditKeys(KEY))).toMatchObject({ ok: false, seq: 3 });
+  });
+
+  it("the witness of a request is its last event's sequence number and chain hash", async () => {
+    const { store } = await open();
+    await store.appendAudit('request', 'req_1', {}, 1);
+    await store.appendAudit('request', 'req_2', {}, 2);
+    const vote = await store.appendAudit('vote', 'req_1', {}, 3);
+    await store.appendAudit('vote', 'req_2', {}, 4);
+    expect(await auditWitness(store, 'req_1')).toEqual({ seq: 3, hash: vote.hash });
+    expect(await auditWitness(store, 'req_9')).toBeUndefined();
+  });
+
+  it('after a key rotation appends under the new key, and needs the old one named to start', async () => {
+    const { store, reopen } = await open();
+    await store.appendAudit('a', null, {}, 1);
+    await store.close();
+    await expect(reopen(keyed(NEXT_KEY))).rejects.toThrow(/PREVIOUS_PRIVATE_KEY/);
+    const rotated = await reopen(keyed(NEXT_KEY, [KEY]));
+    opened.push(rotated);
+    await rotated.appendAudit('b', null, {}, 2);
+    const events = await rotated.auditEvents();
+    expect(events.map((e) => e.keyId)).toEqual([auditKeys(KEY).current.id, auditKeys(NEXT_KEY).current.id]);
+    expect(verifyChain(events, auditKeys(NEXT_KEY, [KEY]))).toEqual({ ok: true, events: 2 });
   });
 });
 
@@ -194,14 +385,14 @@ describe('PostgreSQL across instances', () => {
 
   it('keeps one audit chain when several instances append at once', async () => {
     const schema = `t_${randomBytes(6).toString('hex')}`;
-    const stores = await Promise.all([1, 2, 3].map(() => PgStore.open(TEST_DATABASE_URL, schema)));
+    const stores = await Promise.all([1, 2, 3].map(() => PgStore.open(TEST_DATABASE_URL, schema, keyed())));
     try {
       await Promise.all(
         stores.flatMap((s, i) => [1, 2, 3, 4].map((n) => s.appendAudit('vote', 'req_1', { i, n }, n))),
       );
       const events = await stores[0]!.auditEvents();
       expect(events).toHaveLength(12);
-      expect(verifyChain(events)).toEqual({ ok: true, events: 12 });
+      expect(verifyChain(events, auditKeys(KEY))).toEqual({ ok: true, events: 12 });
     } finally {
       for (const s of stores) await s.close();
     }

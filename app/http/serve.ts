@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { ApplicationFunction, Probot } from 'probot';
+import type { Config } from '../config/read-config.ts';
+import { AppError, errorBody } from '../errors.ts';
+import { exactPath } from './exact-path.ts';
+import { hangUpAfterRefusal, readBody, refuseDeclaredOver } from './read-body.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
+
+export interface ServeOptions {
+  probot: Probot;
+  app: ApplicationFunction;
+  http: Config['http'];
+  port: number;
+  host: string;
+  log: Logger;
+  webhookPath?: string;
+}
+
+export interface Serving {
+  url: string;
+  /** Stops listening and closes every connection (held long-polls too: their steps retry). */
+  close(): Promise<void>;
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  if (res.headersSent) return void res.destroy();
+  const { status, body } = errorBody(err);
+  if (status === 413) hangUpAfterRefusal(req, res);
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Serves a Probot app on its own HTTP server, in front of Probot's webhook middleware: a request is
+ * routed only on its exact path; bodies over `maxBodyBytes` are refused (413) by content-length
+ * and by bytes read, before Probot would buffer them whole; clients that take longer than the
+ * timeouts to send their headers or their request are cut off (408).
+ */
+export async function serve(o: ServeOptions): Promise<Serving> {
+  const webhookPath = o.webhookPath ?? '/api/github/webhooks';
+  const handlers: Handler[] = [];
+  await o.probot.load(o.app, { cwd: process.cwd(), addHandler: (h) => void handlers.push(h) });
+  const webhooks = await o.probot.getNodeMiddleware({ path: webhookPath });
+  const log = o.log.child({ name: 'http' });
+
+  const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    refuseDeclaredOver(req, o.http.maxBodyBytes);
+    if (path === webhookPath) {
+      // Read here, within the limit; Probot's middleware takes a body already read from `rawBody`.
+      if (req.method === 'POST')
+        Object.assign(req, { body: {}, rawBody: await readBody(req, o.http.maxBodyBytes) });
+      await webhooks(req, res);
+      return;
+    }
+    for (const handler of handlers) if (await handler(req, res)) return;
+    throw new AppError('not_found', `no route ${req.method} ${path}`);
+  };
+
+  const server = createServer(
+    {
+      headersTimeout: o.http.headersTimeoutMs,
+      requestTimeout: o.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, o.http.headersTimeoutMs / 2),
+    },
+    (req, res) => {
+      const started = Date.now();
+      const path = exactPath(req.url);
+      res.once('close', () => {
+        const ms = Date.now() - started;
+        const where = path ?? `(unexpected target ${JSON.stringify(req.url)})`;
+        log.info({ status: res.statusCode, ms }, `${req.method} ${where} ${res.statusCode} - ${ms}ms`);
+      });
+      const routed = path
+        ? route(req, res, path)
+        : Promise.reject(new AppError('not_found', 'no route for this path'));
+      routed.catch((err: unknown) => {
+        if (errorBody(err).status >= 500) log.error({ err, path }, 'request failed');
+        sendError(req, res, err);
+      });
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: o.port, host: o.host }, resolve);
+  });
+  const { address, port, family } = server.address() as AddressInfo;
+  const url = `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+  o.log.info(`Listening on ${url}`);
+  return {
+    url,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,51 @@
+import type { Metrics } from './metrics.ts';
+
+const each = (key: string, values: readonly string[]) => values.map((v) => ({ [key]: v }));
+
+/**
+ * Every counter the app exposes, declared at start so that a scrape sees each series (at 0) before
+ * its first event: a rate or an alert on `jit_decisions_total{outcome="denied"}` works from the
+ * first minute. GitHub calls are labelled by route and status as they happen (help and type only).
+ */
+export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string>): void {
+  metrics.declare(
+    'jit_requests_total',
+    'Requests by first outcome.',
+    each('outcome', ['approved', 'denied', 'pending']),
+  );
+  metrics.declare(
+    'jit_decisions_total',
+    'Final decisions by outcome.',
+    each('outcome', ['approved', 'denied', 'timed_out', 'cancelled']),
+  );
+  metrics.declare('jit_tokens_minted_total', 'Installation tokens minted.');
+  metrics.declare(
+    'jit_tokens_revoked_total',
+    'Installation tokens revoked.',
+    each('why', [
+      'ttl',
+      'job_completed',
+      'run_completed',
+      'step_cancelled',
+      'leg_conflict',
+      'grant_failed',
+      'never_handed_over',
+    ]),
+  );
+  metrics.declare(
+    'jit_token_revoke_failures_total',
+    'Tokens the app could not revoke (audited as token_revoke_failed); they lapse at their expiry.',
+  );
+  metrics.declare('jit_notification_failures_total', 'GitHub comments and issues that could not be written.');
+  metrics.declare(
+    'jit_notifications_total',
+    'Chat and webhook notifications by target and outcome.',
+    [...notifyTargets].flatMap((target) =>
+      each('outcome', ['delivered', 'failed']).map((o) => ({ target, ...o })),
+    ),
+  );
+  metrics.declare('jit_github_api_calls_total', GITHUB_CALLS_HELP, []);
+}
+
+export const GITHUB_CALLS_HELP =
+  'GitHub API calls by route and answer: the HTTP status, or "error" when none came (network, timeout).';

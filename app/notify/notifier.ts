@@ -1,0 +1,129 @@
+import type { Thread } from '../github/port.ts';
+import type { CompiledPolicy } from '../policy/compiled.ts';
+import type { ApprovalService } from '../service/approval-service.ts';
+import type { StoredRequest } from '../store/types.ts';
+import { noticeOf } from './notice.ts';
+import { commentBody, issueTitle } from './render-github.ts';
+
+/** How a request's approvers are told, fixed when it is made, and what has been posted. */
+export interface NoticePlan {
+  github: 'comment' | 'issue' | 'none';
+  webhooks: string[];
+  /** The pull request (for `pull_request` runs) or the commit the conversation is on. */
+  thread: Thread;
+  /** The app's comment id, or the issue's number, once posted. */
+  posted: number | null;
+  /** For `issue`: the listed users it is assigned to. */
+  assignees: string[];
+  /** `remind_every` (the shortest of the governing policies'), in seconds; null: no reminders. */
+  remindEverySeconds?: number | null;
+  /** When approvers were last told (announced or reminded), epoch ms. */
+  remindedAt?: number | null;
+  /** The longest `escalate.after` whose approvers were told, in seconds. */
+  escalatedAfter?: number;
+}
+
+/**
+ * The plan for a request governed by `governing`: an issue if any of them asks for one, else a
+ * comment unless all of them say `none`; the chat targets of all of them.
+ */
+export function planNotice(governing: readonly CompiledPolicy[], thread: Thread): NoticePlan {
+  const modes = new Set(governing.map((p) => p.notify.github));
+  const remind = Math.min(...governing.map((p) => p.notify.remindEverySeconds ?? Infinity));
+  return {
+    github: modes.has('issue') ? 'issue' : modes.has('comment') ? 'comment' : 'none',
+    webhooks: [...new Set(governing.flatMap((p) => p.notify.webhooks))],
+    thread,
+    posted: null,
+    assignees: [...new Set(governing.flatMap((p) => p.userList))],
+    remindEverySeconds: Number.isFinite(remind) ? remind : null,
+    remindedAt: null,
+  };
+}
+
+const repoOf = (r: StoredRequest): [string, string] => r.claims.repository.split('/') as [string, string];
+
+/** Logs and counts a notification that failed; a notice never fails the request it is about. */
+function failed(service: ApprovalService, r: StoredRequest, err: unknown): void {
+  service.deps.metrics.count(
+    'jit_notification_failures_total',
+    'GitHub comments and issues that could not be written.',
+  );
+  service.deps.log.warn({ err, request: r.id }, 'the GitHub notification could not be written');
+}
+
+/**
+ * Tells the approvers that a pending request waits: posts the comment (or opens the issue) once,
+ * and sends the chat messages. The caller holds the request's lock.
+ */
+export async function announce(service: ApprovalService, r: StoredRequest): Promise<void> {
+  const plan = r.notice;
+  if (!plan || r.status !== 'pending' || plan.posted !== null) return;
+  const { github, store, serverUrl } = service.deps;
+  const notice = noticeOf(r, await store.votes(r.id), serverUrl);
+  service.deps.chat.send(plan.webhooks, notice, 'pending');
+  if (plan.github === 'none') return;
+  const [owner, repo] = repoOf(r);
+  plan.remindedAt = service.deps.now();
+  const openIssue = () =>
+    github.openIssue(r.installationId, owner, repo, {
+      title: issueTitle(notice),
+      body: commentBody(notice),
+      assignees: plan.assignees,
+    });
+  try {
+    if (plan.github === 'issue') plan.posted = await openIssue();
+    else {
+      try {
+        plan.posted = await github.postComment(
+          r.installationId,
+          owner,
+          repo,
+          plan.thread,
+          commentBody(notice),
+        );
+      } catch (err) {
+        // Commenting on a commit needs contents: write. An app without it tells approvers by an issue.
+        if (plan.thread.kind !== 'commit' || statusOf(err) !== 403) throw err;
+        service.deps.log.warn(
+          { request: r.id },
+          'no permission to comment on the commit: opening an issue instead',
+        );
+        plan.github = 'issue';
+        plan.posted = await openIssue();
+      }
+    }
+    await service.save(r);
+  } catch (err) {
+    failed(service, r, err);
+  }
+}
+
+/** The HTTP status of a GitHub failure (kept as the cause of the app's error). */
+const statusOf = (err: unknown): number | undefined =>
+  ((err as { cause?: { status?: number } }).cause ?? (err as { status?: number })).status;
+
+/**
+ * Brings the comment (or issue) up to date with the request: votes so far, and the outcome once it
+ * ended (an issue is closed then). Edits notify nobody. At the end, chat targets hear the outcome.
+ */
+export async function updateNotice(service: ApprovalService, r: StoredRequest): Promise<void> {
+  const plan = r.notice;
+  if (!plan) return;
+  const { github, store, serverUrl } = service.deps;
+  const notice = noticeOf(r, await store.votes(r.id), serverUrl);
+  if (r.status !== 'pending') service.deps.chat.send(plan.webhooks, notice, 'ended');
+  if (plan.github === 'none' || plan.posted === null) return;
+  const [owner, repo] = repoOf(r);
+  try {
+    if (plan.github === 'issue')
+      await github.updateIssue(r.installationId, owner, repo, plan.posted, {
+        body: commentBody(notice),
+        ...(r.status !== 'pending' && { state: 'closed' as const }),
+      });
+    else
+      await github.editComment(r.installationId, owner, repo, plan.thread, plan.posted, commentBody(notice));
+  } catch (err) {
+    failed(service, r, err);
+  }
+}

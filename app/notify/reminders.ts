@@ -1,0 +1,109 @@
+import type { ApprovalService } from '../service/approval-service.ts';
+import { AppError } from '../errors.ts';
+import { recordedMembership } from '../service/vote.ts';
+import { noticeOf } from './notice.ts';
+import { commentBody, mention } from './render-github.ts';
+
+/**
+ * Reminds the approvers of pending requests whose `remind_every` has passed since they were last
+ * told: a new comment (on the request's pull request or commit, or its issue) that mentions those
+ * who have not voted, and a chat message. At most one reminder per interval across all instances:
+ * the time of the reminder is saved (optimistically, under the request's lock) before it is sent,
+ * so an instance that loses the race sends nothing.
+ */
+export async function remindDue(service: ApprovalService): Promise<void> {
+  const { store, now, github, serverUrl, log } = service.deps;
+  for (const p of await store.pendingRequests()) {
+    await escalateDue(service, p.id).catch((err: unknown) => {
+      if (!(err instanceof AppError && err.code === 'conflict'))
+        log.error({ err, request: p.id }, 'escalating failed');
+    });
+    const every = p.notice?.remindEverySeconds;
+    if (!every || now() - (p.notice!.remindedAt ?? p.createdAt) < every * 1000) continue;
+    await service.locks
+      .run(p.id, async () => {
+        const r = (await store.getRequest(p.id))!;
+        const plan = r.notice!;
+        if (r.status !== 'pending' || now() - (plan.remindedAt ?? r.createdAt) < every * 1000) return;
+        plan.remindedAt = now();
+        await service.save(r, [{ type: 'reminder', data: { remind_every_seconds: every } }]);
+        const notice = noticeOf(r, await store.votes(r.id), serverUrl);
+        service.deps.chat.send(plan.webhooks, notice, 'reminder');
+        if (plan.github === 'none') return;
+        const [owner, repo] = r.claims.repository.split('/') as [string, string];
+        const on =
+          plan.github === 'issue' && plan.posted !== null
+            ? { kind: 'pull' as const, number: plan.posted }
+            : plan.thread;
+        await github
+          .postComment(
+            r.installationId,
+            owner,
+            repo,
+            on,
+            `**Reminder**: still waiting.\n\n${commentBody(notice)}`,
+          )
+          .catch((err: unknown) => log.warn({ err, request: r.id }, 'a reminder could not be posted'));
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof AppError && err.code === 'conflict'))
+          log.error({ err, request: p.id }, 'reminding failed');
+      });
+  }
+}
+
+/**
+ * Tells the approvers of an escalation that became due (`escalate.after` passed) that they may now
+ * decide: the request is judged again (so the check run and the comment list them), a new comment
+ * mentions them, and chat targets hear it; audited as `escalation`. Once per escalation, across
+ * instances (saved under the request's lock before it is sent).
+ */
+async function escalateDue(service: ApprovalService, id: string): Promise<void> {
+  const { store, now, github, serverUrl, log } = service.deps;
+  const peek = await store.getRequest(id);
+  const waited = (at: number, r: { createdAt: number }) => Math.floor((at - r.createdAt) / 1000);
+  const due = (r: NonNullable<typeof peek>) =>
+    (r.terms?.requirements ?? [])
+      .flatMap((q) => q.escalate ?? [])
+      .filter(
+        (e) => waited(now(), r) >= e.after_seconds && e.after_seconds > (r.notice?.escalatedAfter ?? -1),
+      );
+  if (!peek || peek.status !== 'pending' || !peek.notice || due(peek).length === 0) return;
+  await service.locks.run(id, async () => {
+    const r = (await store.getRequest(id))!;
+    const fresh = due(r);
+    if (r.status !== 'pending' || !r.notice || fresh.length === 0) return;
+    const votes = await store.votes(r.id);
+    const judged = await service.judge(
+      r,
+      votes.map((v) => ({ user: v.voterLogin, decision: v.decision })),
+      recordedMembership(votes),
+    );
+    if (judged.decision.outcome === 'pending') r.decision = judged.decision;
+    r.terms = judged.terms;
+    r.notice.escalatedAfter = Math.max(...fresh.map((e) => e.after_seconds));
+    const users = [...new Set(fresh.flatMap((e) => e.users))];
+    const teams = [...new Set(fresh.flatMap((e) => e.teams))];
+    await service.saveShown(r, [
+      { type: 'escalation', data: { after_seconds: r.notice.escalatedAfter, users, teams } },
+    ]);
+    const notice = noticeOf(r, votes, serverUrl);
+    service.deps.chat.send(r.notice.webhooks, notice, 'reminder');
+    if (r.notice.github === 'none') return;
+    const [owner, repo] = r.claims.repository.split('/') as [string, string];
+    const on =
+      r.notice.github === 'issue' && r.notice.posted !== null
+        ? { kind: 'pull' as const, number: r.notice.posted }
+        : r.notice.thread;
+    const who = [...users.map((u) => mention(u)), ...teams.map((t) => mention(t))].join(' ');
+    await github
+      .postComment(
+        r.installationId,
+        owner,
+        repo,
+        on,
+        `**Escalated**: ${who} may now decide too.\n\n${commentBody(notice)}`,
+      )
+      .catch((err: unknown) => log.warn({ err, request: r.id }, 'an escalation could not be posted'));
+  });
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { encryptForStep } from '../crypto/jwe.ts';
+import { seal, tokenHash, unseal } from '../crypto/seal.ts';
+import type { TokenGrant } from '../policy/decision.ts';
+import { lowerLevel, type Level } from '../policy/permissions.ts';
+import type { Leg, StoredRequest } from '../store/types.ts';
+import type { ApprovalService } from './approval-service.ts';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The request's grant as one leg may have it: narrowed further by what that step asked for. */
+function legGrant(grant: TokenGrant, asked: Record<string, Level> | null): TokenGrant {
+  if (!asked) return grant;
+  const permissions: Record<string, Level> = {};
+  for (const [name, level] of Object.entries(grant.permissions)) {
+    const want = Object.hasOwn(asked, name) ? asked[name] : undefined;
+    if (want) permissions[name] = lowerLevel(level, want);
+  }
+  return { ...grant, permissions };
+}
+
+/**
+ * Did GitHub answer the call that failed with `err` (an HTTP error status), rather than not at all
+ * (a timeout, a dropped connection)? Only then is it known that no token was minted.
+ */
+const answered = (err: unknown): boolean =>
+  (err as { cause?: { status?: unknown } } | undefined)?.cause?.status !== undefined;
+
+/**
+ * Mints the leg's token, when its request is approved with a token and the leg has none and has not
+ * ended. The caller holds the request's lock and passes the leg object of `r`.
+ *
+ * The mint is journalled first (`openMint`), and GitHub's answer is written to the journal at once
+ * (`sealMint`, its own short transaction); then the token is stored (sealed) on the leg and audited
+ * as granted in one transaction, and the journal entry closed. If anything fails after the mint
+ * (the journal write, encryption, that save), the token is revoked at once and both events are
+ * audited; if the app stops first, the sweep finds the journalled token on no leg and revokes it
+ * (`settleMints`). No minted token is left untracked, save one whose answer the app never
+ * journalled (it died within the moment between GitHub's answer and `sealMint`).
+ */
+export async function grantLeg(service: ApprovalService, r: StoredRequest, leg: Leg): Promise<void> {
+  if (r.status !== 'approved' || !r.decision.token || leg.token || leg.endedAt !== null) return;
+  const grant = legGrant(r.decision.token, leg.requestedPermissions);
+  if (Object.keys(grant.permissions).length === 0) return;
+  const { store, github, metrics, log, now, sealKey } = service.deps;
+  const mintId = `mint_${randomBytes(12).toString('hex')}`;
+  await store.journal.openMint({ id: mintId, requestId: r.id, secretHash: leg.secretHash, at: now() });
+  let minted: { token: string; expiresAt: number };
+  try {
+    minted = await github.mintToken(r.installationId, Number(r.claims.repository_id), grant.permissions);
+  } catch (err) {
+    // GitHub refused: nothing to track. No answer at all: the sweep records the unknown outcome.
+    if (answered(err)) await store.journal.closeMint(mintId, []).catch(() => undefined);
+    throw err;
+  }
+  const hash = tokenHash(minted.token);
+  const revokeAt = Math.min(minted.expiresAt, now() + grant.ttl_seconds * 1000);
+  const granted = {
+    type: 'token_granted',
+    data: {
+      token_sha256: hash,
+      permissions: grant.permissions,
+      revoke_at: iso(revokeAt),
+      job_id: leg.jobId,
+      job_name: leg.name,
+    },
+  };
+  try {
+    const sealed = seal(minted.token, sealKey);
+    await store.journal.sealMint(mintId, {
+      hash,
+      sealed,
+      expiresAt: minted.expiresAt,
+      granted: granted.data,
+    });
+    leg.token = {
+      hash,
+      sealed,
+      permissions: grant.permissions,
+      expiresAt: minted.expiresAt,
+      revokeAt,
+      revokedAt: null,
+      jwe: await encryptForStep(minted.token, leg.publicKey),
+    };
+    await service.save(r, [granted]);
+  } catch (err) {
+    leg.token = null;
+    await revokeUnsaved(service, r.id, mintId, minted.token, granted);
+    throw err;
+  }
+  // The leg holds it now; a journal entry left open is closed by the sweep.
+  await store.journal
+    .closeMint(mintId, [])
+    .catch((err: unknown) => log.warn({ err, request: r.id }, 'closing a mint in the journal failed'));
+  metrics.count('jit_tokens_minted_total', 'Installation tokens minted.');
+  log.info(
+    { request: r.id, token_sha256: hash, permissions: grant.permissions, job: leg.name },
+    'token granted',
+  );
+}
+
+/**
+ * Closes mint `mintId` with its audit events, trying a few times: the record of a token nobody
+ * holds must not be lost. If every try fails, the entry stays open and the sweep closes it.
+ */
+async function closeSurely(
+  service: ApprovalService,
+  requestId: string,
+  mintId: string,
+  events: { type: string; data: Record<string, unknown> }[],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await service.deps.store.journal.closeMint(
+        mintId,
+        events.map((e) => ({ ...e, at: service.deps.now() })),
+      );
+      return;
+    } catch (err) {
+      if (attempt === 3) {
+        service.deps.log.error(
+          { err, request: requestId, unrecorded: events },
+          'audit events about a revoked token could not be appended yet; the sweep appends them',
+        );
+        return;
+      }
+      await new Promise((done) => setTimeout(done, 100 * attempt));
+    }
+  }
+}
+
+/** Revokes a token that was minted but could not be handed over, and audits its grant and revocation. */
+async function revokeUnsaved(
+  service: ApprovalService,
+  requestId: string,
+  mintId: string,
+  token: string,
+  granted: { type: string; data: { token_sha256: string } & Record<string, unknown> },
+): Promise<void> {
+  const { github, metrics, log } = service.deps;
+  const hash = granted.data.token_sha256;
+  try {
+    await github.revokeToken(token);
+  } catch (err) {
+    // GitHub refused the revocation too: the journal keeps the token and the sweep tries again.
+    log.error(
+      { err, request: requestId, token_sha256: hash },
+      'could not revoke a token that was not handed over; the sweep tries again',
+    );
+    return;
+  }
+  metrics.count('jit_tokens_revoked_total', 'Installation tokens revoked.', { why: 'grant_failed' });
+  log.warn({ request: requestId, token_sha256: hash }, 'token revoked: it could not be handed over');
+  await closeSurely(service, requestId, mintId, [
+    granted,
+    { type: 'token_revoked', data: { token_sha256: hash, why: 'grant_failed' } },
+  ]);
+}
+
+/**
+ * Revokes a leg's token (once: a revoked token is left alone), and stores that with its audit
+ * event in one transaction. If that save fails, the next try finds the token unrevoked, GitHub
+ * answers that it is already gone, and the save is made then. The caller holds the request's lock.
+ */
+export async function revokeLeg(
+  service: ApprovalService,
+  r: StoredRequest,
+  leg: Leg,
+  why: string,
+): Promise<void> {
+  if (!leg.token || leg.token.revokedAt !== null) return;
+  const { github, metrics, log, now, sealKey } = service.deps;
+  await github.revokeToken(unseal(leg.token.sealed, sealKey));
+  leg.token.revokedAt = now();
+  await service.save(r, [
+    { type: 'token_revoked', data: { token_sha256: leg.token.hash, why, job_id: leg.jobId } },
+  ]);
+  metrics.count('jit_tokens_revoked_total', 'Installation tokens revoked.', { why });
+  log.info({ request: r.id, token_sha256: leg.token.hash, why }, 'token revoked');
+}

@@ -1,0 +1,96 @@
+import type pg from 'pg';
+
+/** Advisory lock key of running the migrations (one instance at a time). */
+const MIGRATION_LOCK = 7_400_001;
+
+/** Schema versions of the PostgreSQL store, applied in order at start (each once, under a lock). */
+export const MIGRATIONS = [
+  `CREATE TABLE requests (
+     id TEXT PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     check_run_id BIGINT,
+     repository_id TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     run_attempt TEXT NOT NULL,
+     token_unrevoked BOOLEAN NOT NULL DEFAULT false,
+     version INTEGER NOT NULL,
+     body JSONB NOT NULL
+   );
+   CREATE INDEX requests_status ON requests(status);
+   CREATE INDEX requests_check_run ON requests(check_run_id);
+   CREATE INDEX requests_run ON requests(repository_id, run_id, run_attempt);
+   CREATE INDEX requests_unrevoked ON requests(token_unrevoked) WHERE token_unrevoked;
+   CREATE TABLE votes (
+     request_id TEXT NOT NULL,
+     voter_id BIGINT NOT NULL,
+     voter_login TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     seq BIGSERIAL,
+     teams JSONB NOT NULL,
+     PRIMARY KEY (request_id, voter_id)
+   );
+   CREATE TABLE deliveries (id TEXT PRIMARY KEY, at BIGINT NOT NULL);
+   CREATE TABLE audit (
+     seq BIGINT PRIMARY KEY,
+     at BIGINT NOT NULL,
+     type TEXT NOT NULL,
+     request_id TEXT,
+     data JSONB NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );`,
+  // Sweeps ask for what is due, not for every pending request.
+  `ALTER TABLE requests ADD COLUMN expires_at BIGINT;
+   ALTER TABLE requests ADD COLUMN revoke_at BIGINT;
+   UPDATE requests SET expires_at = (body->>'expiresAt')::bigint, revoke_at = (body->'token'->>'revokeAt')::bigint;
+   CREATE INDEX requests_due ON requests(status, expires_at);
+   CREATE INDEX requests_revoke ON requests(revoke_at) WHERE token_unrevoked;`,
+  // The keyed audit chain: a MAC per event, and the head checkpoint beside the events it covers.
+  `ALTER TABLE audit ADD COLUMN key_id TEXT;
+   ALTER TABLE audit ADD COLUMN mac TEXT;
+   CREATE INDEX audit_request ON audit(request_id, seq);
+   CREATE TABLE audit_head (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     seq BIGINT NOT NULL,
+     hash TEXT NOT NULL,
+     key_id TEXT NOT NULL,
+     mac TEXT NOT NULL
+   );`,
+  // Intent before action: deliveries stay pending until processed, mints are journalled, votes
+  // name their delivery, and a request's check run is due again while GitHub shows an old view.
+  `ALTER TABLE deliveries ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+   ALTER TABLE deliveries ADD COLUMN input JSONB;
+   ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE deliveries ADD COLUMN retry_at BIGINT;
+   CREATE INDEX deliveries_pending ON deliveries(retry_at) WHERE state = 'pending';
+   ALTER TABLE votes ADD COLUMN delivery TEXT;
+   CREATE TABLE mints (
+     id TEXT PRIMARY KEY,
+     request_id TEXT NOT NULL,
+     secret_hash TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     minted JSONB
+   );
+   CREATE INDEX mints_at ON mints(at);
+   ALTER TABLE requests ADD COLUMN check_run_due_at BIGINT;
+   CREATE INDEX requests_check_run_due ON requests(check_run_due_at) WHERE check_run_due_at IS NOT NULL;`,
+  // A vote carries what its voter wrote (a comment command).
+  `ALTER TABLE votes ADD COLUMN comment TEXT;`,
+  // The sweep's query for decided job gates GitHub has not taken the answer of (gate.ts).
+  `CREATE INDEX requests_unanswered_gate ON requests(expires_at)
+     WHERE status <> 'pending' AND body->'gate'->>'answered' = 'false';`,
+];
+
+/** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */
+export async function migrate(c: pg.PoolClient, schema: string): Promise<void> {
+  await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+  await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await c.query('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY)');
+  const done = Number((await c.query('SELECT COALESCE(MAX(version), 0) AS v FROM migrations')).rows[0].v);
+  for (const [i, sql] of MIGRATIONS.slice(done).entries()) {
+    await c.query(sql);
+    await c.query('INSERT INTO migrations (version) VALUES ($1)', [done + i + 1]);
+  }
+}

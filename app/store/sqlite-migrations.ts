@@ -1,0 +1,79 @@
+/** Schema versions of the SQLite store, applied in order at start; each runs once. */
+export const MIGRATIONS = [
+  `CREATE TABLE requests (
+     id TEXT PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     check_run_id INTEGER,
+     repository_id TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     run_attempt TEXT NOT NULL,
+     token_unrevoked INTEGER NOT NULL DEFAULT 0,
+     version INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX requests_status ON requests(status);
+   CREATE INDEX requests_check_run ON requests(check_run_id);
+   CREATE INDEX requests_run ON requests(repository_id, run_id, run_attempt);
+   CREATE INDEX requests_unrevoked ON requests(token_unrevoked);
+   CREATE TABLE votes (
+     request_id TEXT NOT NULL,
+     voter_id INTEGER NOT NULL,
+     voter_login TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     teams TEXT NOT NULL,
+     PRIMARY KEY (request_id, voter_id)
+   );
+   CREATE TABLE deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     request_id TEXT,
+     data TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );`,
+  // Sweeps ask for what is due, not for every pending request.
+  `ALTER TABLE requests ADD COLUMN expires_at INTEGER;
+   ALTER TABLE requests ADD COLUMN revoke_at INTEGER;
+   UPDATE requests SET expires_at = json_extract(body, '$.expiresAt'), revoke_at = json_extract(body, '$.token.revokeAt');
+   CREATE INDEX requests_due ON requests(status, expires_at);
+   CREATE INDEX requests_revoke ON requests(token_unrevoked, revoke_at);`,
+  // The keyed audit chain: a MAC per event, and the head checkpoint beside the events it covers.
+  `ALTER TABLE audit ADD COLUMN key_id TEXT;
+   ALTER TABLE audit ADD COLUMN mac TEXT;
+   CREATE INDEX audit_request ON audit(request_id, seq);
+   CREATE TABLE audit_head (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     seq INTEGER NOT NULL,
+     hash TEXT NOT NULL,
+     key_id TEXT NOT NULL,
+     mac TEXT NOT NULL
+   );`,
+  // Intent before action: deliveries stay pending until processed, mints are journalled, votes
+  // name their delivery, and a request's check run is due again while GitHub shows an old view.
+  `ALTER TABLE deliveries ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+   ALTER TABLE deliveries ADD COLUMN input TEXT;
+   ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE deliveries ADD COLUMN retry_at INTEGER;
+   CREATE INDEX deliveries_pending ON deliveries(state, retry_at);
+   ALTER TABLE votes ADD COLUMN delivery TEXT;
+   CREATE TABLE mints (
+     id TEXT PRIMARY KEY,
+     request_id TEXT NOT NULL,
+     secret_hash TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     minted TEXT
+   );
+   CREATE INDEX mints_at ON mints(at);
+   ALTER TABLE requests ADD COLUMN check_run_due_at INTEGER;
+   CREATE INDEX requests_check_run_due ON requests(check_run_due_at);`,
+  // A vote carries what its voter wrote (a comment command).
+  `ALTER TABLE votes ADD COLUMN comment TEXT;`,
+  // The sweep's query for decided job gates GitHub has not taken the answer of (gate.ts).
+  `CREATE INDEX requests_unanswered_gate ON requests(expires_at)
+     WHERE status <> 'pending' AND json_extract(body, '$.gate.answered') = 0;`,
+];

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppHarness, checkRunOf } from './harness.ts';
+
+// dana starts the run (the harness's actor); two of alice, bob and dana must approve.
+const POLICY = `version: 1
+policies:
+  - name: prod
+    match: { action: ["deploy-*"] }
+    approvers: { users: [alice, bob, dana], teams: [acme/sre] }
+    required: 2
+`;
+
+let h: AppHarness;
+afterEach(async () => {
+  await h?.stop();
+  h?.sim.assertNoViolations();
+});
+
+describe('progress while a request waits', () => {
+  it('a long-poll answers on every change (a vote, an ignored click), not only on the decision', async () => {
+    h = await new AppHarness().start({ 'p.yml': POLICY });
+    const step = await h.step();
+    const { body } = await h.request(step);
+    const runId = await checkRunOf(h, body.id);
+    const started = Date.now();
+    const first = h.poll(step, body.id, 30);
+    await h.click(runId, 'alice');
+    const afterVote = await first;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(afterVote.body).toMatchObject({
+      status: 'pending',
+      votes: [{ login: 'alice', decision: 'approve' }],
+    });
+    const second = h.poll(step, body.id, 30);
+    await h.click(runId, 'mallory');
+    const afterIgnored = await second;
+    expect(afterIgnored.body.status).toBe('pending');
+    expect(afterIgnored.body.ignored).toEqual([{ login: 'mallory', reason: expect.any(String) }]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('"N more from" names only who can still decide: not who voted, not the actor', async () => {
+    h = await new AppHarness().start({ 'p.yml': POLICY });
+    const step = await h.step();
+    const { body } = await h.request(step);
+    const runId = await checkRunOf(h, body.id);
+    await h.click(runId, 'alice');
+    const summary = h.checkRun(runId).output.summary!;
+    expect(summary).toContain('1 more from @bob, @acme/sre');
+    const polled = await h.poll(step, body.id);
+    expect(polled.body.decision.requirements[0]!.waiting_for).toEqual({
+      users: ['bob'],
+      teams: ['acme/sre'],
+    });
+  });
+});

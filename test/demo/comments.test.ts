@@ -1,0 +1,49 @@
+// The demo's sandbox page shows the app's comment on the commit, and a reply `/approve` decides.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type Demo } from '../../demo/run-demo.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+let browser: Browser;
+let demo: Demo;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  demo = await startDemo({ scenario: 'approve', approveAs: [], print: () => undefined });
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+describe('the sandbox page: deciding by comment', () => {
+  it('shows the notice that mentions the approvers, and a reply /approve resumes the job', async () => {
+    await demo.job.waitForLine(/^Waiting for 1 approval/);
+    const page = await browser.newPage();
+    await page.goto(`${demo.sandboxUrl}/?user=sam`);
+    const notice = page.locator('section.conversation article.comment').first();
+    await expect(notice.textContent()).resolves.toContain('@alice');
+    await page.getByLabel(/Reply as/).fill('/approve ship it');
+    await page.getByRole('button', { name: 'Comment' }).click();
+    const { ok, result } = await demo.done;
+    expect(ok).toBe(true);
+    expect(result.outputs.status).toBe('approved');
+    expect(result.log.join('\n')).toContain('sam approved: ship it');
+    await page.goto(`${demo.sandboxUrl}/?user=sam`);
+    await expect(page.locator('section.conversation').textContent()).resolves.toContain('Approved by sam');
+    await page.close();
+  });
+});
