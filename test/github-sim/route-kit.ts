@@ -1,7 +1,7 @@
 // The shapes shared by the simulator's route handlers.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Resources } from './resources.ts';
-import type { Level, SimRepo, SimToken } from './world.ts';
+import type { Level, SimRepo, SimToken, SimUserToken } from './world.ts';
 
 type Json = Record<string, unknown>;
 
@@ -18,14 +18,19 @@ export interface RouteContext extends Resources {
   headers: IncomingHttpHeaders;
   /** The installation token used, on installation routes. */
   token: SimToken | undefined;
+  /** The user access token used, on user routes. */
+  userToken: SimUserToken | undefined;
   /** The repository named by `{owner}/{repo}`, checked against the token's repositories. */
   repo: SimRepo;
   now: Date;
 }
 
 export interface Route {
-  /** `app`: an app JWT; otherwise an installation token holding `permission` at `level`. */
-  auth: 'app' | { permission: string; level: Level; scope: 'repo' | 'org' | 'token' };
+  /**
+   * `app`: an app JWT; `user`: a user access token; `basic`: the app's client id and secret as
+   * HTTP Basic credentials; otherwise an installation token holding `permission` at `level`.
+   */
+  auth: 'app' | 'user' | 'basic' | { permission: string; level: Level; scope: 'repo' | 'org' | 'token' };
   handle(ctx: RouteContext): Reply | Promise<Reply>;
 }
 

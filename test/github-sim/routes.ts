@@ -3,6 +3,7 @@ import { covers, newInstallationToken, tokenHash } from './auth.ts';
 import { checkRunRoutes } from './routes-checks.ts';
 import { commentRoutes } from './routes-comments.ts';
 import { contentRoutes } from './routes-contents.ts';
+import { userRoutes } from './routes-users.ts';
 import { pullRequest, repository, userOf } from './resources.ts';
 import { fail, iso, type Reply, type Route, type RouteContext } from './route-kit.ts';
 import type { OperationId } from './spec.ts';
@@ -245,4 +246,5 @@ export const ROUTES: Record<OperationId, Route> = {
   ...contentRoutes,
   ...checkRunRoutes,
   ...commentRoutes,
+  ...userRoutes,
 };

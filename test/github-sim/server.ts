@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { authenticate, covers, tokenHash } from './auth.ts';
 import { Faults, type Fault } from './faults.ts';
+import { UserAuth } from './oauth.ts';
 import { DOCS, fail, type Reply, type RouteContext } from './route-kit.ts';
 import { ROUTES } from './routes.ts';
 import { RouteTable } from './routing.ts';
@@ -32,7 +33,7 @@ export interface Violation {
   problems: string[];
 }
 
-/** Extra HTTP handlers (the OIDC issuer) served beside the REST API under their own prefix. */
+/** Extra HTTP handlers served beside the REST API: the OIDC issuer, github.com's OAuth web flow. */
 export type SideHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 const RATE_LIMIT = 5_000;
@@ -43,6 +44,8 @@ export class GitHubSimulator {
   readonly violations: Violation[] = [];
   readonly faults = new Faults();
   readonly sideHandlers: SideHandler[] = [];
+  /** github.com's user authorization flow (`/login/oauth/*`), served by every simulator. */
+  readonly userAuth: UserAuth;
   /** The clock the simulator stamps and checks expiry with; tests may move it. */
   now: () => Date = () => new Date();
   readonly routes: RouteTable;
@@ -62,6 +65,7 @@ export class GitHubSimulator {
       () => this.#url,
       () => this.now(),
     );
+    this.userAuth = new UserAuth(this);
   }
 
   get url(): string {
@@ -215,7 +219,7 @@ export class GitHubSimulator {
     const caller = await authenticate(
       this.world,
       req.headers.authorization,
-      route.auth === 'app',
+      typeof route.auth === 'string' ? route.auth : 'installation',
       this.now().getTime(),
     );
     if (caller.kind === 'error') return send(fail(caller.status, caller.message), op.id, credentialId, true);
@@ -227,7 +231,7 @@ export class GitHubSimulator {
     }
 
     let repo: SimRepo | undefined;
-    if (route.auth !== 'app' && caller.kind === 'installation') {
+    if (typeof route.auth === 'object' && caller.kind === 'installation') {
       const { token } = caller;
       const installation = this.world.installations.get(token.installationId)!;
       if (route.auth.scope === 'repo') {
@@ -258,6 +262,7 @@ export class GitHubSimulator {
       body: (body ?? {}) as Record<string, unknown>,
       headers: req.headers,
       token: caller.kind === 'installation' ? caller.token : undefined,
+      userToken: caller.kind === 'user' ? caller.token : undefined,
       repo: repo!,
       now: this.now(),
     };

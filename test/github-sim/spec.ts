@@ -33,6 +33,8 @@ export const SERVED = [
   'actions/review-custom-gates-for-run',
   'actions/get-job-for-workflow-run',
   'actions/get-workflow-run',
+  'users/get-authenticated',
+  'apps/delete-token',
 ] as const;
 export type OperationId = (typeof SERVED)[number];
 

@@ -1,6 +1,6 @@
 // The simulated GitHub's state: users, the app and its installations, repositories with commits,
-// pull requests and check runs, teams, and the installation tokens minted so far.
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+// pull requests and check runs, teams, and the installation and user tokens issued so far.
+import { createHash, generateKeyPairSync, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 
 export type Level = 'read' | 'write' | 'admin';
 export type Permissions = Record<string, Level>;
@@ -21,6 +21,15 @@ export interface SimApp {
   publicKey: KeyObject;
   permissions: Permissions;
   events: string[];
+  /** The app's OAuth client id, in GitHub's format for GitHub Apps (`Iv23li` + 14 characters). */
+  clientId: string;
+  /** The app's client secret: 40 hex digits, as GitHub generates them. */
+  clientSecret: string;
+  /**
+   * Registered user authorization callback URLs. Empty or absent: any `redirect_uri` is accepted
+   * (convenient for tests on random ports); otherwise it must start with one of them.
+   */
+  callbackUrls?: string[];
 }
 
 export interface SimInstallation {
@@ -167,6 +176,23 @@ export interface SimToken {
   revocations: number;
 }
 
+/** A user access token (`ghu_`) issued to a user through the app's web authorization flow. */
+export interface SimUserToken {
+  /** SHA-256 of the token, never the token. */
+  hash: string;
+  login: string;
+  userId: number;
+  /** The client id of the app the user authorized. */
+  clientId: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** `length` random letters and digits, the alphabet of GitHub's tokens and client ids. */
+export const randomAlnum = (length: number): string =>
+  Array.from({ length }, () => ALNUM[randomInt(ALNUM.length)]).join('');
+
 const sha = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 export class World {
@@ -175,6 +201,8 @@ export class World {
   readonly teams = new Map<string, SimTeam>();
   readonly installations = new Map<number, SimInstallation>();
   readonly tokens = new Map<string, SimToken>();
+  /** User access tokens by SHA-256 hash. */
+  readonly userTokens = new Map<string, SimUserToken>();
   readonly jobs = new Map<number, SimJob>();
   /** Workflow runs by id (the latest attempt). */
   readonly runs = new Map<number, SimRun>();
@@ -189,8 +217,16 @@ export class World {
     return ++this.#nextId;
   }
 
-  /** A GitHub App with a fresh RSA key. Its permissions bound every installation token. */
-  createApp(opts: { id?: number; slug?: string; permissions?: Permissions; events?: string[] }): SimApp {
+  /** A GitHub App with a fresh RSA key and client secret. Its permissions bound every installation token. */
+  createApp(opts: {
+    id?: number;
+    slug?: string;
+    permissions?: Permissions;
+    events?: string[];
+    clientId?: string;
+    clientSecret?: string;
+    callbackUrls?: string[];
+  }): SimApp {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.app = {
       id: opts.id ?? 4242,
@@ -217,6 +253,9 @@ export class World {
         'workflow_run',
         'installation',
       ],
+      clientId: opts.clientId ?? `Iv23li${randomAlnum(14)}`,
+      clientSecret: opts.clientSecret ?? randomBytes(20).toString('hex'),
+      ...(opts.callbackUrls ? { callbackUrls: opts.callbackUrls } : {}),
     };
     return this.app;
   }

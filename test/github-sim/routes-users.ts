@@ -1,0 +1,65 @@
+// Routes on behalf of a user (user access tokens from the web authorization flow) and the OAuth
+// application routes the app calls with its client id and secret.
+import { tokenHash } from './auth.ts';
+import { nodeId } from './resources.ts';
+import { fail, iso, type Route } from './route-kit.ts';
+
+export const userRoutes = {
+  'users/get-authenticated': {
+    auth: 'user',
+    handle: (ctx) => {
+      const { login, userId } = ctx.userToken!;
+      const user = ctx.world.user(login);
+      if (!user) return fail(404, 'Not Found');
+      const url = `${ctx.baseUrl}/users/${encodeURIComponent(user.login)}`;
+      // The user's own view (`private-user`), as GitHub answers a token acting for that user.
+      const body = ctx.synth.build('private-user', {
+        login: user.login,
+        id: userId,
+        node_id: nodeId('User', userId),
+        avatar_url: `https://avatars.githubusercontent.com/u/${userId}?v=4`,
+        gravatar_id: '',
+        url,
+        html_url: `https://github.com/${user.login}`,
+        followers_url: `${url}/followers`,
+        following_url: `${url}/following{/other_user}`,
+        gists_url: `${url}/gists{/gist_id}`,
+        starred_url: `${url}/starred{/owner}{/repo}`,
+        subscriptions_url: `${url}/subscriptions`,
+        organizations_url: `${url}/orgs`,
+        repos_url: `${url}/repos`,
+        events_url: `${url}/events{/privacy}`,
+        received_events_url: `${url}/received_events`,
+        type: 'User',
+        user_view_type: 'private',
+        site_admin: false,
+        name: null,
+        email: null,
+        created_at: iso(ctx.now),
+        updated_at: iso(ctx.now),
+        two_factor_authentication: true,
+      });
+      return { status: 200, body };
+    },
+  },
+  'apps/delete-token': {
+    auth: 'basic',
+    handle: (ctx) => {
+      // The credentials were checked against the app; the path must name the same app.
+      if (ctx.params.client_id !== ctx.world.app.clientId) return fail(404, 'Not Found');
+      const token = ctx.world.userTokens.get(tokenHash(String(ctx.body.access_token)));
+      if (
+        !token ||
+        token.revoked ||
+        token.expiresAt <= ctx.now.getTime() ||
+        token.clientId !== ctx.params.client_id
+      ) {
+        return fail(422, 'Validation Failed', {
+          errors: [{ resource: 'OauthAccess', field: 'access_token', code: 'invalid' }],
+        });
+      }
+      token.revoked = true;
+      return { status: 204 };
+    },
+  },
+} satisfies Record<string, Route>;
