@@ -21,8 +21,17 @@ describe('the simulator as a child process', () => {
     );
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
     const line = (await lines.next()).value as string;
-    const info = JSON.parse(line) as { url: string; appId: number; privateKey: string; oidcIssuer: string };
+    const info = JSON.parse(line) as {
+      url: string;
+      appId: number;
+      privateKey: string;
+      oidcIssuer: string;
+      clientId: string;
+      clientSecret: string;
+    };
     try {
+      expect(info.clientId).toMatch(/^Iv23li/);
+      expect(info.clientSecret).toMatch(/^[0-9a-f]{40}$/);
       const app = new Octokit({
         baseUrl: info.url,
         authStrategy: createAppAuth,
