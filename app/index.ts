@@ -15,6 +15,8 @@ import { Waiters } from './service/waiters.ts';
 import { PgStore } from './store/pg-store.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/types.ts';
+import { UserAuth } from './web/github-user.ts';
+import { createWebHandler } from './web/web-handler.ts';
 import { registerWebhooks } from './webhooks/register.ts';
 
 export interface Runtime {
@@ -74,6 +76,7 @@ export function jitApprovals(
       now,
       sealKey: sealKeys(config.privateKey, previous),
       serverUrl: options.serverUrl ?? config.serverUrl,
+      pageUrl: config.signIn ? config.publicUrl : undefined,
       requireJobId: config.requireJobId,
       chat: new ChatDelivery({
         targets: config.notifyTargets,
@@ -121,6 +124,24 @@ export function jitApprovals(
         now,
       }),
     );
+    addHandler(
+      createWebHandler({
+        service,
+        auth:
+          config.signIn &&
+          new UserAuth({
+            signIn: config.signIn,
+            serverUrl: config.serverUrl,
+            apiUrl: config.githubApiUrl,
+            callbackUrl: `${config.publicUrl}/auth/callback`,
+            timeoutMs: config.githubTimeoutMs,
+            ...(options.fetch && { fetch: options.fetch }),
+          }),
+        sessionMs: config.signIn?.sessionMs ?? 0,
+        publicUrl: config.publicUrl,
+        serverUrl: options.serverUrl ?? config.serverUrl,
+      }),
+    );
     registerWebhooks(app, service, github);
     app.onError((err) => app.log.warn({ event: err.event?.name }, `webhook rejected: ${err.message}`));
     // One sweep at a time: a tick that finds the last sweep still at work (GitHub slow) is skipped.
@@ -141,6 +162,13 @@ export function jitApprovals(
       () => void remindDue(service).catch((err: unknown) => app.log.error({ err }, 'reminders failed')),
       options.remindEveryMs ?? 10_000,
     );
+    // Expired sign-ins and sessions are never read (the store checks expiry); this only frees room.
+    const prune = setInterval(
+      () =>
+        void store.web.prune(now()).catch((err: unknown) => app.log.warn({ err }, 'pruning sessions failed')),
+      60_000,
+    );
+    prune.unref();
     reminders.unref();
     onReady?.({
       service,
@@ -150,6 +178,7 @@ export function jitApprovals(
       close: async () => {
         clearInterval(timer);
         clearInterval(reminders);
+        clearInterval(prune);
         await service.ignored.flushAll();
         await store.close();
       },

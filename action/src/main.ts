@@ -94,6 +94,7 @@ export async function run(): Promise<void> {
   );
   core.setOutput('request-id', r.id);
   if (r.check_run_url) core.setOutput('check-run-url', r.check_run_url);
+  if (r.page_url) core.setOutput('page-url', r.page_url);
 
   const cancel = async (signal: string): Promise<never> => {
     say(`Received ${signal}: cancelling request ${r.id}.`);
@@ -144,6 +145,7 @@ export async function run(): Promise<void> {
   core.setOutput('denied-by', deniedBy(r).join(','));
   core.setOutput('reason', decidingReason(r));
   if (r.check_run_url) core.setOutput('check-run-url', r.check_run_url);
+  if (r.page_url) core.setOutput('page-url', r.page_url);
   const narrower = r.status === 'approved' ? narrowing(inputs.permissions, r.token?.permissions) : undefined;
   await summary(r, narrower);
   if (r.status !== 'approved')

@@ -14,7 +14,9 @@ export function progressLine(r: RequestView): string {
       return `${q.remaining} from ${[...open.users, ...open.teams].map((x) => `@${x}`).join(', ')} (${q.policy})`;
     })
     .join('; ');
-  const link = r.check_run_url ? ` Approve or deny at ${r.check_run_url}.` : '';
+  // An app older than this action sends no page_url.
+  const at = (r as Partial<RequestView>).page_url ?? r.check_run_url;
+  const link = at ? ` Approve or deny at ${at}.` : '';
   return `Waiting for ${remainingOf(r)} approval(s): ${who}.${link} ${left} min left.`;
 }
 

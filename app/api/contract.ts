@@ -42,6 +42,8 @@ export interface RequestView {
   decision: Decision;
   /** The check run reviewers act on, when there is one. */
   check_run_url: string | null;
+  /** The request's page at the app, where approvers sign in and decide (null: sign-in not configured). */
+  page_url: string | null;
   /** Logins whose approvals count, in order. */
   approvers: string[];
   /** Every vote counted so far, with what its voter wrote (comment commands carry a comment). */

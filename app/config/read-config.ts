@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error.ts';
 import { readNotifyTargets, type NotifyTarget } from './notify-targets.ts';
+import { readSignIn, type SignIn } from './sign-in.ts';
 
 export interface Config {
   appId: string;
@@ -19,7 +20,10 @@ export interface Config {
   databaseSchema: string;
   /** GitHub's REST API base URL (GHE_HOST/GHE_PROTOCOL, or GITHUB_API_URL for tests). */
   githubApiUrl: string;
-  /** Where links to runs and check runs point: `<GHE_PROTOCOL>://<GHE_HOST>`, else https://github.com. */
+  /**
+   * GitHub's web host, where links to runs and check runs point and reviewers sign in:
+   * `<GHE_PROTOCOL>://<GHE_HOST>`, else GITHUB_SERVER_URL (for tests), else https://github.com.
+   */
   serverUrl: string;
   /** GitHub writes (check runs) per installation: sustained per minute (0 = unpaced), and burst. */
   githubWrites: { perMinute: number; burst: number };
@@ -43,6 +47,8 @@ export interface Config {
   cache: { readyzMs: number; notInstalledMs: number; policiesMs: number };
   /** Chat and webhook targets, by name (NOTIFY_TARGETS or NOTIFY_TARGETS_FILE). */
   notifyTargets: Map<string, NotifyTarget>;
+  /** Sign-in with GitHub for the approval page; undefined: not configured (the page says so). */
+  signIn: SignIn | undefined;
 }
 
 export { ConfigError };
@@ -215,7 +221,9 @@ export function readConfig(
   const githubApiUrl = env.GHE_HOST
     ? gheApiUrl(env.GHE_HOST, env.GHE_PROTOCOL || 'https')
     : url(env, 'GITHUB_API_URL', 'https://api.github.com');
-  const serverUrl = env.GHE_HOST ? githubApiUrl.replace(/\/api\/v3$/, '') : 'https://github.com';
+  const serverUrl = env.GHE_HOST
+    ? githubApiUrl.replace(/\/api\/v3$/, '')
+    : url(env, 'GITHUB_SERVER_URL', 'https://github.com');
   const databaseUrl = env.DATABASE_URL;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new ConfigError(
@@ -252,6 +260,7 @@ export function readConfig(
     logLevel,
     requireJobId: requireJobId === 'true',
     notifyTargets: readNotifyTargets(env, readFile),
+    signIn: readSignIn(env),
     logFormat: logFormat(env.LOG_FORMAT),
     http: httpLimits(env),
     limits: {

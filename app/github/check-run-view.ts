@@ -63,7 +63,9 @@ export function checkRunView(
   votes: readonly StoredVote[],
   serverUrl = 'https://github.com',
   witness?: AuditWitness,
+  pageUrl?: string,
 ): CheckRunInput {
+  const page = pageUrl ? `${pageUrl}/requests/${r.id}` : undefined;
   const c = r.claims;
   const repo = `${serverUrl}/${c.repository.split('/').map(segment).join('/')}`;
   const run = `${repo}/actions/runs/${segment(c.run_id)}/attempts/${segment(c.run_attempt)}`;
@@ -110,7 +112,7 @@ export function checkRunView(
     `| | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`,
     requirements.length > 0 ? `### Who may approve\n${requirements.join('\n')}` : '',
     r.status === 'pending'
-      ? 'Click **Approve** or **Deny** above. Only eligible approvers count; other clicks are recorded and ignored.'
+      ? `Click **Approve** or **Deny** above${page ? `, or decide on [the approval page](${page})` : ''}. Only eligible approvers count; other clicks are recorded and ignored.`
       : '',
   ]
     .filter(Boolean)
@@ -132,7 +134,7 @@ export function checkRunView(
     status: 'completed',
     conclusion: CONCLUSION[r.status],
     external_id: r.id,
-    details_url: run,
+    details_url: page ?? run,
     output: {
       title: inertPlain(title(r, votes)).slice(0, 255),
       summary: summary.slice(0, 65_000),

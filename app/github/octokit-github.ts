@@ -325,6 +325,22 @@ export class OctokitGitHub implements GitHubPort {
     }
   }
 
+  async canRead(installationId: number, owner: string, repo: string, login: string): Promise<boolean> {
+    const kit = this.#counted(await this.#kit(installationId));
+    try {
+      const { data } = await kit.request('GET /repos/{owner}/{repo}', { owner, repo });
+      if (data.visibility === 'public' || data.private === false) return true;
+      const { data: level } = await kit.request(
+        'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+        { owner, repo, username: login },
+      );
+      return level.permission !== 'none';
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw unavailable(`checking whether ${login} may read ${owner}/${repo}`, err);
+    }
+  }
+
   async isActiveMember(installationId: number, team: string, login: string): Promise<boolean> {
     const [org, slug] = team.split('/') as [string, string];
     const kit = await this.#kit(installationId);

@@ -87,6 +87,12 @@ export interface GitHubPort {
     path: string,
     ref: string,
   ): Promise<string | null>;
+  /**
+   * May `login` read the repository? Anyone may read a public one; otherwise GitHub's permission
+   * for the user (direct, through a team, or the organization's base permission) must be at least
+   * read. A user GitHub does not know reads nothing.
+   */
+  canRead(installationId: number, owner: string, repo: string, login: string): Promise<boolean>;
   /** Is `login` an active (not pending) member of `org/team`? */
   isActiveMember(installationId: number, team: string, login: string): Promise<boolean>;
   createCheckRun(

@@ -24,6 +24,8 @@ export interface Notice {
   why: string | null;
   expiresAt: string;
   checkRunUrl: string | null;
+  /** The request's page at the app (null: sign-in not configured). */
+  pageUrl: string | null;
   runUrl: string;
 }
 
@@ -31,7 +33,12 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z
 const lower = (s: string): string => s.toLowerCase();
 
 /** The notice of a request as stored, with its votes. */
-export function noticeOf(r: StoredRequest, votes: readonly StoredVote[], serverUrl: string): Notice {
+export function noticeOf(
+  r: StoredRequest,
+  votes: readonly StoredVote[],
+  serverUrl: string,
+  pageUrl?: string,
+): Notice {
   const c = r.claims;
   const actors = new Set([c.actor, c.triggering_actor ?? c.actor].map(lower));
   const voted = new Set(votes.map((v) => lower(v.voterLogin)));
@@ -62,6 +69,7 @@ export function noticeOf(r: StoredRequest, votes: readonly StoredVote[], serverU
     why: r.status === 'pending' || r.status === 'approved' ? null : (reasons.at(-1)?.message ?? null),
     expiresAt: iso(r.expiresAt),
     checkRunUrl: r.checkRunId === null ? null : `${serverUrl}/${c.repository}/runs/${r.checkRunId}`,
+    pageUrl: pageUrl ? `${pageUrl}/requests/${r.id}` : null,
     runUrl: `${serverUrl}/${c.repository}/actions/runs/${c.run_id}/attempts/${c.run_attempt}`,
   };
 }

@@ -59,8 +59,8 @@ function failed(service: ApprovalService, r: StoredRequest, err: unknown): void 
 export async function announce(service: ApprovalService, r: StoredRequest): Promise<void> {
   const plan = r.notice;
   if (!plan || r.status !== 'pending' || plan.posted !== null) return;
-  const { github, store, serverUrl } = service.deps;
-  const notice = noticeOf(r, await store.votes(r.id), serverUrl);
+  const { github, store, serverUrl, pageUrl } = service.deps;
+  const notice = noticeOf(r, await store.votes(r.id), serverUrl, pageUrl);
   service.deps.chat.send(plan.webhooks, notice, 'pending');
   if (plan.github === 'none') return;
   const [owner, repo] = repoOf(r);
@@ -110,8 +110,8 @@ const statusOf = (err: unknown): number | undefined =>
 export async function updateNotice(service: ApprovalService, r: StoredRequest): Promise<void> {
   const plan = r.notice;
   if (!plan) return;
-  const { github, store, serverUrl } = service.deps;
-  const notice = noticeOf(r, await store.votes(r.id), serverUrl);
+  const { github, store, serverUrl, pageUrl } = service.deps;
+  const notice = noticeOf(r, await store.votes(r.id), serverUrl, pageUrl);
   if (r.status !== 'pending') service.deps.chat.send(plan.webhooks, notice, 'ended');
   if (plan.github === 'none' || plan.posted === null) return;
   const [owner, repo] = repoOf(r);

@@ -12,7 +12,7 @@ import { commentBody, mention } from './render-github.ts';
  * so an instance that loses the race sends nothing.
  */
 export async function remindDue(service: ApprovalService): Promise<void> {
-  const { store, now, github, serverUrl, log } = service.deps;
+  const { store, now, github, serverUrl, pageUrl, log } = service.deps;
   for (const p of await store.pendingRequests()) {
     await escalateDue(service, p.id).catch((err: unknown) => {
       if (!(err instanceof AppError && err.code === 'conflict'))
@@ -27,7 +27,7 @@ export async function remindDue(service: ApprovalService): Promise<void> {
         if (r.status !== 'pending' || now() - (plan.remindedAt ?? r.createdAt) < every * 1000) return;
         plan.remindedAt = now();
         await service.save(r, [{ type: 'reminder', data: { remind_every_seconds: every } }]);
-        const notice = noticeOf(r, await store.votes(r.id), serverUrl);
+        const notice = noticeOf(r, await store.votes(r.id), serverUrl, pageUrl);
         service.deps.chat.send(plan.webhooks, notice, 'reminder');
         if (plan.github === 'none') return;
         const [owner, repo] = r.claims.repository.split('/') as [string, string];
@@ -59,7 +59,7 @@ export async function remindDue(service: ApprovalService): Promise<void> {
  * instances (saved under the request's lock before it is sent).
  */
 async function escalateDue(service: ApprovalService, id: string): Promise<void> {
-  const { store, now, github, serverUrl, log } = service.deps;
+  const { store, now, github, serverUrl, pageUrl, log } = service.deps;
   const peek = await store.getRequest(id);
   const waited = (at: number, r: { createdAt: number }) => Math.floor((at - r.createdAt) / 1000);
   const due = (r: NonNullable<typeof peek>) =>
@@ -87,7 +87,7 @@ async function escalateDue(service: ApprovalService, id: string): Promise<void> 
     await service.saveShown(r, [
       { type: 'escalation', data: { after_seconds: r.notice.escalatedAfter, users, teams } },
     ]);
-    const notice = noticeOf(r, votes, serverUrl);
+    const notice = noticeOf(r, votes, serverUrl, pageUrl);
     service.deps.chat.send(r.notice.webhooks, notice, 'reminder');
     if (r.notice.github === 'none') return;
     const [owner, repo] = r.claims.repository.split('/') as [string, string];

@@ -31,7 +31,7 @@ function summary(n: Notice, event: ChatEvent): { headline: string; detail: strin
 /** Slack incoming webhook: Block Kit, with a plain-text fallback. */
 export function slackMessage(n: Notice, event: ChatEvent): Record<string, unknown> {
   const { headline, detail } = summary(n, event);
-  const link = n.checkRunUrl ?? n.runUrl;
+  const link = n.pageUrl ?? n.checkRunUrl ?? n.runUrl;
   return {
     text: slackText(headline),
     blocks: [
@@ -69,7 +69,7 @@ export function teamsMessage(n: Notice, event: ChatEvent): Record<string, unknow
             { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: teamsText(headline) },
             ...detail.map((d) => ({ type: 'TextBlock', wrap: true, text: teamsText(d) })),
           ],
-          actions: [{ type: 'Action.OpenUrl', title: 'Review', url: n.checkRunUrl ?? n.runUrl }],
+          actions: [{ type: 'Action.OpenUrl', title: 'Review', url: n.pageUrl ?? n.checkRunUrl ?? n.runUrl }],
         },
       },
     ],
@@ -100,6 +100,7 @@ export function jsonPayload(n: Notice, event: ChatEvent, sentAt: string): Record
       why: n.why,
       expires_at: n.expiresAt,
       check_run_url: n.checkRunUrl,
+      page_url: n.pageUrl,
       run_url: n.runUrl,
     },
   };

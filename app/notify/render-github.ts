@@ -36,7 +36,8 @@ export function commentBody(n: Notice): string {
   const who = n.rerunBy ? `${name(n.actor)} (re-run by ${name(n.rerunBy)})` : name(n.actor);
   const ask = `${who} asks to run ${inertCode(n.action)} ${where}.`;
   const lines = [`### ${HEADLINE[n.status]}: ${inertCode(n.action)}`];
-  const review = n.checkRunUrl ? `the [check run](${n.checkRunUrl})` : 'the check run';
+  const check = n.checkRunUrl ? `the [check run](${n.checkRunUrl})` : 'the check run';
+  const review = n.pageUrl ? `the [approval page](${n.pageUrl}), ${check}` : check;
   if (n.status === 'pending') {
     const people = [...n.waitingFor.users, ...n.waitingFor.teams].map(mention).join(' ');
     lines.push(`${people}${people ? ': ' : ''}${ask}`);

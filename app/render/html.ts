@@ -12,3 +12,19 @@ export const inertHtml = (text: string): string =>
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
     .replaceAll("'", '&#39;');
+
+/**
+ * Text for the app's own pages, which no Markdown filter reads: every character that HTML gives a
+ * meaning (`& < > " '`) is escaped, and control and bidirectional characters show as U+FFFD, so
+ * text cannot close an element or attribute, or reorder what follows it.
+ */
+export const escapeHtml = (text: string): string =>
+  text
+    .replace(/[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (c) =>
+      c === '\n' || c === '\t' ? c : '\ufffd',
+    )
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');

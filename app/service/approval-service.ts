@@ -53,6 +53,11 @@ export interface ServiceDeps {
   now: () => number;
   /** Where run links point, e.g. https://github.com. */
   serverUrl: string;
+  /**
+   * The approval page's base URL (PUBLIC_URL) when sign-in is configured: the check run, the
+   * notifications and the step link to `<pageUrl>/requests/<id>`.
+   */
+  pageUrl?: string | undefined;
   /** Refuse steps that send no job id (`REQUIRE_JOB_ID`, default true). */
   requireJobId: boolean;
   /** Chat and webhook targets (NOTIFY_TARGETS). */
@@ -217,7 +222,7 @@ export class ApprovalService {
   async checkRun(r: StoredRequest): Promise<CheckRunInput> {
     const votes = await this.deps.store.votes(r.id);
     const witness = r.status === 'pending' ? undefined : await auditWitness(this.deps.store, r.id);
-    return checkRunView(r, votes, this.deps.serverUrl, witness);
+    return checkRunView(r, votes, this.deps.serverUrl, witness, this.deps.pageUrl);
   }
 
   /** The request and the asking step's leg: for the run that made it, and the step holding its secret. */
@@ -345,11 +350,12 @@ export class ApprovalService {
       this.deps.now(),
       this.deps.serverUrl,
       await this.deps.store.votes(ref.request.id),
+      this.deps.pageUrl,
     );
   }
 
   view(r: StoredRequest, leg: Leg, votes: readonly StoredVote[] = []): RequestView {
-    return stepView(r, leg, this.deps.now(), this.deps.serverUrl, votes);
+    return stepView(r, leg, this.deps.now(), this.deps.serverUrl, votes, this.deps.pageUrl);
   }
 }
 

@@ -13,6 +13,7 @@ export function stepView(
   now: number,
   serverUrl: string,
   votes: readonly StoredVote[] = [],
+  pageUrl?: string,
 ): RequestView {
   const c = r.claims;
   const usable = r.status === 'approved' && leg.token && leg.token.revokedAt === null;
@@ -28,6 +29,7 @@ export function stepView(
     legs: r.legs.map((l) => ({ job_name: l.name, job_id: l.jobId })),
     decision: r.decision,
     check_run_url: r.checkRunId === null ? null : `${serverUrl}/${c.repository}/runs/${r.checkRunId}`,
+    page_url: pageUrl ? `${pageUrl}/requests/${r.id}` : null,
     approvers: r.decision.requirements.flatMap((q) => q.approved_by).filter((v, i, a) => a.indexOf(v) === i),
     votes: votes.map((v) => ({ login: v.voterLogin, decision: v.decision, comment: v.comment ?? null })),
     ignored: r.ignoredVotes.map((v) => ({ login: v.login, reason: v.reason })),

@@ -81,6 +81,18 @@ export const MIGRATIONS = [
   // The sweep's query for decided job gates GitHub has not taken the answer of (gate.ts).
   `CREATE INDEX requests_unanswered_gate ON requests(expires_at)
      WHERE status <> 'pending' AND body->'gate'->>'answered' = 'false';`,
+  // The approval page: recent decisions by when they were made, and its sign-ins and sessions.
+  `ALTER TABLE requests ADD COLUMN decided_at BIGINT;
+   UPDATE requests SET decided_at = (body->>'decidedAt')::BIGINT;
+   CREATE INDEX requests_decided ON requests(decided_at) WHERE decided_at IS NOT NULL;
+   CREATE TABLE web_records (
+     kind TEXT NOT NULL,
+     key_hash TEXT NOT NULL,
+     data JSONB NOT NULL,
+     expires_at BIGINT NOT NULL,
+     PRIMARY KEY (kind, key_hash)
+   );
+   CREATE INDEX web_records_expiry ON web_records(expires_at);`,
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

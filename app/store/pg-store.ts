@@ -6,6 +6,7 @@ import type { NewAuditEvent } from '../audit/append.ts';
 import { extendChain } from './pg-audit.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import { PgJournal } from './pg-journal.ts';
+import { PgWebRecords } from './pg-web.ts';
 import { auditFromRow, requestColumns, requestFromBody, requestSql, voteFromRow } from './rows.ts';
 import type { AuditEvent, RequestAudit, Store, StoreOptions, StoredRequest, StoredVote } from './types.ts';
 
@@ -43,6 +44,7 @@ export class PgStore implements Store {
   readonly #log: StoreLog;
   readonly #keys: KeyRing | undefined;
   readonly journal: PgJournal;
+  readonly web = new PgWebRecords((text, values) => this.#query(text, values));
 
   private constructor(url: string, schema: string, log: StoreLog, keys: KeyRing | undefined) {
     this.#log = log;
@@ -289,6 +291,19 @@ export class PgStore implements Store {
   async auditEvents(): Promise<AuditEvent[]> {
     const { rows } = await this.#query('SELECT * FROM audit ORDER BY seq');
     return rows.map(auditFromRow);
+  }
+
+  async auditOf(requestId: string): Promise<AuditEvent[]> {
+    const { rows } = await this.#query('SELECT * FROM audit WHERE request_id = $1 ORDER BY seq', [requestId]);
+    return rows.map(auditFromRow);
+  }
+
+  async decidedRequests(limit: number): Promise<StoredRequest[]> {
+    const { rows } = await this.#query(
+      'SELECT * FROM requests WHERE decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT $1',
+      [limit],
+    );
+    return rows.map((r) => toRequest(r)!);
   }
 
   async lastAuditEvent(requestId: string): Promise<AuditEvent | undefined> {

@@ -55,6 +55,7 @@ export const REQUEST_COLUMNS = [
   'expires_at',
   'revoke_at',
   'check_run_due_at',
+  'decided_at',
 ] as const;
 
 /** The INSERT and UPDATE statements of a request, with `param(n)` as the n-th placeholder (from 1). */
@@ -70,11 +71,23 @@ export function requestSql(param: (n: number) => string): { insert: string; upda
 /**
  * The values of `REQUEST_COLUMNS`: status, check_run_id, repository_id, run_id, run_attempt,
  * token_unrevoked (any leg's), body, expires_at, revoke_at (the earliest of the legs' unrevoked
- * tokens), check_run_due_at.
+ * tokens), check_run_due_at, decided_at.
  */
 export function requestColumns(
   r: StoredRequest,
-): [string, number | null, string, string, string, boolean, string, number, number | null, number | null] {
+): [
+  string,
+  number | null,
+  string,
+  string,
+  string,
+  boolean,
+  string,
+  number,
+  number | null,
+  number | null,
+  number | null,
+] {
   const unrevoked = unrevokedLegs(r);
   return [
     r.status,
@@ -87,6 +100,7 @@ export function requestColumns(
     r.expiresAt,
     unrevoked.length > 0 ? Math.min(...unrevoked.map((l) => l.token!.revokeAt)) : null,
     checkRunDueAt(r),
+    r.decidedAt,
   ];
 }
 

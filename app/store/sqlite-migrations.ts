@@ -76,4 +76,16 @@ export const MIGRATIONS = [
   // The sweep's query for decided job gates GitHub has not taken the answer of (gate.ts).
   `CREATE INDEX requests_unanswered_gate ON requests(expires_at)
      WHERE status <> 'pending' AND json_extract(body, '$.gate.answered') = 0;`,
+  // The approval page: recent decisions by when they were made, and its sign-ins and sessions.
+  `ALTER TABLE requests ADD COLUMN decided_at INTEGER;
+   UPDATE requests SET decided_at = json_extract(body, '$.decidedAt');
+   CREATE INDEX requests_decided ON requests(decided_at) WHERE decided_at IS NOT NULL;
+   CREATE TABLE web_records (
+     kind TEXT NOT NULL,
+     key_hash TEXT NOT NULL,
+     data TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (kind, key_hash)
+   );
+   CREATE INDEX web_records_expiry ON web_records(expires_at);`,
 ];

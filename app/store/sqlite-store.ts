@@ -15,6 +15,7 @@ import {
 } from './rows.ts';
 import { MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
+import { SqliteWebRecords } from './sqlite-web.ts';
 import type { AuditEvent, RequestAudit, StoredRequest, StoredVote, Store, StoreOptions } from './types.ts';
 
 const REQUEST_SQL = requestSql(() => '?');
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   readonly #files: FileIdentity | undefined;
   readonly #keys: KeyRing | undefined;
   readonly journal: SqliteJournal;
+  readonly web = new SqliteWebRecords((text) => this.#sql(text));
 
   /**
    * With `options.auditKeys` the store may append to the audit chain (and seals or checks it now);
@@ -260,6 +262,19 @@ export class SqliteStore implements Store {
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, key_id = excluded.key_id, mac = excluded.mac`,
       ).run(plan.head.seq, plan.head.hash, plan.head.keyId, plan.head.mac);
     return plan.events.at(-1);
+  }
+
+  async auditOf(requestId: string): Promise<AuditEvent[]> {
+    return (this.#sql('SELECT * FROM audit WHERE request_id = ? ORDER BY seq').all(requestId) as Row[]).map(
+      auditFromRow,
+    );
+  }
+
+  async decidedRequests(limit: number): Promise<StoredRequest[]> {
+    const rows = this.#sql(
+      'SELECT * FROM requests WHERE decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT ?',
+    ).all(limit) as Row[];
+    return rows.map((r) => toRequest(r)!);
   }
 
   async lastAuditEvent(requestId: string): Promise<AuditEvent | undefined> {

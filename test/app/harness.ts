@@ -118,6 +118,11 @@ export class AppHarness {
    * makes more requests at once than the default burst of writes allows.
    */
   env: Record<string, string> = {};
+  /**
+   * The app's PUBLIC_URL (the steps' OIDC audience, and where the approval page lives). Tests of
+   * the page in a browser set it to where the app listens, and start it on that port.
+   */
+  publicUrl = PUBLIC_URL;
   /** PostgreSQL instead of SQLite, for tests of several instances. */
   database: { url: string; schema: string } | undefined;
   repo!: SimRepo;
@@ -152,7 +157,7 @@ export class AppHarness {
       APP_ID: String(this.sim.world.app.id),
       PRIVATE_KEY: this.sim.world.app.privateKey,
       WEBHOOK_SECRET,
-      PUBLIC_URL,
+      PUBLIC_URL: this.publicUrl,
       OIDC_ISSUER: this.oidc.issuer,
       GITHUB_API_URL: this.sim.url,
       DATA_DIR: this.dataDir,
@@ -238,7 +243,7 @@ export class AppHarness {
         APP_ID: config.appId,
         PRIVATE_KEY: config.privateKey,
         WEBHOOK_SECRET,
-        PUBLIC_URL,
+        PUBLIC_URL: this.publicUrl,
         OIDC_ISSUER: this.oidc.issuer,
         GITHUB_API_URL: this.sim.url,
         DATA_DIR: this.dataDir,
@@ -364,7 +369,7 @@ export class AppHarness {
     body?: unknown,
     mint: Partial<MintOptions> = {},
   ): Promise<{ status: number; body: RequestView & { error?: { code: string; message: string } } }> {
-    const token = await this.oidc.mint(step.job, { audience: PUBLIC_URL, ...mint });
+    const token = await this.oidc.mint(step.job, { audience: this.publicUrl, ...mint });
     const res = await fetch(`${this.url}${path}`, {
       method,
       headers: {
@@ -429,7 +434,7 @@ export class AppHarness {
     const { job } = step;
     return new CompositeRun({
       actionPath: fileURLToPath(new URL('../../', import.meta.url)),
-      inputs: { 'app-url': opts.appUrl ?? this.url, audience: PUBLIC_URL, ...inputs },
+      inputs: { 'app-url': opts.appUrl ?? this.url, audience: this.publicUrl, ...inputs },
       github: {
         repository: job.repository,
         sha: job.sha,

@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../http/read-body.ts';
+import type { ApprovalService } from '../service/approval-service.ts';
+import { whyCannotDecide } from '../service/eligibility.ts';
+import { handleVote } from '../service/vote-intents.ts';
+import type { StoredRequest } from '../store/types.ts';
+import type { UserAuth } from './github-user.ts';
+import { html } from './html.ts';
+import { decisionsPage, messagePage, waitingPage, type Waiting } from './pages/lists.ts';
+import { requestPage, type RequestView } from './pages/request-page.ts';
+import { STYLESHEET } from './pages/style.ts';
+import { ReadAccess } from './read-access.ts';
+import { redirect, sendPage } from './respond.ts';
+import { csrfMatches, type Session, Sessions } from './sessions.ts';
+import { finishSignIn, startSignIn, type SignInDeps } from './sign-in-routes.ts';
+
+export interface WebDeps {
+  service: ApprovalService;
+  /** Undefined: sign-in is not configured; the pages say so. */
+  auth: UserAuth | undefined;
+  sessionMs: number;
+  /** The app's public URL: its origin is the only one forms are taken from. */
+  publicUrl: string;
+  /** GitHub's web host, for links to runs. */
+  serverUrl: string;
+}
+
+const PAGE = /^\/requests\/(req_[0-9a-f]{24})$/;
+const DECIDE = /^\/requests\/(req_[0-9a-f]{24})\/decide$/;
+/** A form is a few hundred bytes; a comment is at most 1,000 characters. */
+const MAX_FORM_BYTES = 16 * 1024;
+const RECENT = 100;
+
+/**
+ * The approval page: sign-in with GitHub, "Waiting for you", a request's page with Approve and
+ * Deny, and recent decisions. Returns false for paths that are not its own.
+ */
+export function createWebHandler(
+  d: WebDeps,
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const { store, github, now, log } = d.service.deps;
+  const sessions = new Sessions({ store, now, ttlMs: d.sessionMs, secure: d.publicUrl.startsWith('https:') });
+  const access = new ReadAccess(github, now);
+  const signIn: SignInDeps = { store, sessions, auth: d.auth, now, log };
+  const origin = new URL(d.publicUrl).origin;
+
+  /** The request, if it exists and the user may read its repository; else 404, the same either way. */
+  const readable = async (session: Session, id: string): Promise<StoredRequest | undefined> => {
+    const r = await store.getRequest(id);
+    return r && (await access.canRead(session.user.login, r)) ? r : undefined;
+  };
+  const notFound = (res: ServerResponse, session: Session): void =>
+    sendPage(
+      res,
+      404,
+      messagePage('Not found', session, html`There is no such request, or you cannot read its repository.`),
+    );
+
+  const view = async (
+    session: Session,
+    r: StoredRequest,
+    notice?: RequestView['notice'],
+  ): Promise<RequestView> => ({
+    request: r,
+    votes: await store.votes(r.id),
+    timeline: await store.auditOf(r.id),
+    cannotDecide: (await store.votes(r.id)).some((v) => v.voterId === session.user.id)
+      ? 'you have voted on it already'
+      : await whyCannotDecide(d.service, r, session.user),
+    nonce: randomBytes(16).toString('hex'),
+    ...(notice && { notice }),
+    serverUrl: d.serverUrl,
+    now: now(),
+  });
+
+  const waiting = async (session: Session): Promise<Waiting[]> => {
+    const found: Waiting[] = [];
+    for (const r of await store.pendingRequests()) {
+      if (!(await access.canRead(session.user.login, r))) continue;
+      const votes = await store.votes(r.id);
+      if (votes.some((v) => v.voterId === session.user.id)) continue;
+      if ((await whyCannotDecide(d.service, r, session.user)) === undefined)
+        found.push({ request: r, votes });
+    }
+    return found.sort((a, b) => b.request.createdAt - a.request.createdAt);
+  };
+
+  const decisions = async (session: Session, res: ServerResponse, url: URL): Promise<void> => {
+    const filter = {
+      repository: url.searchParams.get('repository') ?? '',
+      outcome: url.searchParams.get('outcome') ?? '',
+      action: (url.searchParams.get('action') ?? '').trim(),
+    };
+    const seen: StoredRequest[] = [];
+    for (const r of await store.decidedRequests(1000))
+      if (await access.canRead(session.user.login, r)) seen.push(r);
+    const rows = seen
+      .filter(
+        (r) =>
+          (!filter.repository || r.claims.repository === filter.repository) &&
+          (!filter.outcome || r.status === filter.outcome) &&
+          (!filter.action || r.action.toLowerCase().includes(filter.action.toLowerCase())),
+      )
+      .slice(0, RECENT)
+      .map((r) => ({ request: r, deciders: deciders(r) }));
+    const repositories = [...new Set(seen.map((r) => r.claims.repository))].sort();
+    sendPage(res, 200, decisionsPage(session, rows, filter, repositories));
+  };
+
+  const decide = async (session: Session, req: IncomingMessage, res: ServerResponse, id: string) => {
+    const form = new URLSearchParams((await readBody(req, MAX_FORM_BYTES)).toString('utf8'));
+    // A form from another site, or without this session's token, changes nothing.
+    if (req.headers.origin !== origin || !csrfMatches(session, form.get('csrf')))
+      return sendPage(
+        res,
+        403,
+        messagePage('Refused', session, html`This form did not come from this app's page; nothing changed.`),
+      );
+    const r = await readable(session, id);
+    if (!r) return notFound(res, session);
+    const decision = form.get('decision');
+    const nonce = form.get('nonce') ?? '';
+    if ((decision !== 'approve' && decision !== 'deny') || !/^[0-9a-f]{32}$/.test(nonce))
+      return sendPage(
+        res,
+        400,
+        messagePage('Bad form', session, html`Choose Approve or Deny on the request's page.`),
+      );
+    const comment = (form.get('comment') ?? '').trim().slice(0, 1000);
+    const result = await handleVote(d.service, {
+      requestId: r.id,
+      repositoryId: r.claims.repository_id,
+      identifier: decision,
+      sender: session.user,
+      // The form's nonce makes a second submission of the same form the same delivery: one vote.
+      deliveryId: `page:${session.user.id}:${nonce}`,
+      comment: comment === '' ? null : comment,
+    });
+    const notice = !result
+      ? { ok: true, text: 'This form was sent before: your vote was recorded once.' }
+      : result.counted
+        ? { ok: true, text: `Your ${decision === 'approve' ? 'approval' : 'denial'} counted.` }
+        : { ok: false, text: `Your vote did not count: ${result.reason}.` };
+    sendPage(res, 200, requestPage(session, await view(session, (await store.getRequest(id))!, notice)));
+  };
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://app');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path === '/assets/app.css' && method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
+      res.end(STYLESHEET);
+      return true;
+    }
+    if (path === '/' && method === 'GET') return (redirect(res, '/requests'), true);
+    if (path === '/auth/signin' && method === 'GET')
+      return (await startSignIn(signIn, res, url.searchParams.get('next')), true);
+    if (path === '/auth/callback' && method === 'GET')
+      return (await finishSignIn(signIn, req, res, url), true);
+    if (path === '/auth/signout' && method === 'POST') {
+      const session = await sessions.current(req);
+      const form = new URLSearchParams((await readBody(req, MAX_FORM_BYTES)).toString('utf8'));
+      if (session && (req.headers.origin !== origin || !csrfMatches(session, form.get('csrf'))))
+        return (
+          sendPage(res, 403, messagePage('Refused', session, html`Sign out from the app's own page.`)),
+          true
+        );
+      return (redirect(res, '/auth/signed-out', { 'set-cookie': await sessions.end(req) }), true);
+    }
+    if (path === '/auth/signed-out' && method === 'GET')
+      return (
+        sendPage(
+          res,
+          200,
+          messagePage(
+            'Signed out',
+            undefined,
+            html`You are signed out.`,
+            html`<p><a class="button" href="/auth/signin">Sign in with GitHub</a></p>`,
+          ),
+        ),
+        true
+      );
+    const page = PAGE.exec(path);
+    const decideId = DECIDE.exec(path)?.[1];
+    const ours =
+      (method === 'GET' && (path === '/requests' || path === '/decisions' || page)) ||
+      (method === 'POST' && decideId);
+    if (!ours) return false;
+    const session = await sessions.current(req);
+    if (!session) {
+      if (method === 'POST')
+        return (
+          sendPage(
+            res,
+            401,
+            messagePage(
+              'Signed out',
+              undefined,
+              html`Your session has ended; sign in again. Nothing changed.`,
+            ),
+          ),
+          true
+        );
+      if (!d.auth) return (await startSignIn(signIn, res, null), true);
+      return (redirect(res, `/auth/signin?next=${encodeURIComponent(path + url.search)}`), true);
+    }
+    if (decideId) return (await decide(session, req, res, decideId), true);
+    if (path === '/requests')
+      return (sendPage(res, 200, waitingPage(session, await waiting(session), now())), true);
+    if (path === '/decisions') return (await decisions(session, res, url), true);
+    const r = await readable(session, page![1]!);
+    if (!r) return (notFound(res, session), true);
+    sendPage(res, 200, requestPage(session, await view(session, r)));
+    return true;
+  };
+}
+
+/** Who decided: the approvers, "automatically", or why it was denied, timed out or cancelled. */
+function deciders(r: StoredRequest): string {
+  if (r.status === 'approved')
+    return r.decision.auto
+      ? 'automatically (policy)'
+      : [...new Set(r.decision.requirements.flatMap((q) => q.approved_by))].join(', ') || 'approved';
+  if (r.status === 'timed_out') return 'nobody decided in time';
+  if (r.status === 'cancelled') return 'the run ended or the step was cancelled';
+  return (
+    r.decision.reasons.find((x) => x.rule === 'deny_vote')?.message ??
+    r.decision.reasons[0]?.message ??
+    'denied'
+  );
+}
