@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompositeRun, RunResult } from '../test/actions-runner/composite-runner.ts';
-import { AppHarness } from '../test/app/harness.ts';
+import { AppHarness, freePort } from '../test/app/harness.ts';
 import { startSandbox } from './sandbox.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -50,6 +50,8 @@ export interface DemoOptions {
 
 export interface Demo {
   sandboxUrl: string;
+  /** The app's approval page (`<url>/requests`), where any demo user can sign in. */
+  pageUrl: string;
   harness: AppHarness;
   /** The job's step. In the "gate" scenario it starts once the gate is approved: reading it before throws. */
   readonly job: CompositeRun;
@@ -73,9 +75,21 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   // The app's links (the job log's "Approve or deny at", the notice) lead to the sandbox, which
   // stands in for github.com here.
   h.serverUrl = sandbox.url;
-  await h.startApp();
+  // The approval page: the app at its own PUBLIC_URL, signing reviewers in at the local GitHub.
+  const port = await freePort();
+  h.publicUrl = `http://127.0.0.1:${port}`;
+  h.env = {
+    ...h.env,
+    GITHUB_CLIENT_ID: h.sim.world.app.clientId,
+    GITHUB_CLIENT_SECRET: h.sim.world.app.clientSecret,
+    GITHUB_SERVER_URL: h.sim.url,
+  };
+  for (const login of ['alice', 'bob', 'carol', 'mallory', 'sam', 'dana'])
+    h.repo.collaborators.set(login, 'read');
+  await h.startApp(port);
   const started = Date.now();
   print(`Local GitHub ${h.sim.url} · app ${h.url} · data ${h.dataDir}`);
+  print(`Approval page ${h.url}/requests (sign in as any demo user: alice, bob, sam, mallory, …)`);
   print(`Scenario "${options.scenario}": ${scenario.action}, ${scenario.about}.`);
   const stop = async (): Promise<void> => {
     await new Promise((r) => sandbox.server.close(r));
@@ -96,7 +110,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     );
   else if (options.approveAs.length === 0 && scenario.expect !== 'denied' && options.scenario !== 'auto') {
     print(
-      `\nOpen the sandbox to approve (or deny): ${sandbox.url}\n(pick who clicks at the top right; only eligible approvers count; or reply /approve under the commit)\n`,
+      `\nOpen the sandbox to approve (or deny): ${sandbox.url}\n(pick who clicks at the top right; only eligible approvers count; or reply /approve under the commit)\nOr sign in to the approval page beside it: ${h.url}/requests\n`,
     );
   }
   if (options.approveAs.length > 0 && options.scenario !== 'timeout') {
@@ -134,6 +148,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   });
   return {
     sandboxUrl: sandbox.url,
+    pageUrl: `${h.url}/requests`,
     harness: h,
     job,
     done,
@@ -171,7 +186,7 @@ async function startGate(
     );
   if (options.approveAs.length === 0)
     print(
-      `\nOpen the sandbox to approve (or deny) the gate: ${sandboxUrl}\n(pick who clicks at the top right; only eligible approvers count)\n`,
+      `\nOpen the sandbox to approve (or deny) the gate: ${sandboxUrl}\n(pick who clicks at the top right; only eligible approvers count)\nOr sign in to the approval page beside it: ${h.url}/requests\n`,
     );
   else if (check)
     for (const user of options.approveAs) {
@@ -239,6 +254,7 @@ async function startGate(
   })();
   return {
     sandboxUrl,
+    pageUrl: `${h.url}/requests`,
     harness: h,
     get job(): CompositeRun {
       if (!job) throw new Error('the job has no runner until its gate is approved');

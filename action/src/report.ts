@@ -15,8 +15,14 @@ export function progressLine(r: RequestView): string {
     })
     .join('; ');
   // An app older than this action sends no page_url.
-  const at = (r as Partial<RequestView>).page_url ?? r.check_run_url;
-  const link = at ? ` Approve or deny at ${at}.` : '';
+  const page = (r as Partial<RequestView>).page_url;
+  const check = r.check_run_url;
+  const link =
+    page && check
+      ? ` Approve or deny at ${page} or on the check run ${check}.`
+      : page || check
+        ? ` Approve or deny at ${page || check}.`
+        : '';
   return `Waiting for ${remainingOf(r)} approval(s): ${who}.${link} ${left} min left.`;
 }
 

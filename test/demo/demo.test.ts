@@ -87,14 +87,15 @@ describe('npm run demo', () => {
 });
 
 describe('npm run demo, as a person uses it', () => {
-  it("the job log's link leads to the sandbox, which stands in for github.com", async () => {
+  it("the job log's links lead to the approval page and to the sandbox, which stands in for github.com", async () => {
     const { startDemo } = await import('../../demo/run-demo.ts');
     const d = await startDemo({ scenario: 'approve', approveAs: [], print: () => undefined });
     try {
       const line = await d.job.waitForLine(/Approve or deny at /);
-      expect(line).toContain(`Approve or deny at ${d.sandboxUrl}/acme/shop/runs/`);
+      expect(line).toContain(`Approve or deny at ${new URL(d.pageUrl).origin}/requests/req_`);
+      expect(line).toContain(`or on the check run ${d.sandboxUrl}/acme/shop/runs/`);
       expect(line).not.toContain('https://github.com');
-      const link = /at (\S+)\./.exec(line)![1]!;
+      const link = /check run (\S+)\./.exec(line)![1]!;
       const res = await fetch(link, { redirect: 'manual' });
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toBe('/');

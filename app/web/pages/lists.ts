@@ -1,7 +1,7 @@
 import type { StoredRequest, StoredVote } from '../../store/types.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
-import { asker, layout, statusBadge, timeLeft, tokenTerms, what, when } from './layout.ts';
+import { asker, layout, statusBadge, timeLeft, tokenTerms, when } from './layout.ts';
 
 export interface Waiting {
   request: StoredRequest;
@@ -29,7 +29,10 @@ export function waitingPage(session: Session, items: Waiting[], now: number): Sa
               </h2>
               <dl class="facts">
                 <dt>Where</dt>
-                <dd>${what(r)}, ref <code>${r.claims.ref}</code></dd>
+                <dd>
+                  ${r.claims.environment ? html`environment <strong>${r.claims.environment}</strong>, ` : ''}ref
+                  <code>${r.claims.ref}</code>
+                </dd>
                 <dt>Asked by</dt>
                 <dd>${asker(r)}</dd>
                 <dt>Why</dt>

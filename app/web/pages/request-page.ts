@@ -1,4 +1,4 @@
-import type { AuditEvent, StoredRequest, StoredVote } from '../../store/types.ts';
+import { workflowPath, type AuditEvent, type StoredRequest, type StoredVote } from '../../store/types.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
 import { asker, layout, statusBadge, timeLeft, tokenTerms, what, when } from './layout.ts';
@@ -38,6 +38,7 @@ function event(e: AuditEvent): SafeHtml {
   const detail = [
     text('voter') &&
       `${text('voter')}${text('decision') ? ` ${text('decision') === 'approve' ? 'approved' : 'denied'}` : ''}`,
+    e.type === 'decision' && text('status')?.replace('_', ' '),
     text('outcome'),
     text('reason'),
     text('comment') && `“${text('comment')}”`,
@@ -47,6 +48,14 @@ function event(e: AuditEvent): SafeHtml {
     ${when(e.at)} —
     ${TIMELINE[e.type] ?? e.type.replaceAll('_', ' ')}${detail.length ? `: ${detail.join(', ')}` : ''}
   </li>`;
+}
+
+/** What became of one job waiting on the request. */
+function legState(r: StoredRequest, l: StoredRequest['legs'][number]): SafeHtml | string {
+  if (l.endedAt) return html`ended ${when(l.endedAt)}`;
+  if (l.token)
+    return l.token.revokedAt ? html`its token was revoked ${when(l.token.revokedAt)}` : 'holds its token';
+  return r.status === 'pending' ? 'waiting' : `no token (${r.status.replace('_', ' ')})`;
 }
 
 function decideForm(v: RequestView, session: Session): SafeHtml {
@@ -108,7 +117,7 @@ export function requestPage(session: Session, v: RequestView): SafeHtml {
     : html`<p class="muted">No votes yet.</p>`;
   const legs = r.legs.length
     ? html`<ul>
-        ${r.legs.map((l) => html`<li>${l.name} — ${l.endedAt ? html`ended ${when(l.endedAt)}` : l.token ? 'has its token' : 'waiting'}</li>`)}
+        ${r.legs.map((l) => html`<li>${l.name} — ${legState(r, l)}</li>`)}
       </ul>`
     : r.gate
       ? html`<p>
@@ -125,8 +134,8 @@ export function requestPage(session: Session, v: RequestView): SafeHtml {
       <dd><code>${c.ref}</code> at <code>${r.headSha.slice(0, 12)}</code></dd>
       <dt>Workflow</dt>
       <dd>
-        <a href="${run}">${c.workflow_ref.replace(/^[^/]+\/[^/]+\//, '')}</a> (run ${c.run_id}, attempt
-        ${c.run_attempt}, ${c.event_name})
+        <a href="${run}">${workflowPath(c.workflow_ref)}</a> (run ${c.run_id}, attempt ${c.run_attempt},
+        ${c.event_name})
       </dd>
       <dt>Asked by</dt>
       <dd>${asker(r)}</dd>
@@ -148,12 +157,13 @@ export function requestPage(session: Session, v: RequestView): SafeHtml {
         ? html`<ul>
             ${requirements}
           </ul>`
-        : ''
+        : html`<p>No approval: the policies decided on their own.</p>`
     }${
       reasons.length
-        ? html`<ul>
-            ${reasons}
-          </ul>`
+        ? html`<h2>Why</h2>
+            <ul>
+              ${reasons}
+            </ul>`
         : ''
     }
     <h2>Votes</h2>

@@ -44,6 +44,7 @@ th { color: var(--muted); font-weight: 600; }
 ol.timeline { padding-left: 1.25rem; }
 code { font: .9em ui-monospace, SFMono-Regular, Menlo, monospace; background: var(--panel); padding: .05rem .3rem; border-radius: 4px; }
 form.decide { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; background: var(--panel); margin-top: 1rem; }
+form.decide h2 { margin-top: 0; }
 label { display: block; font-weight: 600; margin-bottom: .25rem; }
 textarea, input[type="text"], select { width: 100%; font: inherit; color: var(--fg); background: var(--bg);
   border: 1px solid var(--muted); border-radius: 6px; padding: .5rem; }
