@@ -112,4 +112,24 @@ describe('sign-in', () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('GitHub did not sign you in');
   });
+
+  it('recent decisions are filtered by outcome, action and repository', async () => {
+    h = await pageHarness({ 'p.yml': POLICY });
+    h.sim.world.addUser('rhea');
+    h.repo.collaborators.set('rhea', 'read');
+    const approved = await h.request(await h.step({ runId: 1 }), { action: 'deploy-web' });
+    const denied = await h.request(await h.step({ runId: 2 }), { action: 'deploy-api' });
+    await h.click(h.repo.checkRuns[0]!.id, 'rhea');
+    await h.click(h.repo.checkRuns[1]!.id, 'rhea', 'deny');
+    const { callback, state } = await authorize(h, 'rhea');
+    const session = cookieOf(await get(callback, state), 'jit_session')!;
+    const ids = async (query: string) => {
+      const text = await (await get(`${h!.url}/decisions${query}`, session)).text();
+      return [...text.matchAll(/href="\/requests\/(req_[0-9a-f]{24})"/g)].map((m) => m[1]);
+    };
+    expect(await ids('')).toEqual([denied.body.id, approved.body.id]);
+    expect(await ids('?outcome=denied')).toEqual([denied.body.id]);
+    expect(await ids('?action=web')).toEqual([approved.body.id]);
+    expect(await ids('?repository=acme/other')).toEqual([]);
+  });
 });
