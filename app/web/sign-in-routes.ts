@@ -12,7 +12,18 @@ import { randomToken, sha256, type Sessions } from './sessions.ts';
 
 /** How long a browser may take at GitHub between "Sign in" and coming back. */
 const SIGN_IN_MS = 10 * 60_000;
-const STATE_COOKIE = 'jit_signin';
+
+/**
+ * The cookie that binds a sign-in's state to its browser. On https it is `__Host-` prefixed (so
+ * `Path=/`), as the session's is: a plain cookie can be set by a sibling subdomain or over plain
+ * http, and one holding an attacker's state would sign the browser in as the attacker.
+ */
+const stateCookie = (d: SignInDeps, value: string, maxAge: number): string =>
+  d.sessions.secure
+    ? cookie('__Host-jit_signin', value, { maxAge, secure: true, path: '/' })
+    : cookie('jit_signin', value, { maxAge, secure: false, path: '/auth' });
+const stateOf = (d: SignInDeps, req: IncomingMessage): string | undefined =>
+  readCookies(req).get(d.sessions.secure ? '__Host-jit_signin' : 'jit_signin');
 
 export interface SignInDeps {
   store: Store;
@@ -45,11 +56,7 @@ export async function startSignIn(d: SignInDeps, res: ServerResponse, next: stri
   await d.store.web.put('login', sha256(state), { verifier, next: localPath(next) }, d.now() + SIGN_IN_MS);
   res.writeHead(302, {
     location: d.auth.authorizeUrl(state, challenge),
-    'set-cookie': cookie(STATE_COOKIE, state, {
-      maxAge: SIGN_IN_MS / 1000,
-      secure: d.sessions.secure,
-      path: '/auth',
-    }),
+    'set-cookie': stateCookie(d, state, SIGN_IN_MS / 1000),
     'cache-control': 'no-store',
   });
   res.end();
@@ -65,7 +72,7 @@ const failed = (d: SignInDeps, res: ServerResponse, why: string, status = 400): 
       html`${why}`,
       html`<p><a class="button" href="/auth/signin">Sign in again</a></p>`,
     ),
-    { 'set-cookie': cookie(STATE_COOKIE, '', { maxAge: 0, secure: d.sessions.secure, path: '/auth' }) },
+    { 'set-cookie': stateCookie(d, '', 0) },
   );
 
 /**
@@ -84,7 +91,7 @@ export async function finishSignIn(
   const code = url.searchParams.get('code') ?? '';
   if (url.searchParams.get('error'))
     return failed(d, res, 'GitHub did not sign you in (you may have cancelled). Nothing changed.');
-  if (!state || !code || readCookies(req).get(STATE_COOKIE) !== state)
+  if (!state || !code || stateOf(d, req) !== state)
     return failed(d, res, 'This sign-in was not started in this browser, or it was already used.');
   const login = await d.store.web.take('login', sha256(state), d.now());
   if (!login) return failed(d, res, 'This sign-in expired or was already used.');
@@ -97,9 +104,6 @@ export async function finishSignIn(
   }
   d.log.info({ user: user.login, user_id: user.id }, 'signed in to the approval page');
   redirect(res, localPath(String(login.next)), {
-    'set-cookie': [
-      await d.sessions.start(user),
-      cookie(STATE_COOKIE, '', { maxAge: 0, secure: d.sessions.secure, path: '/auth' }),
-    ],
+    'set-cookie': [await d.sessions.start(user), stateCookie(d, '', 0)],
   });
 }

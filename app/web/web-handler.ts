@@ -40,7 +40,9 @@ export function createWebHandler(
   d: WebDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const { store, github, now, log } = d.service.deps;
-  const sessions = new Sessions({ store, now, ttlMs: d.sessionMs, secure: d.publicUrl.startsWith('https:') });
+  // PUBLIC_URL is kept as written: `HTTPS://…` is https too.
+  const secure = new URL(d.publicUrl).protocol === 'https:';
+  const sessions = new Sessions({ store, now, ttlMs: d.sessionMs, secure });
   const access = new ReadAccess(github, now);
   const signIn: SignInDeps = { store, sessions, auth: d.auth, now, log };
   const origin = new URL(d.publicUrl).origin;
@@ -74,14 +76,36 @@ export function createWebHandler(
     now: now(),
   });
 
+  /**
+   * For one list: whether a request belongs in it (`test`), where a request GitHub cannot answer
+   * about now (failing, or its installation uninstalled or suspended) is left out rather than
+   * failing the page for everyone, and its repository is not asked about again in this list.
+   */
+  const lister = () => {
+    const failed = new Set<string>();
+    return async (r: StoredRequest, test: () => Promise<boolean>): Promise<boolean> => {
+      const key = `${r.installationId} ${r.claims.repository.toLowerCase()}`;
+      if (failed.has(key)) return false;
+      try {
+        return await test();
+      } catch (err) {
+        failed.add(key);
+        log.warn({ err, request: r.id }, 'left a request out of a list: GitHub could not say who may see it');
+        return false;
+      }
+    };
+  };
+
   const waiting = async (session: Session): Promise<Waiting[]> => {
     const found: Waiting[] = [];
+    const listed = lister();
     for (const r of await store.pendingRequests()) {
-      if (!(await access.canRead(session.user.login, r))) continue;
       const votes = await store.votes(r.id);
       if (votes.some((v) => v.voterId === session.user.id)) continue;
-      if ((await whyCannotDecide(d.service, r, session.user)) === undefined)
-        found.push({ request: r, votes });
+      const mayDecide = async () =>
+        (await access.canRead(session.user.login, r)) &&
+        (await whyCannotDecide(d.service, r, session.user)) === undefined;
+      if (await listed(r, mayDecide)) found.push({ request: r, votes });
     }
     return found.sort((a, b) => b.request.createdAt - a.request.createdAt);
   };
@@ -93,8 +117,9 @@ export function createWebHandler(
       action: (url.searchParams.get('action') ?? '').trim(),
     };
     const seen: StoredRequest[] = [];
+    const listed = lister();
     for (const r of await store.decidedRequests(1000))
-      if (await access.canRead(session.user.login, r)) seen.push(r);
+      if (await listed(r, () => access.canRead(session.user.login, r))) seen.push(r);
     const rows = seen
       .filter(
         (r) =>
@@ -127,7 +152,10 @@ export function createWebHandler(
         400,
         messagePage('Bad form', session, html`Choose Approve or Deny on the request's page.`),
       );
-    const comment = (form.get('comment') ?? '').trim().slice(0, 1000);
+    // Line breaks as the page shows them (a browser sends CRLF), no other control character, and
+    // 1,000 characters, not UTF-16 units: half an emoji, like a NUL, cannot be stored (JSONB).
+    const text = (form.get('comment') ?? '').replace(/\r\n?/g, '\n').replace(/[^\P{Cc}\n\t]/gu, '');
+    const comment = Array.from(text.trim()).slice(0, 1000).join('').trim();
     const result = await handleVote(d.service, {
       requestId: r.id,
       repositoryId: r.claims.repository_id,
