@@ -19,6 +19,7 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     each('outcome', ['approved', 'denied', 'timed_out', 'cancelled']),
   );
   metrics.declare('jit_tokens_minted_total', 'Installation tokens minted.');
+  metrics.declare('jit_break_glass_total', 'Requests approved through a break-glass override.');
   metrics.declare(
     'jit_tokens_revoked_total',
     'Installation tokens revoked.',

@@ -16,6 +16,8 @@ export interface Inputs {
   jobId: number | undefined;
   /** Fail, instead of warning, when the token is narrower than `permissions` asked. */
   failOnNarrower: boolean;
+  /** Ask for a break-glass override (needs a reason). */
+  emergency: boolean;
   /** The matrix leg's position (`strategy.job-index`), when the job is a matrix. */
   matrixIndex: number | undefined;
 }
@@ -83,6 +85,13 @@ export function readInputs(env: NodeJS.ProcessEnv, run: RunContext): Inputs {
   const failOnNarrower = (env.JIT_FAIL_ON_NARROWER ?? '').trim().toLowerCase() || 'false';
   if (failOnNarrower !== 'true' && failOnNarrower !== 'false')
     throw new ActionError(`input fail-on-narrower: "${env.JIT_FAIL_ON_NARROWER}" is not true or false`);
+  const emergency = (env.JIT_EMERGENCY ?? '').trim().toLowerCase() || 'false';
+  if (emergency !== 'true' && emergency !== 'false')
+    throw new ActionError(`input emergency: "${env.JIT_EMERGENCY}" is not true or false`);
+  if (emergency === 'true' && reason === '')
+    throw new ActionError(
+      'input emergency: a break-glass request needs a reason; set `reason` to what is on fire',
+    );
   return {
     action,
     appUrl,
@@ -93,6 +102,7 @@ export function readInputs(env: NodeJS.ProcessEnv, run: RunContext): Inputs {
     job,
     jobId: whole('job.check_run_id (JIT_JOB_ID)', env.JIT_JOB_ID, 1),
     failOnNarrower: failOnNarrower === 'true',
+    emergency: emergency === 'true',
     matrixIndex: whole('strategy.job-index (JIT_JOB_INDEX)', env.JIT_JOB_INDEX, 0),
   };
 }

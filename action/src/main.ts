@@ -33,7 +33,10 @@ async function summary(r: RequestView, note?: string): Promise<void> {
     .addTable([
       row('Request', r.id),
       row('Job', r.job_name),
-      row('Decision', `${r.status}${r.decision.auto ? ' (automatic)' : ''}`),
+      row(
+        'Decision',
+        `${r.status}${r.decision.auto ? ' (automatic)' : ''}${r.break_glass ? ' — BREAK-GLASS override' : ''}`,
+      ),
       row('Policies', r.decision.policies.join(', ') || '—'),
       row('Approvers', r.approvers.join(', ') || '—'),
       row('Requested', r.created_at),
@@ -88,6 +91,7 @@ export async function run(): Promise<void> {
       secret_sha256: createHash('sha256').update(secret).digest('hex'),
       public_key: (await exportJWK(publicKey)) as Record<string, unknown>,
       ...(inputs.reason && { reason: inputs.reason }),
+      ...(inputs.emergency && { emergency: true }),
       ...(inputs.permissions && { permissions: inputs.permissions }),
     },
     Math.min(stepDeadline, start + 10 * 60_000),
@@ -144,6 +148,11 @@ export async function run(): Promise<void> {
   core.setOutput('approvers', r.approvers.join(','));
   core.setOutput('denied-by', deniedBy(r).join(','));
   core.setOutput('reason', decidingReason(r));
+  core.setOutput('break-glass', r.break_glass === true && r.status === 'approved' ? 'true' : 'false');
+  if (r.break_glass && r.status === 'approved')
+    core.warning(
+      `BREAK-GLASS: ${inputs.action} was approved through an emergency override; a review issue is open.`,
+    );
   if (r.check_run_url) core.setOutput('check-run-url', r.check_run_url);
   if (r.page_url) core.setOutput('page-url', r.page_url);
   const narrower = r.status === 'approved' ? narrowing(inputs.permissions, r.token?.permissions) : undefined;

@@ -23,6 +23,8 @@ export interface CreateRequestBody {
   reason?: string;
   /** Narrower token permissions than the policy allows. */
   permissions?: Record<string, Level>;
+  /** An emergency (break-glass) request; needs a reason. */
+  emergency?: boolean;
   /** The step's ephemeral EC P-256 public key (JWK): the token comes encrypted to it. */
   public_key: Record<string, unknown>;
 }
@@ -44,6 +46,8 @@ export interface RequestView {
   check_run_url: string | null;
   /** The request's page at the app, where approvers sign in and decide (null: sign-in not configured). */
   page_url: string | null;
+  /** An emergency override of freezes or windows (`break_glass`) decides this request. */
+  break_glass: boolean;
   /** Logins whose approvals count, in order. */
   approvers: string[];
   /** Every vote counted so far, with what its voter wrote (comment commands carry a comment). */

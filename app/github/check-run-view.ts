@@ -26,6 +26,10 @@ const segment = (s: string): string =>
   encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function title(r: StoredRequest, votes: readonly StoredVote[]): string {
+  return `${r.decision.break_glass ? 'BREAK-GLASS: ' : ''}${plainTitle(r, votes)}`;
+}
+
+function plainTitle(r: StoredRequest, votes: readonly StoredVote[]): string {
   const approvers = votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin);
   switch (r.status) {
     case 'pending': {
@@ -101,6 +105,21 @@ export function checkRunView(
         : 'none',
     ],
     ['Expires', iso(r.expiresAt)],
+    ...(r.decision.break_glass
+      ? [
+          [
+            '**BREAK-GLASS**',
+            `an emergency override of ${r.decision.break_glass.policies.map(inertText).join(', ')} (freeze or windows)${
+              r.status === 'approved'
+                ? `, granted by ${votes
+                    .filter((v) => v.decision === 'approve')
+                    .map((v) => mention(v.voterLogin))
+                    .join(', ')}`
+                : ''
+            }; reason above`,
+          ] as [string, string],
+        ]
+      : []),
   ];
   const requirements = r.decision.requirements.map(
     (q) =>

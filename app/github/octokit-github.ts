@@ -1,3 +1,5 @@
+import type { LoadResult } from '../policy/load.ts';
+import { NO_REPO_POLICIES, ORG_REPO, withOrgPolicies } from '../policy/org-policies.ts';
 import { Octokit } from '@octokit/rest';
 import type { Probot } from 'probot';
 import { AppError } from '../errors.ts';
@@ -52,6 +54,7 @@ export class OctokitGitHub implements GitHubPort {
   readonly #notInstalled = new Map<string, number>();
   readonly #notInstalledCacheMs: number;
   readonly #now: () => number;
+  readonly #policyMaxAgeMs: number;
   readonly #metrics: Metrics;
   readonly #timeoutMs: number;
 
@@ -74,6 +77,7 @@ export class OctokitGitHub implements GitHubPort {
     },
   ) {
     this.#policies = new PolicySource({ maxAgeMs: policyMaxAgeMs, now });
+    this.#policyMaxAgeMs = policyMaxAgeMs;
     this.#app = app;
     this.#baseUrl = baseUrl;
     this.#metrics = metrics;
@@ -205,7 +209,14 @@ export class OctokitGitHub implements GitHubPort {
 
   async loadPolicies(installationId: number, owner: string, repo: string) {
     try {
-      return await this.#policies.load(this.#contents(await this.#kit(installationId)), owner, repo);
+      const contents = this.#contents(await this.#kit(installationId));
+      const isOrgRepo = repo.toLowerCase() === ORG_REPO;
+      const [own, org] = await Promise.all([
+        this.#policies.load(contents, owner, repo),
+        isOrgRepo ? null : this.#orgPolicies(contents, owner),
+      ]);
+      // The .github repository's own policies are the organization's: named as such, once.
+      return isOrgRepo ? withOrgPolicies(owner, own, NO_REPO_POLICIES) : withOrgPolicies(owner, org, own);
     } catch (err) {
       throw unavailable(`reading the policies of ${owner}/${repo}`, err);
     }
@@ -221,6 +232,26 @@ export class OctokitGitHub implements GitHubPort {
 
   invalidatePolicies(owner: string, repo: string): void {
     this.#policies.invalidate(owner, repo);
+    if (repo.toLowerCase() === ORG_REPO) this.#orgMissing.delete(owner.toLowerCase());
+  }
+
+  /** Organizations found to have no `.github` repository the app can read, and when (epoch ms). */
+  readonly #orgMissing = new Map<string, number>();
+
+  /** `<owner>/.github/.approvals/`, or null where there is no `.github` repository the app can read. */
+  async #orgPolicies(contents: ContentsClient, owner: string): Promise<LoadResult | null> {
+    const key = owner.toLowerCase();
+    const missingAt = this.#orgMissing.get(key);
+    if (missingAt !== undefined && this.#now() - missingAt < this.#policyMaxAgeMs) return null;
+    try {
+      const result = await this.#policies.load(contents, owner, ORG_REPO);
+      this.#orgMissing.delete(key);
+      return result;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      this.#orgMissing.set(key, this.#now());
+      return null;
+    }
   }
 
   async pullRequestHead(

@@ -24,6 +24,8 @@ export interface Notice {
   why: string | null;
   expiresAt: string;
   checkRunUrl: string | null;
+  /** An emergency (break-glass) override of freezes or windows is asked for, or was granted. */
+  breakGlass: boolean;
   /** The request's page at the app (null: sign-in not configured). */
   pageUrl: string | null;
   runUrl: string;
@@ -69,6 +71,7 @@ export function noticeOf(
     why: r.status === 'pending' || r.status === 'approved' ? null : (reasons.at(-1)?.message ?? null),
     expiresAt: iso(r.expiresAt),
     checkRunUrl: r.checkRunId === null ? null : `${serverUrl}/${c.repository}/runs/${r.checkRunId}`,
+    breakGlass: r.decision.break_glass !== undefined,
     pageUrl: pageUrl ? `${pageUrl}/requests/${r.id}` : null,
     runUrl: `${serverUrl}/${c.repository}/actions/runs/${c.run_id}/attempts/${c.run_attempt}`,
   };

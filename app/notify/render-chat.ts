@@ -10,9 +10,10 @@ const teamsText = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/[\\
 
 function summary(n: Notice, event: ChatEvent): { headline: string; detail: string[] } {
   const headline =
-    event !== 'ended'
+    (n.breakGlass ? 'BREAK-GLASS: ' : '') +
+    (event !== 'ended'
       ? `${event === 'reminder' ? 'Reminder: approval' : 'Approval'} needed: ${n.action} on ${n.repository}`
-      : `${n.status.replace('_', ' ')}: ${n.action} on ${n.repository}`;
+      : `${n.status.replace('_', ' ')}: ${n.action} on ${n.repository}`);
   const who = [...n.waitingFor.users, ...n.waitingFor.teams.map((t) => `@${t}`)].join(', ');
   const votes = n.votes.map((v) => `${v.login}: ${v.decision}${v.comment ? ` (${v.comment})` : ''}`);
   return {
@@ -101,6 +102,7 @@ export function jsonPayload(n: Notice, event: ChatEvent, sentAt: string): Record
       expires_at: n.expiresAt,
       check_run_url: n.checkRunUrl,
       page_url: n.pageUrl,
+      break_glass: n.breakGlass,
       run_url: n.runUrl,
     },
   };

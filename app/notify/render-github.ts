@@ -35,7 +35,7 @@ export function commentBody(n: Notice): string {
   ].join('');
   const who = n.rerunBy ? `${name(n.actor)} (re-run by ${name(n.rerunBy)})` : name(n.actor);
   const ask = `${who} asks to run ${inertCode(n.action)} ${where}.`;
-  const lines = [`### ${HEADLINE[n.status]}: ${inertCode(n.action)}`];
+  const lines = [`### ${n.breakGlass ? 'BREAK-GLASS — ' : ''}${HEADLINE[n.status]}: ${inertCode(n.action)}`];
   const check = n.checkRunUrl ? `the [check run](${n.checkRunUrl})` : 'the check run';
   const review = n.pageUrl ? `the [approval page](${n.pageUrl}), ${check}` : check;
   if (n.status === 'pending') {

@@ -1,4 +1,4 @@
-import { compileConditions } from './conditions.ts';
+import { compileConditions, type RequestTest } from './conditions.ts';
 import {
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_TTL_SECONDS,
@@ -9,7 +9,7 @@ import {
 } from './compiled.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { policyError, type PolicyError } from './errors.ts';
-import { globProblem } from './glob.ts';
+import { compileGlobs, globProblem } from './glob.ts';
 import type { Level } from './permissions.ts';
 import type { SourceMap } from './positions.ts';
 import type { Conditions, Policy } from './types.generated.ts';
@@ -41,7 +41,12 @@ function report(ctx: Context, pointer: string, rule: string, message: string, fi
   ctx.errors.push(policyError(ctx.file, ctx.map.value(pointer), rule, message, fix));
 }
 
-function checkGlobs(ctx: Context, c: Conditions, base: string, where: string): void {
+function checkGlobs(
+  ctx: Context,
+  c: Conditions | { repositories: string[] },
+  base: string,
+  where: string,
+): void {
   for (const [key, patterns] of Object.entries(c) as [string, string[]][]) {
     patterns.forEach((pattern, i) => {
       const problem = globProblem(pattern);
@@ -106,6 +111,13 @@ function compileFreeze(ctx: Context, p: Policy, base: string): CompiledFreeze[] 
   });
 }
 
+/** `match`, narrowed by `scope.repositories` (globs on the repository's name, without its owner). */
+function scoped(match: RequestTest, repositories: readonly string[] | undefined): RequestTest {
+  if (!repositories) return match;
+  const inScope = compileGlobs(repositories, { nocase: true });
+  return (r) => inScope(r.repository.slice(r.repository.indexOf('/') + 1)) && match(r);
+}
+
 /** Checks beyond the schema for one schema-valid policy, and compiles it. */
 export function compilePolicy(
   p: Policy,
@@ -120,6 +132,35 @@ export function compilePolicy(
   const name = `policy "${p.name}"`;
 
   checkGlobs(ctx, p.match, `${base}/match`, `${name}: match`);
+  if (p.scope) checkGlobs(ctx, p.scope, `${base}/scope`, `${name}: scope`);
+  (p.break_glass?.approvers.teams ?? []).forEach((t, i) => {
+    if (!TEAM.test(t))
+      report(
+        ctx,
+        `${base}/break_glass/approvers/teams/${i}`,
+        'team',
+        `${name}: team "${t}" is not in org/team-slug form`,
+        'write the organization and the team slug, e.g. acme/incident-commanders',
+      );
+  });
+  const glassUsers = p.break_glass?.approvers.users ?? [];
+  const glassTeams = p.break_glass?.approvers.teams ?? [];
+  if (p.break_glass && glassUsers.length + glassTeams.length === 0)
+    report(
+      ctx,
+      `${base}/break_glass/approvers`,
+      'break_glass',
+      `${name}: break_glass lists no approvers`,
+      'list who may grant an emergency override (users or teams), e.g. the incident commanders',
+    );
+  if (p.break_glass && !p.freeze?.length && !p.windows?.length)
+    report(
+      ctx,
+      `${base}/break_glass`,
+      'break_glass',
+      `${name}: break_glass overrides a freeze or windows, and this policy has neither`,
+      'add the freeze or windows it overrides, or remove break_glass',
+    );
   (p.auto_approve ?? []).forEach((c, i) =>
     checkGlobs(ctx, c, `${base}/auto_approve/${i}`, `${name}: auto_approve[${i}]`),
   );
@@ -249,7 +290,7 @@ export function compilePolicy(
     description: p.description ?? '',
     file,
     line: map.value(base).line,
-    match: compileConditions(p.match, 'any'),
+    match: scoped(compileConditions(p.match, 'any'), p.scope?.repositories),
     actions: p.match.action ?? null,
     guard,
     users: new Set(users.map((u) => u.toLowerCase())),
@@ -268,6 +309,14 @@ export function compilePolicy(
       remindEverySeconds: remindEvery ?? null,
     },
     escalations: [...escalations].sort((a, b) => a.afterSeconds - b.afterSeconds),
+    breakGlass: p.break_glass
+      ? {
+          users: new Set(glassUsers.map((u) => u.toLowerCase())),
+          userList: glassUsers,
+          teams: glassTeams,
+          required: p.break_glass.required ?? 1,
+        }
+      : null,
     token: p.token
       ? { permissions: p.token.permissions as Record<string, Level>, ttlSeconds: ttlSeconds! }
       : null,

@@ -47,6 +47,16 @@ export interface CompiledPolicy {
   notify: Notify;
   /** Approvers who become eligible once a request has waited `afterSeconds` (`escalate`), in order. */
   escalations: readonly Escalation[];
+  /** Who may override this policy's freeze and windows for an emergency request (`break_glass`). */
+  breakGlass: BreakGlass | null;
+}
+
+export interface BreakGlass {
+  /** Lower-cased logins. */
+  users: ReadonlySet<string>;
+  userList: readonly string[];
+  teams: readonly string[];
+  required: number;
 }
 
 export interface Escalation {

@@ -15,6 +15,7 @@ export type Rule =
   | 'self_approval'
   | 'ineligible_vote'
   | 'escalation'
+  | 'break_glass'
   | 'token';
 
 export interface Reason {
@@ -64,4 +65,9 @@ export interface Decision {
   timeout_seconds: number | null;
   /** When denied outside a window: when the earliest window opens next (ISO 8601). */
   next_window?: string;
+  /**
+   * An emergency request whose freezes or windows these policies' `break_glass` overrides: their
+   * requirements are their break-glass approvers'. Absent: no override.
+   */
+  break_glass?: { policies: string[] };
 }

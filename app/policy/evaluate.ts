@@ -48,14 +48,18 @@ export function evaluate(
     { rule: 'governing', message: `governed by ${names.map((n) => `"${n}"`).join(', ')}` },
   ];
 
+  const needReason = request.reason === undefined || request.reason.trim() === '';
   const time = timeDenials(governing, nowMs);
-  if (time.reasons.length > 0) {
+  const glass = breakGlass(governing, time.reasons, request, needReason);
+  if (time.reasons.length > 0 && !glass.ok) {
     return denied(
-      [...reasons, ...time.reasons],
+      [...reasons, ...time.reasons, ...glass.reasons],
       time.nextWindow === undefined ? {} : { next_window: iso(time.nextWindow) },
     );
   }
-  const needReason = request.reason === undefined || request.reason.trim() === '';
+  reasons.push(...glass.reasons);
+  const overridden = glass.ok ? glass.policies : new Set<string>();
+  const judged = governing.map((p) => (overridden.has(p.name) ? glassPolicy(p) : p));
   const reasonRules = governing
     .filter((p) => p.reasonRequired && needReason)
     .map((p): Reason => ({
@@ -65,7 +69,7 @@ export function evaluate(
     }));
   if (reasonRules.length > 0) return denied([...reasons, ...reasonRules]);
 
-  const deciders = governing.filter((p) => !p.guard);
+  const deciders = judged.filter((p) => !p.guard);
   if (deciders.length === 0) {
     return denied([
       ...reasons,
@@ -79,7 +83,7 @@ export function evaluate(
   const timeout = Math.min(...governing.map((p) => p.timeoutSeconds));
   const needsVotes: CompiledPolicy[] = [];
   for (const p of deciders) {
-    const entry = p.autoApprove.findIndex((test) => test(request));
+    const entry = overridden.has(p.name) ? -1 : p.autoApprove.findIndex((test) => test(request));
     if (entry === -1) needsVotes.push(p);
     else
       reasons.push({
@@ -125,5 +129,57 @@ export function evaluate(
     requirements: tally.requirements,
     token: outcome === 'denied' ? null : token,
     timeout_seconds: timeout,
+    ...(overridden.size > 0 && { break_glass: { policies: [...overridden] } }),
+  };
+}
+
+/**
+ * Whether an emergency request overrides the freezes and windows that deny it: only when it asks
+ * (`emergency`), gives a reason, and every policy denying it by time allows `break_glass`.
+ */
+function breakGlass(
+  governing: readonly CompiledPolicy[],
+  timeReasons: readonly Reason[],
+  request: ApprovalRequest,
+  needReason: boolean,
+): { ok: true; policies: Set<string>; reasons: Reason[] } | { ok: false; reasons: Reason[] } {
+  if (timeReasons.length === 0) return { ok: true, policies: new Set(), reasons: [] };
+  if (!request.emergency) return { ok: false, reasons: [] };
+  const denying = [...new Set(timeReasons.map((x) => x.policy!))];
+  const closed = denying.filter((n) => !governing.find((p) => p.name === n)!.breakGlass);
+  const refuse = (message: string) => ({
+    ok: false as const,
+    reasons: [{ rule: 'break_glass' as const, message }],
+  });
+  if (closed.length > 0)
+    return refuse(
+      `break-glass cannot override ${closed.map((n) => `"${n}"`).join(', ')}: no break_glass in ${closed.length === 1 ? 'that policy' : 'those policies'}`,
+    );
+  if (needReason) return refuse('a break-glass request needs a reason, and the step gave none');
+  return {
+    ok: true,
+    policies: new Set(denying),
+    reasons: [
+      ...timeReasons.map((x) => ({ ...x, message: `${x.message}: overridden by break-glass` })),
+      {
+        rule: 'break_glass',
+        message: `BREAK-GLASS: an emergency request; the break-glass approvers of ${denying.map((n) => `"${n}"`).join(', ')} decide (never the actor)`,
+      },
+    ],
+  };
+}
+
+/** A policy whose time rules an emergency overrides: its requirement is its break-glass approvers'. */
+function glassPolicy(p: CompiledPolicy): CompiledPolicy {
+  const g = p.breakGlass!;
+  return {
+    ...p,
+    guard: false,
+    users: g.users,
+    userList: g.userList,
+    teams: g.teams,
+    required: g.required,
+    selfApproval: false,
+    escalations: [],
   };
 }

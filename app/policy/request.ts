@@ -26,6 +26,12 @@ export interface ApprovalRequest {
   reason?: string;
   /** How long the request has waited, in seconds (for `escalate`); absent: it has not. */
   waited_seconds?: number;
+  /**
+   * The step asks for an emergency override (`emergency: true`, with a reason): where only freezes
+   * and windows deny it, and every policy denying it allows `break_glass`, it waits for those
+   * policies' break-glass approvers instead.
+   */
+  emergency?: boolean;
   /** Narrower permissions the step asks for; absent means all the policies allow. */
   permissions?: Readonly<Record<string, Level>>;
 }

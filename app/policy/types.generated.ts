@@ -232,6 +232,22 @@ approvers: Approvers1
 after: string
 approvers: Approvers1
 }]
+/**
+ * Where the policy applies, beyond `match`: `repositories`, glob patterns on the repository's name (without its owner, e.g. `payments-*`). Meant for organization policies (in `.approvals/` of the organization's `.github` repository), which otherwise govern every repository of the organization.
+ */
+scope?: {
+repositories: Patterns6
+}
+/**
+ * An audited emergency override of this policy's freeze and windows: a step that asks with `emergency: true` and a reason, denied only by time rules, waits for these approvers instead of being denied (never the actor, never a request denied for any other reason). When granted, the check run, the notifications, an issue labelled `break-glass`, the audit and the step say so.
+ */
+break_glass?: {
+approvers: Approvers2
+/**
+ * How many of them must approve. Default 1.
+ */
+required?: number
+}
 }
 /**
  * Which requests this policy governs: every key given must match, keys left out match anything. `match: {}` governs every request.
@@ -561,6 +577,19 @@ enterprise_custom_properties_for_organizations?: ("read" | "write" | "admin")
  * Who may approve or deny requests this policy governs: listed users, and active members of listed teams.
  */
 export interface Approvers1 {
+/**
+ * GitHub logins, compared case-insensitively.
+ */
+users?: string[]
+/**
+ * Teams as `org/team-slug`; only active members count (pending invitations do not).
+ */
+teams?: string[]
+}
+/**
+ * Who may approve or deny requests this policy governs: listed users, and active members of listed teams.
+ */
+export interface Approvers2 {
 /**
  * GitHub logins, compared case-insensitively.
  */

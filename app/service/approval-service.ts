@@ -1,3 +1,4 @@
+import { breakGlassEvent, brokeGlass, openReview } from './break-glass.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CreateRequestBody, RequestView } from '../api/contract.ts';
 import { auditWitness } from '../audit/witness.ts';
@@ -93,7 +94,7 @@ export class ApprovalService {
   async judge(
     r: Pick<
       StoredRequest,
-      'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId' | 'terms'
+      'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId' | 'terms' | 'emergency'
     > & { createdAt?: number },
     votes: Vote[],
     membership: Membership,
@@ -188,8 +189,18 @@ export class ApprovalService {
     r.decision = decision;
     r.decidedAt = this.deps.now();
     markChanged(r, this.deps.now());
-    await this.save(r, [await this.decisionEvent(r)]);
+    const glass = brokeGlass(r);
+    const votes = glass ? await this.deps.store.votes(r.id) : [];
+    await this.save(r, [await this.decisionEvent(r), ...(glass ? [breakGlassEvent(r, votes)] : [])]);
     this.counted(r);
+    if (glass) {
+      this.deps.metrics.count('jit_break_glass_total', 'Requests approved through a break-glass override.');
+      this.deps.log.warn(
+        { request: r.id, policies: decision.break_glass!.policies },
+        'BREAK-GLASS override granted',
+      );
+      await openReview(this, r, breakGlassEvent(r, votes).data.granted_by as string[]);
+    }
     // The decision's id is its audit event: the line that names it joins the log to the audit.
     const event = await this.deps.store.lastAuditEvent(r.id).catch(() => undefined);
     this.deps.log.info(

@@ -69,6 +69,7 @@ export async function createRequest(
     requestedPermissions: body.permissions ?? null,
     installationId,
     terms: null,
+    ...(body.emergency && { emergency: true }),
   };
   const judged = await service.judge(base, [], {});
   const { policies } = judged;
@@ -96,6 +97,7 @@ export async function createRequest(
       ref: claims.ref,
       sha: claims.sha,
       reason: body.reason ?? null,
+      ...(body.emergency && { emergency: true }),
       ...(identity.alone && { not_shared: identity.alone }),
       ...(carried && { approved_by_gate: carried.gate.id }),
     });

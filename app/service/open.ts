@@ -12,7 +12,7 @@ import { termsOf } from './terms.ts';
 /** What a request is judged on (`ApprovalService.judge`). */
 export type Judged = Pick<
   StoredRequest,
-  'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId' | 'terms'
+  'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId' | 'terms' | 'emergency'
 >;
 
 /** What a new request is beyond what it was judged on and its decision. */

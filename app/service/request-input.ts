@@ -23,6 +23,7 @@ export function checkBody(body: unknown): CreateRequestBody {
         'permissions',
         'public_key',
         'secret_sha256',
+        'emergency',
       ].includes(k),
   );
   if (unknown.length > 0) throw new AppError('bad_request', `unknown field(s): ${unknown.join(', ')}`);
@@ -57,6 +58,13 @@ export function checkBody(body: unknown): CreateRequestBody {
     );
   if (b.reason !== undefined && (typeof b.reason !== 'string' || b.reason.length > 1000))
     throw new AppError('bad_request', 'reason must be text of at most 1000 characters');
+  if (b.emergency !== undefined && typeof b.emergency !== 'boolean')
+    throw new AppError('bad_request', 'emergency must be true or false');
+  if (b.emergency === true && (typeof b.reason !== 'string' || b.reason.trim() === ''))
+    throw new AppError(
+      'bad_request',
+      'an emergency (break-glass) request needs a reason: say what is on fire',
+    );
   let permissions: Record<string, Level> | undefined;
   if (b.permissions !== undefined) {
     if (b.permissions === null || typeof b.permissions !== 'object' || Array.isArray(b.permissions))
@@ -78,6 +86,7 @@ export function checkBody(body: unknown): CreateRequestBody {
     ...(b.matrix_index !== undefined && { matrix_index: b.matrix_index as number }),
     secret_sha256: b.secret_sha256,
     ...(b.reason !== undefined && { reason: b.reason as string }),
+    ...(b.emergency === true && { emergency: true }),
     ...(permissions && { permissions }),
     public_key: checkPublicKey(b.public_key) as Record<string, unknown>,
   };
@@ -85,7 +94,7 @@ export function checkBody(body: unknown): CreateRequestBody {
 
 /** What the engine judges: identity and context from verified claims, labels from the step. */
 export function toApprovalRequest(
-  r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions'>,
+  r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions' | 'emergency'>,
 ): ApprovalRequest {
   const c: RunClaims = r.claims;
   return {
@@ -100,6 +109,7 @@ export function toApprovalRequest(
     ...(c.environment !== undefined && { environment: c.environment }),
     ...(r.reason !== null && { reason: r.reason }),
     ...(r.requestedPermissions !== null && { permissions: r.requestedPermissions }),
+    ...(r.emergency && { emergency: true }),
   };
 }
 

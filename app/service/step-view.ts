@@ -30,6 +30,7 @@ export function stepView(
     decision: r.decision,
     check_run_url: r.checkRunId === null ? null : `${serverUrl}/${c.repository}/runs/${r.checkRunId}`,
     page_url: pageUrl ? `${pageUrl}/requests/${r.id}` : null,
+    break_glass: r.decision.break_glass !== undefined,
     approvers: r.decision.requirements.flatMap((q) => q.approved_by).filter((v, i, a) => a.indexOf(v) === i),
     votes: votes.map((v) => ({ login: v.voterLogin, decision: v.decision, comment: v.comment ?? null })),
     ignored: r.ignoredVotes.map((v) => ({ login: v.login, reason: v.reason })),

@@ -104,6 +104,7 @@ function asPolicy(q: Terms['requirements'][number]): CompiledPolicy {
     token: null,
     notify: { github: 'none', webhooks: [], remindEverySeconds: null },
     escalations: [],
+    breakGlass: null,
   };
 }
 

@@ -85,7 +85,13 @@ async function votingTeams(service: ApprovalService, r: StoredRequest): Promise<
   const request = toApprovalRequest(r);
   const now = policies.ok
     ? policies.policies.flatMap((p) =>
-        p.match(request) ? [...p.teams, ...p.escalations.flatMap((e) => e.teams)] : [],
+        p.match(request)
+          ? [
+              ...p.teams,
+              ...p.escalations.flatMap((e) => e.teams),
+              ...(request.emergency ? (p.breakGlass?.teams ?? []) : []),
+            ]
+          : [],
       )
     : [];
   const shown =

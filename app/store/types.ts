@@ -105,6 +105,8 @@ export interface StoredRequest {
   action: string;
   /** The first leg's reason: what reviewers read. */
   reason: string | null;
+  /** The step asked for an emergency override of freezes and windows (`break_glass`). */
+  emergency?: boolean;
   requestedPermissions: Record<string, Level> | null;
   /** The commit the check run is on: the PR head for pull_request runs. */
   headSha: string;

@@ -1,0 +1,60 @@
+import { inertCode, inertText } from '../render/markdown.ts';
+import { inertPlain } from '../render/plain.ts';
+import type { StoredRequest, StoredVote } from '../store/types.ts';
+import type { ApprovalService } from './approval-service.ts';
+
+/** Whether a decided request was approved through an emergency override (`break_glass`). */
+export const brokeGlass = (r: Pick<StoredRequest, 'status' | 'decision'>): boolean =>
+  r.status === 'approved' && (r.decision.break_glass?.policies.length ?? 0) > 0;
+
+/** The `break_glass` audit event of a request approved through an override: what, why, who granted it. */
+export function breakGlassEvent(
+  r: StoredRequest,
+  votes: readonly StoredVote[],
+): { type: string; data: Record<string, unknown> } {
+  return {
+    type: 'break_glass',
+    data: {
+      policies: r.decision.break_glass!.policies,
+      reason: r.reason,
+      actor: r.claims.actor,
+      granted_by: votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin),
+    },
+  };
+}
+
+/**
+ * Opens the post-incident review of an override: an issue labelled `break-glass` in the repository,
+ * assigned to nobody and left open until a person closes it. A failure is logged (the audit, the
+ * check run and the notices still say BREAK-GLASS).
+ */
+export async function openReview(
+  service: ApprovalService,
+  r: StoredRequest,
+  grantedBy: string[],
+): Promise<void> {
+  const [owner, repo] = r.claims.repository.split('/') as [string, string];
+  const c = r.claims;
+  const run = `${service.deps.serverUrl}/${c.repository}/actions/runs/${c.run_id}/attempts/${c.run_attempt}`;
+  const body = [
+    `An emergency override (break-glass) let ${inertCode(r.action)} run despite ${r.decision.break_glass!.policies.map(inertCode).join(', ')}.`,
+    '',
+    `- Asked by: ${inertText(c.actor)}${c.triggering_actor && c.triggering_actor !== c.actor ? ` (re-run by ${inertText(c.triggering_actor)})` : ''}`,
+    `- Granted by: ${grantedBy.map(inertText).join(', ')}`,
+    `- Reason: ${inertText(r.reason ?? '')}`,
+    `- Run: ${run}`,
+    `- Request: ${r.id}`,
+    '',
+    'Review what happened, then close this issue.',
+  ].join('\n');
+  try {
+    await service.deps.github.openIssue(r.installationId, owner, repo, {
+      title: `Break-glass: ${inertPlain(r.action)} (${r.id})`,
+      body,
+      assignees: [],
+      labels: ['break-glass'],
+    });
+  } catch (err) {
+    service.deps.log.error({ err, request: r.id }, 'the break-glass review issue could not be opened');
+  }
+}
