@@ -69,8 +69,8 @@ export function evaluate(
     }));
   if (reasonRules.length > 0) return denied([...reasons, ...reasonRules]);
 
-  const deciders = judged.filter((p) => !p.guard);
-  if (deciders.length === 0) {
+  // Only a policy that can approve by itself covers a request: break-glass never makes a guard one.
+  if (governing.every((p) => p.guard)) {
     return denied([
       ...reasons,
       {
@@ -82,7 +82,7 @@ export function evaluate(
   const { token, reason: tokenReason } = grantToken(governing, request);
   const timeout = Math.min(...governing.map((p) => p.timeoutSeconds));
   const needsVotes: CompiledPolicy[] = [];
-  for (const p of deciders) {
+  for (const p of judged.filter((x) => !x.guard)) {
     const entry = overridden.has(p.name) ? -1 : p.autoApprove.findIndex((test) => test(request));
     if (entry === -1) needsVotes.push(p);
     else
