@@ -126,4 +126,18 @@ describe('break-glass', () => {
     expect([...h.repo.issues.values()].some((i) => i.labels.includes('break-glass'))).toBe(false);
     expect(h.runtime.metrics.render()).toContain('jit_break_glass_total 0');
   });
+
+  it('the real action asks with `emergency`, and its outputs and job summary say BREAK-GLASS', async () => {
+    await start();
+    const step = await h.step();
+    const job = h.actionStep(step, { action: 'hotfix-web', emergency: 'true', reason: EMERGENCY.reason });
+    await job.waitForLine(/^Waiting for 1 approval/);
+    await h.click(h.repo.checkRuns[0]!.id, 'ivy');
+    const result = await job.result;
+    expect(result.outputs).toMatchObject({ status: 'approved', 'break-glass': 'true', approvers: 'ivy' });
+    expect(result.summary).toContain('BREAK-GLASS override');
+    expect(result.log.join('\n')).toContain(
+      '##[warning]BREAK-GLASS: hotfix-web was approved through an emergency override',
+    );
+  });
 });

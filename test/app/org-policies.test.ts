@@ -149,4 +149,24 @@ policies:
     expect(lookups).toHaveLength(1);
     expect(lookups[0]!.status).toBe(404);
   });
+
+  it('a pull request on acme/.github changing its policies gets the policy check', async () => {
+    await start(`version: 1
+policies:
+  - name: quorum
+    match: {}
+    approvers: { users: [sam] }
+`);
+    const pull = h.sim.world.openPull(org, {
+      head: 'tighten',
+      user: 'sam',
+      changes: { '.approvals/org.yml': 'version: 1\npolicies:\n  - name: quorum\n    matchh: {}\n' },
+    });
+    await h.hooks.pullRequest(org, pull, 'opened');
+    expect(org.checkRuns.find((c) => c.name === 'policy check' && c.head_sha === pull.headSha)).toMatchObject(
+      {
+        conclusion: 'failure',
+      },
+    );
+  });
 });
