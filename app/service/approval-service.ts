@@ -191,6 +191,7 @@ export class ApprovalService {
     markChanged(r, this.deps.now());
     const glass = brokeGlass(r);
     const votes = glass ? await this.deps.store.votes(r.id) : [];
+    if (glass) r.breakGlassIssue = null; // the review issue is due: opened below, or by the sweep
     await this.save(r, [await this.decisionEvent(r), ...(glass ? [breakGlassEvent(r, votes)] : [])]);
     this.counted(r);
     if (glass) {
@@ -199,7 +200,7 @@ export class ApprovalService {
         { request: r.id, policies: decision.break_glass!.policies },
         'BREAK-GLASS override granted',
       );
-      await openReview(this, r, breakGlassEvent(r, votes).data.granted_by as string[]);
+      await openReview(this, r);
     }
     // The decision's id is its audit event: the line that names it joins the log to the audit.
     const event = await this.deps.store.lastAuditEvent(r.id).catch(() => undefined);

@@ -25,16 +25,16 @@ export function breakGlassEvent(
 
 /**
  * Opens the post-incident review of an override: an issue labelled `break-glass` in the repository,
- * assigned to nobody and left open until a person closes it. A failure is logged (the audit, the
- * check run and the notices still say BREAK-GLASS).
+ * left open until a person closes it, and records its number. The caller holds the request's lock.
+ * A failure is logged; `openDueReviews` tries again until GitHub takes it.
  */
-export async function openReview(
-  service: ApprovalService,
-  r: StoredRequest,
-  grantedBy: string[],
-): Promise<void> {
+export async function openReview(service: ApprovalService, r: StoredRequest): Promise<void> {
+  if (r.breakGlassIssue !== null) return;
   const [owner, repo] = r.claims.repository.split('/') as [string, string];
   const c = r.claims;
+  const grantedBy = (await service.deps.store.votes(r.id))
+    .filter((v) => v.decision === 'approve')
+    .map((v) => v.voterLogin);
   const run = `${service.deps.serverUrl}/${c.repository}/actions/runs/${c.run_id}/attempts/${c.run_attempt}`;
   const body = [
     `An emergency override (break-glass) let ${inertCode(r.action)} run despite ${r.decision.break_glass!.policies.map(inertCode).join(', ')}.`,
@@ -48,13 +48,29 @@ export async function openReview(
     'Review what happened, then close this issue.',
   ].join('\n');
   try {
-    await service.deps.github.openIssue(r.installationId, owner, repo, {
+    r.breakGlassIssue = await service.deps.github.openIssue(r.installationId, owner, repo, {
       title: `Break-glass: ${inertPlain(r.action)} (${r.id})`,
       body,
       assignees: [],
       labels: ['break-glass'],
     });
   } catch (err) {
-    service.deps.log.error({ err, request: r.id }, 'the break-glass review issue could not be opened');
+    service.deps.log.error(
+      { err, request: r.id },
+      'the break-glass review issue was not opened; trying again later',
+    );
+    return;
+  }
+  await service.save(r, [{ type: 'break_glass_review', data: { issue: r.breakGlassIssue } }]);
+}
+
+/** Opens the review issues GitHub has not taken yet (recent decisions), one request at a time. */
+export async function openDueReviews(service: ApprovalService): Promise<void> {
+  for (const due of await service.deps.store.decidedRequests(500)) {
+    if (due.breakGlassIssue !== null) continue;
+    await service.locks.run(due.id, async () => {
+      const r = await service.deps.store.getRequest(due.id);
+      if (r) await openReview(service, r);
+    });
   }
 }

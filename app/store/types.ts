@@ -107,6 +107,11 @@ export interface StoredRequest {
   reason: string | null;
   /** The step asked for an emergency override of freezes and windows (`break_glass`). */
   emergency?: boolean;
+  /**
+   * Approved through a break-glass override: the number of its post-incident review issue, or
+   * null until GitHub has taken it (the app keeps trying).
+   */
+  breakGlassIssue?: number | null;
   requestedPermissions: Record<string, Level> | null;
   /** The commit the check run is on: the PR head for pull_request runs. */
   headSha: string;

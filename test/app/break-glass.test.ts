@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDueReviews } from '../../app/service/break-glass.ts';
 import { AppHarness } from './harness.ts';
 
 const FREEZE = '[{ from: "2020-01-01T00:00:00Z", until: "2099-01-01T00:00:00Z", reason: Holiday freeze }]';
@@ -138,6 +139,26 @@ describe('break-glass', () => {
     expect(result.summary).toContain('BREAK-GLASS override');
     expect(result.log.join('\n')).toContain(
       '##[warning]BREAK-GLASS: hotfix-web was approved through an emergency override',
+    );
+  });
+
+  it('opens the review issue later when GitHub fails it at the decision, once', async () => {
+    await start();
+    const step = await h.step();
+    const res = await h.request(step, EMERGENCY);
+    h.sim.inject('issues/create', 502);
+    await h.click(h.repo.checkRuns[0]!.id, 'ivy');
+    expect((await h.poll(step, res.body.id)).body.status).toBe('approved'); // the step is not held up
+    const reviews = () => [...h.repo.issues.values()].filter((i) => i.labels.includes('break-glass'));
+    expect(reviews()).toEqual([]);
+    expect((await h.runtime.store.getRequest(res.body.id))!.breakGlassIssue).toBeNull();
+    await openDueReviews(h.runtime.service);
+    await openDueReviews(h.runtime.service);
+    expect(reviews()).toHaveLength(1);
+    const r = (await h.runtime.store.getRequest(res.body.id))!;
+    expect(r.breakGlassIssue).toBe(reviews()[0]!.number);
+    expect((await h.runtime.store.auditOf(r.id)).filter((e) => e.type === 'break_glass_review')).toHaveLength(
+      1,
     );
   });
 });
