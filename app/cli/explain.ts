@@ -6,16 +6,23 @@ import type { Io } from './io.ts';
 import { readFileCapped } from './read-dir.ts';
 import { renderDecision } from './render-decision.ts';
 import { renderErrors } from './render-errors.ts';
-import { loadPolicyDir } from './validate.ts';
+import { loadPolicySet } from './policy-set.ts';
 
-/** `jit-approvals explain`: evaluates one request file; 0 when a decision was printed, 1 on invalid input. */
+/**
+ * `jit-approvals explain`: evaluates one request file against the policies in `policyDir` (default
+ * `.approvals`, which may then be missing when `orgDir` is given), under the organization's in
+ * `orgDir`; 0 when a decision was printed, 1 on invalid input.
+ */
 export async function explainCommand(
-  policyDir: string,
+  policyDir: string | undefined,
   requestFile: string,
   json: boolean,
   io: Io,
+  orgDir?: string,
 ): Promise<number> {
-  const policies = await loadPolicyDir(policyDir);
+  const { result: policies } = await loadPolicySet(policyDir ?? '.approvals', orgDir, io, {
+    optional: policyDir === undefined,
+  });
   const parsed = parseSchemaFile(await readFileCapped(requestFile), explainRequestValidator());
   const converted = parsed.ok ? toScenario(parsed.value, requestFile, parsed.map, '') : undefined;
   const errors = [

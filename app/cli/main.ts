@@ -10,11 +10,14 @@ import { validateCommand } from './validate.ts';
 export const USAGE = `Usage: jit-approvals <command> [options]
 
 Commands:
-  validate [dir|file]   Check every policy file in dir (default .approvals), or one file.
+  validate [dir|file] [--org-policies dir]
+                        Check every policy file in dir (default .approvals), or one file.
                         --format text|github|json   github prints ::error annotations
-  test [dir]            Run the policy tests in dir/tests against the policies in dir.
+                        --org-policies alone (or with the same dir) checks the organization's set.
+  test [dir] [--org-policies dir]
+                        Run the policy tests in dir/tests against the policies in dir.
                         --format text|github|json
-  explain --request file.json [--policies dir] [--json]
+  explain --request file.json [--policies dir] [--org-policies dir] [--json]
                         Evaluate one request and show the decision and why.
   audit verify [--data-dir dir | --database-url url [--schema s]] [--checkpoint file]
                [--previous-key file ...]
@@ -25,6 +28,9 @@ Commands:
                         Verify, then print the head checkpoint to keep outside the database.
   audit export [--data-dir dir | --database-url url [--schema s]]
                         Print the audit log as JSON lines.
+
+--org-policies dir: a checkout of the organization's .github/.approvals, whose policies govern
+every repository of the organization too, as org:<name>, as the app combines them.
 
 Options: -h, --help (this text), --version (the version).
 
@@ -37,6 +43,15 @@ function formatOption(value: string | undefined): ErrorFormat {
     throw new CliError(`unknown --format "${format}"`, `use one of ${ERROR_FORMATS.join(', ')}`);
   }
   return format as ErrorFormat;
+}
+
+function orgOption(value: string | undefined): string | undefined {
+  if (value === '')
+    throw new CliError(
+      '--org-policies needs a directory',
+      "give a checkout of the organization's .github/.approvals, e.g. --org-policies ../.github/.approvals",
+    );
+  return value;
 }
 
 function oneDir(positionals: string[]): string {
@@ -55,6 +70,7 @@ const OPTIONS = {
   policies: { type: 'string' },
   request: { type: 'string' },
   json: { type: 'boolean' },
+  'org-policies': { type: 'string' },
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
   schema: { type: 'string' },
@@ -66,9 +82,9 @@ const OPTIONS = {
 
 /** The options each command reads: a misspelt option is first compared with these. */
 const COMMAND_OPTIONS: Record<string, string[]> = {
-  validate: ['format'],
-  test: ['format'],
-  explain: ['policies', 'request', 'json'],
+  validate: ['format', 'org-policies'],
+  test: ['format', 'org-policies'],
+  explain: ['policies', 'request', 'json', 'org-policies'],
   audit: ['data-dir', 'database-url', 'schema', 'checkpoint', 'previous-key'],
 };
 
@@ -110,9 +126,19 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   }
   switch (command) {
     case 'validate':
-      return validateCommand(oneDir(positionals), formatOption(values.format), io);
+      return validateCommand(
+        positionals.length > 0 ? oneDir(positionals) : undefined,
+        formatOption(values.format),
+        io,
+        orgOption(values['org-policies']),
+      );
     case 'test':
-      return testCommand(oneDir(positionals), formatOption(values.format), io);
+      return testCommand(
+        oneDir(positionals),
+        formatOption(values.format),
+        io,
+        orgOption(values['org-policies']),
+      );
     case 'explain':
       if (!values.request)
         throw new CliError('explain needs --request <file.json>', 'see the request format in the README');
@@ -121,7 +147,13 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
           `unexpected argument ${positionals[0]}`,
           'use --policies <dir> for the policy directory',
         );
-      return explainCommand(values.policies ?? '.approvals', values.request, values.json === true, io);
+      return explainCommand(
+        values.policies,
+        values.request,
+        values.json === true,
+        io,
+        orgOption(values['org-policies']),
+      );
     case 'audit': {
       // Loaded only here; it loads node:sqlite or pg only for the store it reads.
       const { auditCommand } = await import('./audit.ts');

@@ -5,6 +5,10 @@ import { formatPermissions } from '../policy/permissions.ts';
 /** A decision for people: the outcome first, then why, what is still needed and what it grants. */
 export function renderDecision(d: Decision): string {
   const lines = [`${d.outcome.toUpperCase()}${d.auto ? ' (automatic)' : ''}`];
+  if (d.break_glass)
+    lines.push(
+      `  BREAK-GLASS: an emergency request overrides the freeze and windows of ${d.break_glass.policies.join(', ')}`,
+    );
   lines.push(`  policies: ${d.policies.length > 0 ? d.policies.join(', ') : '(none)'}`);
   lines.push('  because:');
   for (const r of d.reasons) lines.push(`    - ${r.message}`);

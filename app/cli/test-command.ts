@@ -3,11 +3,19 @@ import { loadPolicyTests, runPolicyTests } from '../policy/policy-tests.ts';
 import type { Io } from './io.ts';
 import { readYamlDir } from './read-dir.ts';
 import { renderErrors, type ErrorFormat } from './render-errors.ts';
-import { loadPolicyDir } from './validate.ts';
+import { loadPolicySet } from './policy-set.ts';
 
-/** `jit-approvals test [dir]`: runs `dir/tests/*.yml` against the policies in `dir`; 0 all pass, 1 otherwise. */
-export async function testCommand(dir: string, format: ErrorFormat, io: Io): Promise<number> {
-  const policies = await loadPolicyDir(dir);
+/**
+ * `jit-approvals test [dir] [--org-policies dir]`: runs `dir/tests/*.yml` against the policies in
+ * `dir`, under the organization's in `orgDir` when given; 0 all pass, 1 otherwise.
+ */
+export async function testCommand(
+  dir: string,
+  format: ErrorFormat,
+  io: Io,
+  orgDir?: string,
+): Promise<number> {
+  const { result: policies } = await loadPolicySet(dir, orgDir, io);
   const testDir = join(dir, 'tests');
   const tests = loadPolicyTests(await readYamlDir(testDir, { optional: true }));
   const errors = [...(policies.ok ? [] : policies.errors), ...(tests.ok ? [] : tests.errors)];

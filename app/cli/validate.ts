@@ -1,22 +1,42 @@
-import { loadPolicies, type LoadResult } from '../policy/load.ts';
-import { readYamlDir } from './read-dir.ts';
-import { renderErrors, type ErrorFormat } from './render-errors.ts';
+import type { LoadResult } from '../policy/load.ts';
 import type { Io } from './io.ts';
+import { loadPolicySet, noPolicies } from './policy-set.ts';
+import { renderErrors, type ErrorFormat } from './render-errors.ts';
 
-/** The policies in `dir`; with `file: true`, `dir` may also be one policy file. */
-export async function loadPolicyDir(dir: string, { file = false } = {}): Promise<LoadResult> {
-  return loadPolicies(await readYamlDir(dir, { file }), dir);
-}
+const count = (r: LoadResult | undefined): string =>
+  r?.ok ? `${r.policies.length} policies in ${r.files.length} file(s)` : 'no policies';
 
-/** `jit-approvals validate [dir | file]`: 0 valid, 1 invalid. */
-export async function validateCommand(dir: string, format: ErrorFormat, io: Io): Promise<number> {
-  const result = await loadPolicyDir(dir, { file: true });
+/**
+ * `jit-approvals validate [dir | file] [--org-policies dir]`: 0 valid, 1 invalid. With
+ * `orgDir` and no `dir` (or the same one), the organization's set by itself; with both, the
+ * repository's set under the organization's, as the app combines them.
+ */
+export async function validateCommand(
+  dir: string | undefined,
+  format: ErrorFormat,
+  io: Io,
+  orgDir?: string,
+): Promise<number> {
+  const alone = orgDir !== undefined && dir === undefined;
+  const repoDir = alone ? orgDir : (dir ?? '.approvals');
+  const { result, org, repo } = await loadPolicySet(repoDir, orgDir, io, { file: true });
+  const where =
+    orgDir === undefined || repo === undefined
+      ? repoDir
+      : `${repoDir} with the organization policies in ${orgDir}`;
   if (!result.ok) {
     io.stdout(renderErrors(result.errors, format));
-    if (format !== 'json') io.stderr(`${result.errors.length} error(s) in ${dir}`);
+    if (format !== 'json') io.stderr(`${result.errors.length} error(s) in ${where}`);
     return 1;
   }
   if (format === 'json') io.stdout('[]');
-  else io.stderr(`${dir}: ${result.policies.length} policies in ${result.files.length} file(s) are valid`);
+  else if (orgDir === undefined) io.stderr(`${repoDir}: ${count(result)} are valid`);
+  else if (repo === undefined)
+    io.stderr(`${repoDir}: ${count(result)} are valid (organization policies, named org:<name>)`);
+  else if (noPolicies(org!)) io.stderr(`${repoDir}: ${count(repo)} are valid`);
+  else
+    io.stderr(
+      `${repoDir}: ${repo.ok ? count(repo) : 'no policies of its own'}, and ${orgDir}: ${count(org)} (organization policies, named org:<name>), are valid`,
+    );
   return 0;
 }

@@ -20,14 +20,22 @@ const combined = new WeakMap<LoadResult, WeakMap<LoadResult, LoadResult>>();
  * fails the whole set (every request of the organization is denied, saying where); a missing one
  * (no `.github` repository, or no `.approvals/` in it) adds nothing. The same pair of sets gives the
  * same result object, so the policy index built for it is kept.
+ *
+ * @param locate how an organization file is named in errors and policies; default
+ *   `<owner>/.github/<file>`. The CLI keeps the local paths of a checkout (and nothing is cached).
  */
-export function withOrgPolicies(owner: string, org: LoadResult | null, repo: LoadResult): LoadResult {
+export function withOrgPolicies(
+  owner: string,
+  org: LoadResult | null,
+  repo: LoadResult,
+  locate?: (file: string) => string,
+): LoadResult {
   if (org === null || none(org)) return repo === NO_REPO_POLICIES ? noPolicies(owner) : repo;
-  let byRepo = combined.get(org);
-  if (!byRepo) combined.set(org, (byRepo = new WeakMap()));
-  const known = byRepo.get(repo);
+  let byRepo = locate ? undefined : combined.get(org);
+  if (!byRepo && !locate) combined.set(org, (byRepo = new WeakMap()));
+  const known = byRepo?.get(repo);
   if (known) return known;
-  const where = (file: string): string => `${owner}/${ORG_REPO}/${file}`;
+  const where = locate ?? ((file: string): string => `${owner}/${ORG_REPO}/${file}`);
   const files = [...org.files.map(where), ...repo.files];
   let result: LoadResult;
   if (!org.ok)
@@ -49,7 +57,7 @@ export function withOrgPolicies(owner: string, org: LoadResult | null, repo: Loa
     else if (repo === NO_REPO_POLICIES || none(repo)) result = { ok: true, policies: orgPolicies, files };
     else result = repo;
   }
-  byRepo.set(repo, result);
+  byRepo?.set(repo, result);
   return result;
 }
 

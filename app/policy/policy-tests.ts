@@ -85,6 +85,11 @@ export function compareDecision(decision: Decision, expect: Expectation): string
     const got = permissionsText(decision.token?.permissions ?? null);
     if (want !== got) failures.push(`token: expected ${want}, got ${got}`);
   }
+  const glass = decision.break_glass?.policies;
+  if (expect.break_glass !== undefined && expect.break_glass !== (glass !== undefined))
+    failures.push(
+      `break_glass: expected ${expect.break_glass}, got ${glass ? `true (it overrides ${list(glass)})` : 'false'}`,
+    );
   for (const text of expect.reasons ?? []) {
     if (!decision.reasons.some((r) => r.message.includes(text)))
       failures.push(`reasons: none contains "${text}"`);

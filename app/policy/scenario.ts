@@ -60,6 +60,7 @@ export function toScenario(
     ...(r.sha !== undefined && { sha: r.sha }),
     ...(r.environment !== undefined && { environment: r.environment }),
     ...(r.reason !== undefined && { reason: r.reason }),
+    ...(r.emergency === true && { emergency: true }),
     ...(r.permissions !== undefined && { permissions: r.permissions as Record<string, Level> }),
   };
   return {

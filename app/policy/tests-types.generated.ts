@@ -73,6 +73,10 @@ triggering_actor?: string
  */
 reason?: string
 /**
+ * The step asks for a break-glass override (the action's `emergency: true`): where only freezes and windows deny the request, and every policy denying it has `break_glass`, it waits for those policies' break-glass approvers instead. Needs a `reason`. Default false.
+ */
+emergency?: boolean
+/**
  * Narrower token permissions the step asks for, `name: level`.
  */
 permissions?: {
@@ -135,4 +139,8 @@ token?: ({
  * Texts that must each appear in one of the decision's reasons.
  */
 reasons?: string[]
+/**
+ * Whether break-glass overrides a freeze or windows for the request: an emergency request, with a reason, that only the time rules of policies with `break_glass` deny. Which policies it overrides appears in the reasons (`BREAK-GLASS: ...`).
+ */
+break_glass?: boolean
 }
