@@ -1,3 +1,4 @@
+import { grantedBy } from '../service/break-glass.ts';
 import type { CheckRunInput } from './port.ts';
 import { formatWitness, type AuditWitness } from '../audit/witness.ts';
 import type { Requirement } from '../policy/decision.ts';
@@ -110,12 +111,7 @@ export function checkRunView(
           [
             '**BREAK-GLASS**',
             `an emergency override of ${r.decision.break_glass.policies.map(inertText).join(', ')} (freeze or windows)${
-              r.status === 'approved'
-                ? `, granted by ${votes
-                    .filter((v) => v.decision === 'approve')
-                    .map((v) => mention(v.voterLogin))
-                    .join(', ')}`
-                : ''
+              r.status === 'approved' ? `, granted by ${grantedBy(r, votes).map(mention).join(', ')}` : ''
             }; reason above`,
           ] as [string, string],
         ]

@@ -133,6 +133,18 @@ export function compilePolicy(
 
   checkGlobs(ctx, p.match, `${base}/match`, `${name}: match`);
   if (p.scope) checkGlobs(ctx, p.scope, `${base}/scope`, `${name}: scope`);
+  // A repository's name has no `/`: a pattern with one (`acme/payments-*`) would never match, and
+  // the organization policy would silently govern nothing.
+  (p.scope?.repositories ?? []).forEach((pattern, i) => {
+    if (pattern !== '**' && pattern.includes('/'))
+      report(
+        ctx,
+        `${base}/scope/repositories/${i}`,
+        'scope',
+        `${name}: scope pattern "${pattern}" has a "/", and repository names (without the owner) have none: it matches nothing`,
+        'write the repository name without its owner, e.g. payments-*',
+      );
+  });
   (p.break_glass?.approvers.teams ?? []).forEach((t, i) => {
     if (!TEAM.test(t))
       report(
@@ -152,6 +164,16 @@ export function compilePolicy(
       'break_glass',
       `${name}: break_glass lists no approvers`,
       'list who may grant an emergency override (users or teams), e.g. the incident commanders',
+    );
+  const glassRequired = p.break_glass?.required ?? 1;
+  const glassDistinct = new Set(glassUsers.map((u) => u.toLowerCase())).size;
+  if (p.break_glass && glassTeams.length === 0 && glassDistinct > 0 && glassRequired > glassDistinct)
+    report(
+      ctx,
+      `${base}/break_glass/required`,
+      'required',
+      `${name}: break_glass requires ${glassRequired} but only ${glassDistinct} user(s) may grant it`,
+      `lower break_glass.required to at most ${glassDistinct}, list more users, or add a team`,
     );
   if (p.break_glass && !p.freeze?.length && !p.windows?.length)
     report(

@@ -7,6 +7,22 @@ import type { ApprovalService } from './approval-service.ts';
 export const brokeGlass = (r: Pick<StoredRequest, 'status' | 'decision'>): boolean =>
   r.status === 'approved' && (r.decision.break_glass?.policies.length ?? 0) > 0;
 
+/**
+ * Who granted the override: the approvers counted for the overridden policies' requirements (not
+ * whoever approved the other governing policies' requirements), in the order they voted.
+ */
+export function grantedBy(r: Pick<StoredRequest, 'decision'>, votes: readonly StoredVote[]): string[] {
+  const overridden = new Set(r.decision.break_glass?.policies ?? []);
+  const counted = new Set(
+    r.decision.requirements
+      .filter((q) => overridden.has(q.policy))
+      .flatMap((q) => q.approved_by.map((l) => l.toLowerCase())),
+  );
+  return votes
+    .filter((v) => v.decision === 'approve' && counted.has(v.voterLogin.toLowerCase()))
+    .map((v) => v.voterLogin);
+}
+
 /** The `break_glass` audit event of a request approved through an override: what, why, who granted it. */
 export function breakGlassEvent(
   r: StoredRequest,
@@ -18,7 +34,7 @@ export function breakGlassEvent(
       policies: r.decision.break_glass!.policies,
       reason: r.reason,
       actor: r.claims.actor,
-      granted_by: votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin),
+      granted_by: grantedBy(r, votes),
     },
   };
 }

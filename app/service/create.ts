@@ -164,8 +164,13 @@ async function stillApproved(service: ApprovalService, r: StoredRequest): Promis
     votes.map((v) => ({ user: v.voterLogin, decision: v.decision })),
     recordedMembership(votes),
   );
-  if (decision.outcome !== 'approved') {
-    const why = decision.reasons.filter((x) => x.rule !== 'governing').at(-1)?.message ?? decision.outcome;
+  // An override is granted by a decision that shows it (break_glass event, issue, metric): an
+  // approval given before a freeze or outside windows never stands in for one.
+  const unGranted = decision.break_glass && !r.decision.break_glass;
+  if (decision.outcome !== 'approved' || unGranted) {
+    const why = unGranted
+      ? `a freeze or windows deny it now, and no break-glass override was granted for it`
+      : (decision.reasons.filter((x) => x.rule !== 'governing').at(-1)?.message ?? decision.outcome);
     throw new AppError(
       'forbidden',
       `request ${r.id} was approved, but its policies no longer approve it now: ${why}`,

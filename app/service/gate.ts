@@ -167,7 +167,9 @@ async function rejectExpired(service: ApprovalService, r: StoredRequest): Promis
  * A step's pending decision approved by its job's gate: the gate of the same run attempt and
  * environment was approved by people's votes (an `auto_approve` for `job-gate` says nothing about
  * steps), its approval has not expired, and every policy governing the step
- * governed the gate too (so the same approvers decided). Null when no gate carries over.
+ * governed the gate too (so the same approvers decided). Null when no gate carries over, and for
+ * an emergency (break-glass) decision: its override is for its break-glass approvers to grant, and
+ * a gate approved before the freeze or outside the windows says nothing about it.
  */
 export async function carriedByGate(
   service: ApprovalService,
@@ -176,6 +178,7 @@ export async function carriedByGate(
 ): Promise<{ decision: Decision; gate: StoredRequest } | null> {
   const env = claims.environment?.toLowerCase();
   if (!env || decision.outcome !== 'pending' || decision.policies.length === 0) return null;
+  if (decision.break_glass) return null;
   const now = service.deps.now();
   const gate = (
     await service.deps.store.requestsForRun(claims.repository_id, claims.run_id, claims.run_attempt)
