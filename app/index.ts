@@ -10,7 +10,6 @@ import { Metrics } from './metrics.ts';
 import { declareCounters } from './metrics-catalogue.ts';
 import { ChatDelivery } from './notify/deliver.ts';
 import { remindDue } from './notify/reminders.ts';
-import { openDueReviews } from './service/break-glass.ts';
 import { ApprovalService } from './service/approval-service.ts';
 import { Waiters } from './service/waiters.ts';
 import { PgStore } from './store/pg-store.ts';
@@ -160,10 +159,7 @@ export function jitApprovals(
     timer.unref();
     // Reminders are due at most once a minute per request: looking every 10 s is enough.
     const reminders = setInterval(
-      () =>
-        void remindDue(service)
-          .then(() => openDueReviews(service))
-          .catch((err: unknown) => app.log.error({ err }, 'reminders or break-glass reviews failed')),
+      () => void remindDue(service).catch((err: unknown) => app.log.error({ err }, 'reminders failed')),
       options.remindEveryMs ?? 10_000,
     );
     // Expired sign-ins and sessions are never read (the store checks expiry); this only frees room.

@@ -48,15 +48,13 @@ export async function openReview(service: ApprovalService, r: StoredRequest): Pr
   if (r.breakGlassIssue !== null) return;
   const [owner, repo] = r.claims.repository.split('/') as [string, string];
   const c = r.claims;
-  const grantedBy = (await service.deps.store.votes(r.id))
-    .filter((v) => v.decision === 'approve')
-    .map((v) => v.voterLogin);
+  const granted = grantedBy(r, await service.deps.store.votes(r.id));
   const run = `${service.deps.serverUrl}/${c.repository}/actions/runs/${c.run_id}/attempts/${c.run_attempt}`;
   const body = [
     `An emergency override (break-glass) let ${inertCode(r.action)} run despite ${r.decision.break_glass!.policies.map(inertCode).join(', ')}.`,
     '',
     `- Asked by: ${inertText(c.actor)}${c.triggering_actor && c.triggering_actor !== c.actor ? ` (re-run by ${inertText(c.triggering_actor)})` : ''}`,
-    `- Granted by: ${grantedBy.map(inertText).join(', ')}`,
+    `- Granted by: ${granted.map(inertText).join(', ')}`,
     `- Reason: ${inertText(r.reason ?? '')}`,
     `- Run: ${run}`,
     `- Request: ${r.id}`,
@@ -80,10 +78,9 @@ export async function openReview(service: ApprovalService, r: StoredRequest): Pr
   await service.save(r, [{ type: 'break_glass_review', data: { issue: r.breakGlassIssue } }]);
 }
 
-/** Opens the review issues GitHub has not taken yet (recent decisions), one request at a time. */
+/** The sweep's pass: opens the review issues GitHub has not taken yet, one request at a time. */
 export async function openDueReviews(service: ApprovalService): Promise<void> {
-  for (const due of await service.deps.store.decidedRequests(500)) {
-    if (due.breakGlassIssue !== null) continue;
+  for (const due of await service.deps.store.dueBreakGlassReviews(20)) {
     await service.locks.run(due.id, async () => {
       const r = await service.deps.store.getRequest(due.id);
       if (r) await openReview(service, r);

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { ApprovalService } from './approval-service.ts';
 import { resendCheckRuns } from './check-run-sync.ts';
+import { openDueReviews } from './break-glass.ts';
 import { sendUnanswered } from './gate.ts';
 import { revokeLeg } from './grant.ts';
 import { settleMints } from './mint-journal.ts';
@@ -63,6 +64,7 @@ export async function sweep(service: ApprovalService): Promise<void> {
     ['settling journalled mints', settleMints],
     ['resending check runs', resendCheckRuns],
     ['answering job gates', sendUnanswered],
+    ['opening break-glass reviews', openDueReviews],
   ];
   const failures: unknown[] = [];
   for (const [what, pass] of passes)

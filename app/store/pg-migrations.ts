@@ -93,6 +93,9 @@ export const MIGRATIONS = [
      PRIMARY KEY (kind, key_hash)
    );
    CREATE INDEX web_records_expiry ON web_records(expires_at);`,
+  // The sweep's query for break-glass reviews GitHub has not taken (break-glass.ts).
+  `CREATE INDEX requests_due_review ON requests(decided_at)
+     WHERE status = 'approved' AND body->'breakGlassIssue' = 'null'::jsonb;`,
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

@@ -262,6 +262,14 @@ export class PgStore implements Store {
     return rows.map((r: Row) => toRequest(r)!);
   }
 
+  async dueBreakGlassReviews(limit: number): Promise<StoredRequest[]> {
+    const { rows } = await this.#query(
+      "SELECT * FROM requests WHERE status = 'approved' AND body->'breakGlassIssue' = 'null'::jsonb ORDER BY decided_at LIMIT $1",
+      [limit],
+    );
+    return rows.map((r: Row) => toRequest(r)!);
+  }
+
   async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
     const { rows } = await this.#query(
       'SELECT * FROM requests WHERE repository_id = $1 AND run_id = $2 AND run_attempt = $3',

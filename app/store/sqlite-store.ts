@@ -215,6 +215,13 @@ export class SqliteStore implements Store {
     return rows.map((r) => toRequest(r)!);
   }
 
+  async dueBreakGlassReviews(limit: number): Promise<StoredRequest[]> {
+    const rows = this.#sql(
+      "SELECT * FROM requests WHERE status = 'approved' AND json_type(body, '$.breakGlassIssue') = 'null' ORDER BY decided_at LIMIT ?",
+    ).all(limit) as Row[];
+    return rows.map((r) => toRequest(r)!);
+  }
+
   async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
     const rows = this.#sql(
       'SELECT * FROM requests WHERE repository_id = ? AND run_id = ? AND run_attempt = ?',

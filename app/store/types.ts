@@ -312,6 +312,8 @@ export interface Store {
   unsyncedCheckRuns(dueBy: number, limit: number): Promise<StoredRequest[]>;
   /** Decided gate requests whose answer GitHub has not taken, the oldest first; at most `limit`. */
   unansweredGates(limit: number): Promise<StoredRequest[]>;
+  /** Requests approved through break-glass whose review issue GitHub has not taken, at most `limit`. */
+  dueBreakGlassReviews(limit: number): Promise<StoredRequest[]>;
   requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]>;
   appendAudit(
     type: string,

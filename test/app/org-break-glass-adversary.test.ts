@@ -163,11 +163,8 @@ describe('the reason of an emergency request', () => {
 });
 
 describe('the loud trail', () => {
-  // NOT FIXED: the review issue is opened once, after the decision is saved; a failure (GitHub
-  // 5xx, issues disabled on the repository by its admin, the app stopping right after the save)
-  // is only logged and nothing opens it later. Fix: save "review issue due" with the decision (in
-  // the same transaction as the break_glass audit event) and let the sweep open due review issues
-  // (and record the issue's number), as it sends unanswered gate answers.
+  // The review issue is due from the save of the decision (breakGlassIssue: null) until GitHub
+  // takes it: the sweep opens due reviews, as it sends unanswered gate answers.
   it('the break-glass review issue is opened even when GitHub fails the first try', async () => {
     await startOrg();
     const step = await h.step({ actor: 'sam', actorId: h.sim.world.addUser('sam').id });
