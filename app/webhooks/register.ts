@@ -98,10 +98,13 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
 
   app.on('push', async (ctx) => {
     const p = new Payload('push', ctx.payload);
-    if (!touchesPolicies(changedFiles(p))) return;
     const [owner, repo] = [p.str('repository.owner.login'), p.str('repository.name')];
-    if (p.str('ref') === `refs/heads/${p.str('repository.default_branch')}`)
-      github.invalidatePolicies(owner, repo);
+    const toDefault = p.str('ref') === `refs/heads/${p.str('repository.default_branch')}`;
+    // A force-push (a rewind lists no commits) may change .approvals/ without naming it: drop the
+    // cache on any forced push to the default branch.
+    if (toDefault && p.bool('forced')) github.invalidatePolicies(owner, repo);
+    if (!touchesPolicies(changedFiles(p))) return;
+    if (toDefault) github.invalidatePolicies(owner, repo);
     const installation = p.optionalInt('installation.id');
     if (p.bool('deleted') || installation === undefined) return;
     await policyCheck(github, installation, owner, repo, p.str('after'), (n) => service.deps.chat.unknown(n));

@@ -169,4 +169,32 @@ policies:
       },
     );
   });
+
+  it('a forced push to acme/.github that lists no changed file still drops the cached policies', async () => {
+    await start(
+      `version: 1
+policies:
+  - name: freeze
+    match: {}
+    freeze: [{ from: "2020-01-01T00:00:00Z", until: "2099-01-01T00:00:00Z" }]
+`,
+      { POLICY_CACHE_SECONDS: '600' },
+    );
+    expect((await h.request(await h.step({ environment: 'staging' }))).body.status).toBe('denied');
+    const before = org.branches.get('main')!;
+    const after = h.sim.world.commit(org, 'main', {
+      '.approvals/org.yml':
+        'version: 1\npolicies:\n  - name: none\n    match: { action: [x] }\n    approvers: { users: [sam] }\n',
+    });
+    await h.hooks.push(org, {
+      ref: 'refs/heads/main',
+      before,
+      after,
+      changed: [],
+      forced: true,
+      pusher: h.sim.world.addUser('sam'),
+    });
+    const next = await h.request(await h.step({ environment: 'staging', runId: 9104 }));
+    expect(next.body.status).toBe('approved');
+  });
 });

@@ -168,7 +168,14 @@ export class WebhookSender {
   /** A push of `after` to `ref`, listing the files the commit changed. */
   push(
     repo: SimRepo,
-    opts: { ref: string; before: string; after: string; changed: string[]; pusher: SimUser },
+    opts: {
+      ref: string;
+      before: string;
+      after: string;
+      changed: string[];
+      pusher: SimUser;
+      forced?: boolean;
+    },
   ): Promise<Delivery> {
     const p = this.#common(example('push', undefined), repo, opts.pusher);
     const commit = {
@@ -186,6 +193,9 @@ export class WebhookSender {
       commits: [commit],
       head_commit: commit,
       pusher: { name: opts.pusher.login, email: null },
+      forced: opts.forced ?? false,
+      // A forced rewind lists no commits.
+      ...(opts.forced && opts.changed.length === 0 && { commits: [], head_commit: null }),
     });
     return this.send('push', p, 'push');
   }
