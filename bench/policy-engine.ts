@@ -54,8 +54,22 @@ export function policySources(count: number): SourceFile[] {
   return files;
 }
 
-export function compilePolicies(count: number): CompiledPolicy[] {
-  const result = loadPolicies(policySources(count));
+/**
+ * The same policies with action patterns that start with a glob (`*-svc7`, `*-svc7-web`): no
+ * literal prefix to index them by, only a literal suffix.
+ */
+export function leadingWildcardSources(count: number): SourceFile[] {
+  return policySources(count).map((s) => ({
+    ...s,
+    content: String(s.content).replace(
+      /action: \["deploy-svc(\d+)", "deploy-svc\d+-\*"\]/g,
+      'action: ["*-svc$1", "*-svc$1-web"]',
+    ),
+  }));
+}
+
+export function compilePolicies(count: number, sources = policySources(count)): CompiledPolicy[] {
+  const result = loadPolicies(sources);
   if (!result.ok) throw new Error(`benchmark policies are invalid: ${result.errors[0]?.message}`);
   return result.policies;
 }

@@ -1,7 +1,14 @@
 // `npm run bench`: runs the benchmarks and writes their section of BENCHMARKS.md.
 import { cpus, totalmem, platform, release } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
-import { compilePolicies, decisionsPerSecond, medianMs, policySources, requestMix } from './policy-engine.ts';
+import {
+  compilePolicies,
+  decisionsPerSecond,
+  leadingWildcardSources,
+  medianMs,
+  policySources,
+  requestMix,
+} from './policy-engine.ts';
 import { loadPolicies } from '../app/policy/load.ts';
 import { simulatorStartup } from './simulator.ts';
 import { mintWindow } from './mint-window.ts';
@@ -54,6 +61,21 @@ async function policyEngine(): Promise<string> {
   const policies = compilePolicies(100);
   const { rate, outcomes } = decisionsPerSecond(policies, requestMix(100));
   console.log(`evaluate with 100 policies: ${fmt(rate)} decisions/s`, outcomes);
+  const rate1000 = decisionsPerSecond(compilePolicies(1000), requestMix(1000)).rate;
+  const leading100 = decisionsPerSecond(
+    compilePolicies(100, leadingWildcardSources(100)),
+    requestMix(100),
+  ).rate;
+  const leading1000 = decisionsPerSecond(
+    compilePolicies(1000, leadingWildcardSources(1000)),
+    requestMix(1000),
+  ).rate;
+  console.log(
+    '1,000 policies; leading wildcards at 100 and 1,000:',
+    fmt(rate1000),
+    fmt(leading100),
+    fmt(leading1000),
+  );
   const mix = Object.entries(outcomes)
     .map(([k, v]) => `${k} ${fmt(v / 10)}%`)
     .join(', ');
@@ -79,7 +101,18 @@ covers, and requests inside a freeze; a third of the policies have time windows 
 | measure | result | target | |
 | --- | ---: | ---: | --- |
 | decisions per second, 100 policies | ${fmt(rate)} | 100,000 | ${verdict(rate >= 100_000)} |
+| decisions per second, 1,000 policies | ${fmt(rate1000)} | — | |
+| decisions per second, 100 policies with leading-wildcard globs | ${fmt(leading100)} (before: 49,188) | 100,000 | ${verdict(leading100 >= 100_000)} |
+| decisions per second, 1,000 policies with leading-wildcard globs | ${fmt(leading1000)} (before: 1,242) | 10,000 | ${verdict(leading1000 >= 10_000)} |
 | compile 1,000 policies | ${fmt(compile1000, 1)} ms | < 1,000 ms | ${verdict(compile1000 < 1000)} |
+
+Leading-wildcard globs (issue 18): the same policies with \`action: ["*-svc7", "*-svc7-web"]\`. The
+index of literal action prefixes had nothing to index them by, so every request was matched
+against every policy and the rate fell faster than the policy count grew ("before", measured on
+this machine just before the change). Patterns that start with a glob are now indexed by their
+literal suffix as well (\`app/policy/policy-index.ts\`; property-tested equal to a full scan in
+\`test/policy/policy-index.test.ts\`). A pattern with globs at both ends (\`*-svc7-*\`) is still
+matched against every request.
 `;
 }
 

@@ -8,32 +8,49 @@ interface Index {
   byPrefix: Map<string, number[]>;
   /** The distinct prefix lengths, ascending. */
   lengths: number[];
+  /**
+   * Literal suffix of a pattern that starts with a glob (after its last `*` or `?`) -> policies:
+   * `*-deploy` can only match actions ending in `-deploy`.
+   */
+  bySuffix: Map<string, number[]>;
+  /** The distinct suffix lengths, ascending. */
+  suffixLengths: number[];
 }
+
+const add = (map: Map<string, number[]>, key: string, i: number): void => {
+  const list = map.get(key) ?? [];
+  if (list.at(-1) !== i) list.push(i);
+  map.set(key, list);
+};
 
 const indexes = new WeakMap<readonly CompiledPolicy[], Index>();
 
 function build(policies: readonly CompiledPolicy[]): Index {
   const always: number[] = [];
   const byPrefix = new Map<string, number[]>();
+  const bySuffix = new Map<string, number[]>();
   policies.forEach((p, i) => {
     if (p.actions === null) return void always.push(i);
     for (const pattern of p.actions) {
       const glob = pattern.search(/[*?]/);
       // `a/**` also matches `a`: a slash just before a glob is not a required part of the prefix.
       const prefix = glob === -1 ? pattern : pattern.slice(0, glob).replace(/\/+$/, '');
-      const list = byPrefix.get(prefix) ?? [];
-      if (list.at(-1) !== i) list.push(i);
-      byPrefix.set(prefix, list);
+      // `**/b` also matches `b`: a slash just after a glob is not a required part of the suffix.
+      const suffix = glob === -1 ? '' : pattern.slice(pattern.search(/[*?][^*?]*$/) + 1).replace(/^\/+/, '');
+      if (prefix === '' && suffix !== '') add(bySuffix, suffix, i);
+      else add(byPrefix, prefix, i);
     }
   });
-  const lengths = [...new Set([...byPrefix.keys()].map((k) => k.length))].sort((a, b) => a - b);
-  return { always, byPrefix, lengths };
+  const lengthsOf = (m: Map<string, number[]>): number[] =>
+    [...new Set([...m.keys()].map((k) => k.length))].sort((a, b) => a - b);
+  return { always, byPrefix, lengths: lengthsOf(byPrefix), bySuffix, suffixLengths: lengthsOf(bySuffix) };
 }
 
 /**
  * The governing policies of a request, in policy order: those whose `match` matches. An index on
- * the literal prefixes of action patterns (built once per policy set) narrows the candidates, so
- * the cost grows with the policies that could match, not with all policies.
+ * the literal prefixes of action patterns, and on the literal suffixes of patterns that start with
+ * a glob (built once per policy set), narrows the candidates, so the cost grows with the policies
+ * that could match, not with all policies.
  */
 export function governingPolicies(
   policies: readonly CompiledPolicy[],
@@ -42,9 +59,15 @@ export function governingPolicies(
   let index = indexes.get(policies);
   if (!index) indexes.set(policies, (index = build(policies)));
   const candidates = [...index.always];
+  const { action } = request;
   for (const length of index.lengths) {
-    if (length > request.action.length) break;
-    const hits = index.byPrefix.get(request.action.slice(0, length));
+    if (length > action.length) break;
+    const hits = index.byPrefix.get(action.slice(0, length));
+    if (hits) candidates.push(...hits);
+  }
+  for (const length of index.suffixLengths) {
+    if (length > action.length) break;
+    const hits = index.bySuffix.get(action.slice(action.length - length));
     if (hits) candidates.push(...hits);
   }
   candidates.sort((a, b) => a - b);
