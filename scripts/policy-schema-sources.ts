@@ -3,6 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { compile } from 'json-schema-to-typescript';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import * as standalone from 'ajv/dist/standalone/index.js';
+
+const standaloneCode = standalone.default as unknown as (
+  ajv: Ajv2020,
+  refs: Record<string, string>,
+) => string;
 
 const require = createRequire(import.meta.url);
 const root = new URL('../', import.meta.url);
@@ -46,4 +53,41 @@ export async function renderTypes(schema: Record<string, unknown>): Promise<stri
     unreachableDefinitions: true,
     format: false,
   });
+}
+
+/** Where the precompiled validators go (so no run of the CLI or the app compiles a schema). */
+export const VALIDATORS = new URL('app/policy/validators.generated.ts', root);
+
+/**
+ * The schemas' validators as standalone code (Ajv's own generator, with the options the app used
+ * to compile them at run time): `policyFile`, `policy`, `testFile`, `request`.
+ */
+export async function renderValidators(): Promise<string> {
+  const [policies, tests] = [await readJson(GENERATED[0].schema), await readJson(GENERATED[1].schema)];
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    code: { source: true, esm: true },
+  });
+  ajv.addSchema(policies).addSchema(tests);
+  const code = standaloneCode(ajv, {
+    policyFile: String(policies.$id),
+    policy: `${String(policies.$id)}#/$defs/policy`,
+    testFile: String(tests.$id),
+    request: `${String(tests.$id)}#/$defs/request`,
+  });
+  const body = code
+    .replace(/^"use strict";/, '')
+    .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length');
+  if (body.includes('require('))
+    throw new Error('the standalone validators need a module this script does not import');
+  return [
+    '// @ts-nocheck',
+    '/* Generated from the JSON schemas by `npm run schema:sync`; do not edit by hand. */',
+    "import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';",
+    'const ucs2length = ucs2lengthModule.default ?? ucs2lengthModule;',
+    body,
+    '',
+  ].join('\n');
 }

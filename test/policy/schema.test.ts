@@ -6,7 +6,13 @@ import {
   readGitHubAppPermissions,
   readJson,
   renderTypes,
+  renderValidators,
+  VALIDATORS,
 } from '../../scripts/policy-schema-sources.ts';
+
+it('the committed validators are precompiled from the schemas (npm run schema:sync)', async () => {
+  expect(await readFile(VALIDATORS, 'utf8')).toBe(await renderValidators());
+});
 
 /** Every place in a schema where a property is declared, with its JSON pointer. */
 function properties(schema: unknown, path = '#'): [string, Record<string, unknown>][] {
