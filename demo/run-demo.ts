@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompositeRun, RunResult } from '../test/actions-runner/composite-runner.ts';
-import { AppHarness, freePort } from '../test/app/harness.ts';
+import { AppHarness } from '../test/app/harness.ts';
 import { startSandbox } from './sandbox.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -76,14 +76,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   // stands in for github.com here.
   h.serverUrl = sandbox.url;
   // The approval page: the app at its own PUBLIC_URL, signing reviewers in at the local GitHub.
-  const port = await freePort();
-  h.publicUrl = `http://127.0.0.1:${port}`;
-  h.env = {
-    ...h.env,
-    GITHUB_CLIENT_ID: h.sim.world.app.clientId,
-    GITHUB_CLIENT_SECRET: h.sim.world.app.clientSecret,
-    GITHUB_SERVER_URL: h.sim.url,
-  };
+  const port = await h.enableSignIn();
   for (const login of ['alice', 'bob', 'carol', 'mallory', 'sam', 'dana'])
     h.repo.collaborators.set(login, 'read');
   await h.startApp(port);

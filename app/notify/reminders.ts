@@ -1,8 +1,32 @@
+import type { StoredRequest } from '../store/types.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
 import { AppError } from '../errors.ts';
 import { recordedMembership } from '../service/vote.ts';
 import { noticeOf } from './notice.ts';
 import { commentBody, mention } from './render-github.ts';
+
+/**
+ * A new comment in the request's conversation (its comment's thread, or its issue): a new mention
+ * notifies again where an edit would not. Nothing where the policies said `github: none`; a failure
+ * is logged, and the chat message went out anyway.
+ */
+async function followUp(
+  service: ApprovalService,
+  r: StoredRequest,
+  body: string,
+  what: string,
+): Promise<void> {
+  const plan = r.notice!;
+  if (plan.github === 'none') return;
+  const [owner, repo] = r.claims.repository.split('/') as [string, string];
+  const on =
+    plan.github === 'issue' && plan.posted !== null
+      ? { kind: 'pull' as const, number: plan.posted }
+      : plan.thread;
+  await service.deps.github
+    .postComment(r.installationId, owner, repo, on, body)
+    .catch((err: unknown) => service.deps.log.warn({ err, request: r.id }, `${what} could not be posted`));
+}
 
 /**
  * Reminds the approvers of pending requests whose `remind_every` has passed since they were last
@@ -12,7 +36,7 @@ import { commentBody, mention } from './render-github.ts';
  * so an instance that loses the race sends nothing.
  */
 export async function remindDue(service: ApprovalService): Promise<void> {
-  const { store, now, github, serverUrl, pageUrl, log } = service.deps;
+  const { store, now, serverUrl, pageUrl, log } = service.deps;
   for (const p of await store.pendingRequests()) {
     await escalateDue(service, p.id).catch((err: unknown) => {
       if (!(err instanceof AppError && err.code === 'conflict'))
@@ -29,21 +53,7 @@ export async function remindDue(service: ApprovalService): Promise<void> {
         await service.save(r, [{ type: 'reminder', data: { remind_every_seconds: every } }]);
         const notice = noticeOf(r, await store.votes(r.id), serverUrl, pageUrl);
         service.deps.chat.send(plan.webhooks, notice, 'reminder');
-        if (plan.github === 'none') return;
-        const [owner, repo] = r.claims.repository.split('/') as [string, string];
-        const on =
-          plan.github === 'issue' && plan.posted !== null
-            ? { kind: 'pull' as const, number: plan.posted }
-            : plan.thread;
-        await github
-          .postComment(
-            r.installationId,
-            owner,
-            repo,
-            on,
-            `**Reminder**: still waiting.\n\n${commentBody(notice)}`,
-          )
-          .catch((err: unknown) => log.warn({ err, request: r.id }, 'a reminder could not be posted'));
+        await followUp(service, r, `**Reminder**: still waiting.\n\n${commentBody(notice)}`, 'a reminder');
       })
       .catch((err: unknown) => {
         if (!(err instanceof AppError && err.code === 'conflict'))
@@ -59,7 +69,7 @@ export async function remindDue(service: ApprovalService): Promise<void> {
  * instances (saved under the request's lock before it is sent).
  */
 async function escalateDue(service: ApprovalService, id: string): Promise<void> {
-  const { store, now, github, serverUrl, pageUrl, log } = service.deps;
+  const { store, now, serverUrl, pageUrl } = service.deps;
   const peek = await store.getRequest(id);
   const waited = (at: number, r: { createdAt: number }) => Math.floor((at - r.createdAt) / 1000);
   const due = (r: NonNullable<typeof peek>) =>
@@ -89,21 +99,12 @@ async function escalateDue(service: ApprovalService, id: string): Promise<void> 
     ]);
     const notice = noticeOf(r, votes, serverUrl, pageUrl);
     service.deps.chat.send(r.notice.webhooks, notice, 'reminder');
-    if (r.notice.github === 'none') return;
-    const [owner, repo] = r.claims.repository.split('/') as [string, string];
-    const on =
-      r.notice.github === 'issue' && r.notice.posted !== null
-        ? { kind: 'pull' as const, number: r.notice.posted }
-        : r.notice.thread;
     const who = [...users.map((u) => mention(u)), ...teams.map((t) => mention(t))].join(' ');
-    await github
-      .postComment(
-        r.installationId,
-        owner,
-        repo,
-        on,
-        `**Escalated**: ${who} may now decide too.\n\n${commentBody(notice)}`,
-      )
-      .catch((err: unknown) => log.warn({ err, request: r.id }, 'an escalation could not be posted'));
+    await followUp(
+      service,
+      r,
+      `**Escalated**: ${who} may now decide too.\n\n${commentBody(notice)}`,
+      'an escalation',
+    );
   });
 }

@@ -63,18 +63,21 @@ export function createWebHandler(
     session: Session,
     r: StoredRequest,
     notice?: RequestView['notice'],
-  ): Promise<RequestView> => ({
-    request: r,
-    votes: await store.votes(r.id),
-    timeline: await store.auditOf(r.id),
-    cannotDecide: (await store.votes(r.id)).some((v) => v.voterId === session.user.id)
-      ? 'you have voted on it already'
-      : await whyCannotDecide(d.service, r, session.user),
-    nonce: randomBytes(16).toString('hex'),
-    ...(notice && { notice }),
-    serverUrl: d.serverUrl,
-    now: now(),
-  });
+  ): Promise<RequestView> => {
+    const votes = await store.votes(r.id);
+    return {
+      request: r,
+      votes,
+      timeline: await store.auditOf(r.id),
+      cannotDecide: votes.some((v) => v.voterId === session.user.id)
+        ? 'you have voted on it already'
+        : await whyCannotDecide(d.service, r, session.user),
+      nonce: randomBytes(16).toString('hex'),
+      ...(notice && { notice }),
+      serverUrl: d.serverUrl,
+      now: now(),
+    };
+  };
 
   /**
    * For one list: whether a request belongs in it (`test`), where a request GitHub cannot answer
@@ -133,10 +136,18 @@ export function createWebHandler(
     sendPage(res, 200, decisionsPage(session, rows, filter, repositories));
   };
 
-  const decide = async (session: Session, req: IncomingMessage, res: ServerResponse, id: string) => {
+  /**
+   * A state-changing form, or null when it did not come from this app's page for this session
+   * (another `Origin`, or not this session's token): such a form changes nothing.
+   */
+  const formOf = async (session: Session, req: IncomingMessage): Promise<URLSearchParams | null> => {
     const form = new URLSearchParams((await readBody(req, MAX_FORM_BYTES)).toString('utf8'));
-    // A form from another site, or without this session's token, changes nothing.
-    if (req.headers.origin !== origin || !csrfMatches(session, form.get('csrf')))
+    return req.headers.origin === origin && csrfMatches(session, form.get('csrf')) ? form : null;
+  };
+
+  const decide = async (session: Session, req: IncomingMessage, res: ServerResponse, id: string) => {
+    const form = await formOf(session, req);
+    if (!form)
       return sendPage(
         res,
         403,
@@ -189,8 +200,7 @@ export function createWebHandler(
       return (await finishSignIn(signIn, req, res, url), true);
     if (path === '/auth/signout' && method === 'POST') {
       const session = await sessions.current(req);
-      const form = new URLSearchParams((await readBody(req, MAX_FORM_BYTES)).toString('utf8'));
-      if (session && (req.headers.origin !== origin || !csrfMatches(session, form.get('csrf'))))
+      if (session && !(await formOf(session, req)))
         return (
           sendPage(res, 403, messagePage('Refused', session, html`Sign out from the app's own page.`)),
           true

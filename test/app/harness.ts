@@ -182,6 +182,23 @@ export class AppHarness {
     );
   }
 
+  /**
+   * Serves the approval page with sign-in through the simulator's GitHub: PUBLIC_URL becomes
+   * `http://127.0.0.1:<port>` (a free port, returned: start the app on it) and the app gets the
+   * simulated app's client id and secret. Call after the simulator has started.
+   */
+  async enableSignIn(): Promise<number> {
+    const port = await freePort();
+    this.publicUrl = `http://127.0.0.1:${port}`;
+    this.env = {
+      ...this.env,
+      GITHUB_CLIENT_ID: this.sim.world.app.clientId,
+      GITHUB_CLIENT_SECRET: this.sim.world.app.clientSecret,
+      GITHUB_SERVER_URL: this.sim.url,
+    };
+    return port;
+  }
+
   async startApp(port?: number): Promise<void> {
     this.#child = undefined;
     const config = this.config();

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../demo/run-demo.ts';
-import { launchChromium } from '../web/browser.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 
 let browser: Browser;
 let demo: Demo;

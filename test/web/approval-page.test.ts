@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHarness } from '../app/harness.ts';
-import { launchChromium, pageHarness, signIn } from './browser.ts';
+import { pageHarness, signIn } from './browser.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 
 const POLICY = `version: 1
 policies:

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHarness } from '../app/harness.ts';
 import { freePort } from '../app/harness.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
-import { launchChromium, pageHarness, signIn } from './browser.ts';
+import { pageHarness, signIn } from './browser.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 
 const POLICY = `version: 1
 policies:

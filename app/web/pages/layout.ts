@@ -87,3 +87,38 @@ export function tokenTerms(r: StoredRequest): string {
   const perms = Object.entries(token.permissions).map(([k, v]) => `${k}: ${v}`);
   return `${perms.join(', ') || 'no permissions'} for ${Math.round(token.ttl_seconds / 60)} min`;
 }
+
+type Cell = SafeHtml | string;
+
+/**
+ * A table that becomes one block per row on a phone: each cell carries its column's name
+ * (`data-label`), which the stylesheet shows before it when the header row is hidden.
+ */
+export function responsiveTable(
+  columns: readonly string[],
+  rows: readonly Cell[][],
+  caption?: string,
+): SafeHtml {
+  return html`<table class="responsive">
+    ${
+      caption
+        ? html`<caption class="muted">
+            ${caption}
+          </caption>`
+        : ''
+    }
+    <thead>
+      <tr>
+        ${columns.map((c) => html`<th scope="col">${c}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (cells) =>
+          html`<tr>
+            ${cells.map((cell, i) => html`<td data-label="${columns[i]}">${cell}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}

@@ -1,7 +1,7 @@
 import type { StoredRequest, StoredVote } from '../../store/types.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
-import { asker, layout, statusBadge, timeLeft, tokenTerms, when } from './layout.ts';
+import { asker, layout, responsiveTable, statusBadge, timeLeft, tokenTerms, when } from './layout.ts';
 
 export interface Waiting {
   request: StoredRequest;
@@ -101,33 +101,17 @@ export function decisionsPage(
     <div><button type="submit">Filter</button></div>
   </form>`;
   const table = rows.length
-    ? html`<table class="responsive">
-        <caption class="muted">
-          The ${rows.length} most recent
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Decided</th>
-            <th scope="col">Request</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">By</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            ({ request: r, deciders }) =>
-              html`<tr>
-                <td data-label="Decided">${r.decidedAt ? when(r.decidedAt) : ''}</td>
-                <td data-label="Request">
-                  <a href="/requests/${r.id}">${r.action}</a> in
-                  ${r.claims.repository}${r.claims.environment ? ` (${r.claims.environment})` : ''}
-                </td>
-                <td data-label="Outcome">${statusBadge(r.status)}</td>
-                <td data-label="By">${deciders}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+    ? responsiveTable(
+        ['Decided', 'Request', 'Outcome', 'By'],
+        rows.map(({ request: r, deciders }) => [
+          r.decidedAt ? when(r.decidedAt) : '',
+          html`<a href="/requests/${r.id}">${r.action}</a> in
+            ${r.claims.repository}${r.claims.environment ? ` (${r.claims.environment})` : ''}`,
+          statusBadge(r.status),
+          deciders,
+        ]),
+        `The ${rows.length} most recent`,
+      )
     : html`<p>No decision matches.</p>`;
   return layout(
     'Recent decisions',

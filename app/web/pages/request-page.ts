@@ -1,7 +1,7 @@
 import { workflowPath, type AuditEvent, type StoredRequest, type StoredVote } from '../../store/types.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
-import { asker, layout, statusBadge, timeLeft, tokenTerms, what, when } from './layout.ts';
+import { asker, layout, responsiveTable, statusBadge, timeLeft, tokenTerms, what, when } from './layout.ts';
 
 export interface RequestView {
   request: StoredRequest;
@@ -93,27 +93,15 @@ export function requestPage(session: Session, v: RequestView): SafeHtml {
   );
   const reasons = r.decision.reasons.map((x) => html`<li>${x.message}</li>`);
   const votes = v.votes.length
-    ? html`<table class="responsive">
-        <thead>
-          <tr>
-            <th scope="col">Who</th>
-            <th scope="col">Vote</th>
-            <th scope="col">Comment</th>
-            <th scope="col">When</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${v.votes.map(
-            (x) =>
-              html`<tr>
-                <td data-label="Who">${x.voterLogin}</td>
-                <td data-label="Vote">${x.decision === 'approve' ? 'Approved' : 'Denied'}</td>
-                <td data-label="Comment">${x.comment ?? ''}</td>
-                <td data-label="When">${when(x.at)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+    ? responsiveTable(
+        ['Who', 'Vote', 'Comment', 'When'],
+        v.votes.map((x) => [
+          x.voterLogin,
+          x.decision === 'approve' ? 'Approved' : 'Denied',
+          x.comment ?? '',
+          when(x.at),
+        ]),
+      )
     : html`<p class="muted">No votes yet.</p>`;
   const legs = r.legs.length
     ? html`<ul>
