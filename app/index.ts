@@ -18,6 +18,7 @@ import type { Store } from './store/types.ts';
 import { UserAuth } from './web/github-user.ts';
 import { createWebHandler } from './web/web-handler.ts';
 import { registerWebhooks } from './webhooks/register.ts';
+import type { SharedPacing } from './github/octokit-class.ts';
 
 export interface Runtime {
   service: ApprovalService;
@@ -39,6 +40,8 @@ export interface AppOptions {
   remindEveryMs?: number;
   /** Waits between attempts to deliver a chat notification (tests shorten them). */
   notifyBackoffMs?: readonly number[];
+  /** The Octokit class's write pacing: shared through the store when it can be (PostgreSQL). */
+  writePacing?: SharedPacing;
 }
 
 /**
@@ -60,6 +63,14 @@ export function jitApprovals(
       : new SqliteStore(config.dataDir, storeOptions);
     const metrics = new Metrics();
     declareCounters(metrics, config.notifyTargets.keys());
+    if (options.writePacing && store.reserveWrite) {
+      options.writePacing.reserve = store.reserveWrite.bind(store);
+      options.writePacing.onError = (err) =>
+        app.log.warn(
+          { err },
+          'the shared write pacing could not be read; this instance paced the write alone',
+        );
+    }
     const github = new OctokitGitHub(app, config.githubApiUrl, metrics, {
       timeoutMs: config.githubTimeoutMs,
       notInstalledCacheMs: config.cache.notInstalledMs,

@@ -3,7 +3,7 @@ import { Probot } from 'probot';
 import { envFilesRead, settingsSource } from './config/env-files.ts';
 import { ConfigError, readConfig, type Config } from './config/read-config.ts';
 import { startError } from './config/start-error.ts';
-import { appOctokit } from './github/octokit-class.ts';
+import { appOctokit, type SharedPacing } from './github/octokit-class.ts';
 import { serve } from './http/serve.ts';
 import { jitApprovals, type Runtime } from './index.ts';
 import { createLogger } from './logging/create-logger.ts';
@@ -35,18 +35,20 @@ const log = createLogger({
   format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
 });
 log.info({ envFiles }, `settings came from ${settingsSource(envFiles)}`);
+// Filled in from the store once it is open: instances on one PostgreSQL pace their writes together.
+const writePacing: SharedPacing = {};
 const probot = new Probot({
   appId: config.appId,
   privateKey: config.privateKey,
   secret: config.webhookSecret,
   baseUrl: config.githubApiUrl,
   log,
-  Octokit: appOctokit(config.githubWrites, config.githubTimeoutMs),
+  Octokit: appOctokit(config.githubWrites, config.githubTimeoutMs, writePacing),
 });
 let runtime: Runtime | undefined;
 const started = serve({
   probot,
-  app: jitApprovals(config, {}, (r) => (runtime = r)),
+  app: jitApprovals(config, { writePacing }, (r) => (runtime = r)),
   http: config.http,
   port: config.port,
   host: config.host,

@@ -47,30 +47,60 @@ const harness = (mode: Mode): Promise<AppHarness> => configured(mode).start({ 'p
 const percentile = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-/** From the approval webhook's delivery to the waiting step holding its decrypted token. */
-export async function approvalLatency(mode: Mode, n = 200): Promise<{ p50: number; p99: number; n: number }> {
+/**
+ * From the approval webhook's delivery to the waiting step holding its decrypted token, and the
+ * GitHub calls the simulator received in between (counted when the step's answer arrives).
+ */
+export async function approvalLatency(
+  mode: Mode,
+  n = 200,
+): Promise<{ p50: number; p99: number; n: number; calls: { most: number; ops: Record<string, number> } }> {
   const h = await harness(mode);
   const times: number[] = [];
+  const ops: Record<string, number> = {};
+  let most = 0;
+  // The GitHub calls received when the app has written the step's answer out (the moment its
+  // waiters' `answering` mark is released): what the app did before answering, whatever the order
+  // in which this one process then reads the answer and the simulator takes later calls.
+  const waiters = h.runtime.service.deps.waiters;
+  const answering = waiters.answering.bind(waiters);
+  let callsAnswered = 0;
+  waiters.answering = (id) => {
+    const release = answering(id);
+    let once = false;
+    return () => {
+      if (!once) callsAnswered = h.sim.calls.length;
+      once = true;
+      release();
+    };
+  };
   try {
-    for (let i = 0; i < n; i++) {
+    // One warm-up first (the installation's token, the policies): not counted.
+    for (let i = -1; i < n; i++) {
       const step = await h.step({ runId: 10_000 + i });
       const { body } = await h.request(step);
       const checkRunId = await checkRunOf(h, body.id);
       const waiting = h.poll(step, body.id, 30);
+      // The step is waiting (its long-poll held) before anyone votes, as in a real run.
+      while (h.runtime.service.deps.waiters.size === 0) await new Promise((r) => setImmediate(r));
       const delivered = performance.now();
+      const callsBefore = h.sim.calls.length;
       let resumed = 0;
       const holding = waiting.then(async (r) => {
+        const between = h.sim.calls.slice(callsBefore, callsAnswered);
+        if (i >= 0) most = Math.max(most, between.length);
+        if (i >= 0) for (const c of between) ops[c.operation] = (ops[c.operation] ?? 0) + 1;
         await h.decrypt(step, r.body.token!.jwe);
         resumed = performance.now();
       });
       await h.click(checkRunId, 'alice');
       await holding;
-      times.push(resumed - delivered);
+      if (i >= 0) times.push(resumed - delivered);
     }
   } finally {
     await h.stop();
   }
-  return { p50: percentile(times, 50), p99: percentile(times, 99), n };
+  return { p50: percentile(times, 50), p99: percentile(times, 99), n, calls: { most, ops } };
 }
 
 /**
@@ -308,5 +338,72 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
   } catch (err) {
     await h.stop();
     throw err;
+  }
+}
+
+/**
+ * A matrix of `legs` jobs (one job key, `deploy (i)` each) asking at once in one run, the app in
+ * the benchmark's process with its default write limits: how long until every leg is waiting
+ * (answered 201) and GitHub shows the request's check run with all of them, and how long one vote
+ * takes to resume them all (every leg holding its decrypted token).
+ */
+export async function matrixBurst(
+  mode: Mode,
+  legs = 256,
+): Promise<{
+  legs: number;
+  waitingMs: number;
+  shownMs: number;
+  resumedMs: number;
+  checkRuns: number;
+  writes: number;
+}> {
+  const h = await harness(mode);
+  try {
+    const runId = 700_000;
+    // Warm-up in another run: the installation's token, the policies.
+    const warm = await h.step({ runId: runId - 1 });
+    if ((await h.request(warm)).status !== 201) throw new Error('warm-up request failed');
+    const steps = await Promise.all(
+      Array.from({ length: legs }, (_, i) => h.step({ runId }, h.repo, { jobName: `deploy (${i})` })),
+    );
+    const checksBefore = h.repo.checkRuns.length;
+    const callsBefore = h.sim.calls.length;
+    const start = performance.now();
+    const made = await Promise.all(steps.map((s) => h.request(s)));
+    const waitingMs = performance.now() - start;
+    const bad = made.find((m) => m.status !== 201);
+    if (bad) throw new Error(`a leg was refused: ${bad.status} ${JSON.stringify(bad.body)}`);
+    const ids = new Set(made.map((m) => m.body.id));
+    if (ids.size !== 1) throw new Error(`the legs made ${ids.size} requests`);
+    const id = made[0]!.body.id;
+    const store = h.runtime.store;
+    // GitHub shows the check run as the store has it, with every leg.
+    for (;;) {
+      const r = (await store.getRequest(id))!;
+      const sync = r.checkRunSync;
+      if (r.legs.length === legs && sync && sync.shown >= sync.wanted) break;
+      await new Promise((res) => setTimeout(res, 1));
+    }
+    const shownMs = performance.now() - start;
+    const checkRuns = h.repo.checkRuns.length - checksBefore;
+    const writes = h.sim.calls
+      .slice(callsBefore)
+      .filter((c) => c.method !== 'GET' && !c.operation.startsWith('apps/')).length;
+    const polls = steps.map((s) => h.poll(s, id, 30));
+    while (h.runtime.service.deps.waiters.size < legs) await new Promise((r) => setImmediate(r));
+    const checkRunId = await checkRunOf(h, id);
+    const voted = performance.now();
+    await Promise.all([
+      h.click(checkRunId, 'alice'),
+      ...polls.map(async (p, i) => {
+        const r = await p;
+        if (!r.body.token) throw new Error(`leg ${i} resumed without a token: ${JSON.stringify(r.body)}`);
+        await h.decrypt(steps[i]!, r.body.token.jwe);
+      }),
+    ]);
+    return { legs, waitingMs, shownMs, resumedMs: performance.now() - voted, checkRuns, writes };
+  } finally {
+    await h.stop();
   }
 }

@@ -105,8 +105,11 @@ export function createApiHandler(
       if (!Number.isFinite(wait) || wait < 0)
         throw new AppError('bad_request', 'wait must be a number of seconds');
       const free = wait > 0 ? longPolls.enter(m[1]!, stepSecret ?? '', claims) : () => undefined;
+      // Until its answer is written out, a decision's check run and comments wait for this step.
+      const answered = deps.service.deps.waiters.answering(m[1]!);
+      res.on('finish', answered);
       const aborted = new AbortController();
-      res.on('close', () => (aborted.abort(), free()));
+      res.on('close', () => (aborted.abort(), free(), answered()));
       try {
         const { request, leg } = await deps.service.wait(
           m[1]!,

@@ -18,6 +18,17 @@ export interface WriteLimits {
   burst: number;
 }
 
+/**
+ * Write pacing shared by every instance of the app (PostgreSQL): `reserve` books the next write
+ * slot of an installation and says how long to wait for it. Filled in once the store is open;
+ * without it (SQLite, one instance) each process paces its own writes.
+ */
+export interface SharedPacing {
+  reserve?: (installationId: number, intervalMs: number, toleranceMs: number) => Promise<number>;
+  /** Told when the shared booking failed and this process paced the write itself. */
+  onError?: (err: unknown) => void;
+}
+
 /** How often a secondary rate limit is waited out before the error reaches the caller (503). */
 const SECONDARY_RETRIES = 2;
 /** Without `retry-after`, GitHub asks to wait at least a minute. */
@@ -45,7 +56,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const isAuth = (o: RequestOptions): boolean =>
   o.method === 'POST' && /\/app\/installations\/[^/]+\/access_tokens$/.test(o.url);
 
-/** Serial writes with a token bucket, for one installation. */
+/**
+ * Serial writes with a token bucket, for one installation: in the store when it is shared by
+ * several instances (`SharedPacing`), so that together they keep to the rate, else in memory.
+ */
 class WriteQueue {
   #tail: Promise<unknown> = Promise.resolve();
   /** Writes per ms (0: unpaced), and the bucket's size. */
@@ -53,11 +67,15 @@ class WriteQueue {
   readonly #burst: number;
   #tokens: number;
   #at = performance.now();
+  readonly #installation: number;
+  readonly #shared: SharedPacing;
 
-  constructor(limits: WriteLimits) {
+  constructor(limits: WriteLimits, installation: number, shared: SharedPacing) {
     this.#perMs = Math.max(0, limits.perMinute) / 60_000;
     this.#burst = Math.max(1, limits.burst);
     this.#tokens = this.#burst;
+    this.#installation = installation;
+    this.#shared = shared;
   }
 
   run<T>(write: () => Promise<T>): Promise<T> {
@@ -71,6 +89,17 @@ class WriteQueue {
 
   async #take(): Promise<void> {
     if (this.#perMs === 0) return;
+    if (this.#shared.reserve) {
+      // The same bucket as a schedule of slots (GCRA): a slot every interval, a burst ahead at most.
+      const interval = 1 / this.#perMs;
+      try {
+        const wait = await this.#shared.reserve(this.#installation, interval, (this.#burst - 1) * interval);
+        if (wait > 0) await sleep(wait);
+        return;
+      } catch (err) {
+        this.#shared.onError?.(err); // paced here instead: the write is not held up by the store
+      }
+    }
     this.#refill();
     if (this.#tokens < 1) {
       await sleep((1 - this.#tokens) / this.#perMs);
@@ -105,11 +134,15 @@ function retryAfter(err: unknown, attempt: number): number | undefined {
  * by `timeoutMs` (GITHUB_TIMEOUT_MS), counted from when a write leaves its queue: a hung write
  * fails and the next one goes.
  */
-export function appOctokit(limits: WriteLimits, timeoutMs: number): typeof ProbotOctokit {
+export function appOctokit(
+  limits: WriteLimits,
+  timeoutMs: number,
+  shared: SharedPacing = {},
+): typeof ProbotOctokit {
   const queues = new Map<number, WriteQueue>();
   const queueOf = (installation: number): WriteQueue => {
     let q = queues.get(installation);
-    if (!q) queues.set(installation, (q = new WriteQueue(limits)));
+    if (!q) queues.set(installation, (q = new WriteQueue(limits, installation, shared)));
     return q;
   };
   const limited = (octokit: Octokit, options: { auth?: { installationId?: number | string } }) => {

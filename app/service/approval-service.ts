@@ -73,6 +73,9 @@ export interface StepRef {
   leg: Leg;
 }
 
+/** How long a decision's check run and comments wait at most for the steps it resumes. */
+const STEPS_FIRST_MS = 2_000;
+
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Requests from steps, their decisions, tokens and check runs. Every change is audited. */
@@ -81,6 +84,7 @@ export class ApprovalService {
   readonly locks: KeyedLock;
   /** Clicks that cannot count, shown on check runs together. */
   readonly ignored: IgnoredClicks = new IgnoredClicks(this);
+  readonly #afterwards = new Map<string, Promise<void>>();
 
   constructor(deps: ServiceDeps) {
     this.deps = deps;
@@ -178,12 +182,16 @@ export class ApprovalService {
 
   /**
    * Ends a pending request with a final status and shows it on the check run. Tokens are minted
-   * afterwards, one per leg, when each step asks (`grantLeg`).
+   * afterwards, one per leg, when each step asks (`grantLeg`). With `stepsFirst` (a vote decides,
+   * holding the request's lock), an approval that steps here are waiting for leaves what can wait
+   * (the check run, comments, the gate's answer, the review issue) until they have their tokens
+   * (`afterwards`): between the deciding vote and the step's token, the mint is the one GitHub call.
    */
   async finalize(
     r: StoredRequest,
     status: Exclude<RequestStatus, 'pending'>,
     decision: Decision,
+    opts: { stepsFirst?: boolean } = {},
   ): Promise<void> {
     r.status = status;
     r.decision = decision;
@@ -200,7 +208,6 @@ export class ApprovalService {
         { request: r.id, policies: decision.break_glass!.policies },
         'BREAK-GLASS override granted',
       );
-      await openReview(this, r);
     }
     // The decision's id is its audit event: the line that names it joins the log to the audit.
     const event = await this.deps.store.lastAuditEvent(r.id).catch(() => undefined);
@@ -208,9 +215,32 @@ export class ApprovalService {
       { request: r.id, status, policies: decision.policies, decision: event?.seq ?? null },
       'decided',
     );
+    const { waiters, store, log } = this.deps;
+    if (opts.stepsFirst && status === 'approved' && decision.token && waiters.answeringCount(r.id) > 0) {
+      const later = waiters
+        .answered(r.id, STEPS_FIRST_MS)
+        .then(() => this.locks.run(r.id, async () => this.#shown((await store.getRequest(r.id))!)))
+        .catch((err: unknown) => log.error({ err, request: r.id }, 'showing a decision failed'));
+      this.#afterwards.set(r.id, later);
+      return;
+    }
+    await this.#shown(r);
+  }
+
+  /** A decision's GitHub side: the review issue of a break-glass, the check run, comments, the gate. */
+  async #shown(r: StoredRequest): Promise<void> {
+    if (brokeGlass(r) && r.breakGlassIssue === null) await openReview(this, r);
     await showCheckRun(this, r);
     await updateNotice(this, r);
     await answerNow(this, r);
+  }
+
+  /** What a decision left until its waiting steps had their tokens (see `finalize`); once done. */
+  async afterwards(id: string): Promise<void> {
+    const later = this.#afterwards.get(id);
+    if (!later) return;
+    await later;
+    if (this.#afterwards.get(id) === later) this.#afterwards.delete(id);
   }
 
   /**

@@ -64,7 +64,9 @@ export async function processVote(
   // A save that loses to another writer is decided again on what that writer saved.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await service.locks.run(requestId, () => decideVote(service, input, requestId, at));
+      const result = await service.locks.run(requestId, () => decideVote(service, input, requestId, at));
+      await service.afterwards(requestId); // the decision shown, once the steps it resumed are answered
+      return result;
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'conflict') || attempt === 3) throw err;
     }
@@ -222,5 +224,5 @@ async function decide(service: ApprovalService, r: StoredRequest): Promise<void>
     await service.saveShown(r);
     return updateNotice(service, r);
   }
-  return service.finalize(r, next.decision.outcome, next.decision);
+  return service.finalize(r, next.decision.outcome, next.decision, { stepsFirst: true });
 }

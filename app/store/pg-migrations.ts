@@ -96,6 +96,8 @@ export const MIGRATIONS = [
   // The sweep's query for break-glass reviews GitHub has not taken (break-glass.ts).
   `CREATE INDEX requests_due_review ON requests(decided_at)
      WHERE status = 'approved' AND body->'breakGlassIssue' = 'null'::jsonb;`,
+  // Write pacing per installation, shared by every instance: the next free slot (ms since epoch).
+  `CREATE TABLE write_pacing (installation_id BIGINT PRIMARY KEY, next_at DOUBLE PRECISION NOT NULL);`,
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

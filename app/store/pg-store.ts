@@ -102,6 +102,21 @@ export class PgStore implements Store {
     return reachable(this.#pool.query(text, values));
   }
 
+  async reserveWrite(installationId: number, intervalMs: number, toleranceMs: number): Promise<number> {
+    // The database's clock, not each instance's: one schedule whatever the instances' clocks say.
+    const { rows } = await this.#query(
+      `WITH clock AS (SELECT extract(epoch FROM clock_timestamp()) * 1000 AS now)
+       INSERT INTO write_pacing AS w (installation_id, next_at)
+         SELECT $1::bigint, now + $2::float8 FROM clock
+       ON CONFLICT (installation_id)
+         DO UPDATE SET next_at = GREATEST(w.next_at, (SELECT now FROM clock)) + $2::float8
+       RETURNING next_at, (SELECT now FROM clock) AS now`,
+      [installationId, intervalMs],
+    );
+    const { next_at: next, now } = rows[0] as { next_at: number; now: string | number };
+    return Math.max(0, next - intervalMs - toleranceMs - Number(now));
+  }
+
   async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
     const c = await reachable(this.#locks.connect());
     let broken: Error | undefined;

@@ -331,6 +331,12 @@ export interface Store {
    */
   exclusive?<T>(id: string, work: () => Promise<T>): Promise<T>;
   /**
+   * Books the next write slot of installation `installationId` for every instance together (GCRA:
+   * one slot each `intervalMs`, at most `toleranceMs` ahead of time) and says how many ms to wait
+   * for it; absent where one process owns the store (SQLite), which paces its own writes.
+   */
+  reserveWrite?(installationId: number, intervalMs: number, toleranceMs: number): Promise<number>;
+  /**
    * Hears saves by other instances (PostgreSQL LISTEN/NOTIFY); absent where there are none.
    * `onGap` is called when saves may have gone unheard (the connection dropped and came back).
    */

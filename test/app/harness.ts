@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { Probot } from 'probot';
 import type { RequestView } from '../../app/api/contract.ts';
 import { readConfig, type Config } from '../../app/config/read-config.ts';
-import { appOctokit } from '../../app/github/octokit-class.ts';
+import { appOctokit, type SharedPacing } from '../../app/github/octokit-class.ts';
 import { serve, type Serving } from '../../app/http/serve.ts';
 import { jitApprovals, type Runtime } from '../../app/index.ts';
 import { createLogger } from '../../app/logging/create-logger.ts';
@@ -173,8 +173,8 @@ export class AppHarness {
    * The app's own Octokit class (as `npm start` uses it), without plugin-retry's repeats of 5xx
    * answers: tests inject those and check what the step sees.
    */
-  octokitClass(config: Config) {
-    return appOctokit(config.githubWrites, config.githubTimeoutMs).defaults(
+  octokitClass(config: Config, pacing: SharedPacing = {}) {
+    return appOctokit(config.githubWrites, config.githubTimeoutMs, pacing).defaults(
       (options: Record<string, unknown>) => ({
         ...options,
         request: { ...(options.request as object), retries: 0 },
@@ -207,6 +207,7 @@ export class AppHarness {
       write: (chunk: Buffer, _, done) => (this.logs.push(chunk.toString()), done()),
     });
     const log = createLogger({ level: 'info', format: 'json', destination: sink });
+    const writePacing: SharedPacing = {};
     // As `npm start` serves it (app/main.ts), with the test's clock and Octokit class.
     this.#server = await serve({
       probot: new Probot({
@@ -215,11 +216,12 @@ export class AppHarness {
         secret: config.webhookSecret,
         baseUrl: config.githubApiUrl,
         log,
-        Octokit: this.octokitClass(config),
+        Octokit: this.octokitClass(config, writePacing),
       }),
       app: jitApprovals(
         config,
         {
+          writePacing,
           now: () => Date.now() + this.offsetMs,
           sweepEveryMs: this.sweepEveryMs,
           remindEveryMs: this.remindEveryMs,
@@ -307,17 +309,23 @@ export class AppHarness {
    */
   async instance(): Promise<Runtime> {
     const config = this.config();
+    const writePacing: SharedPacing = {};
     const probot = new Probot({
       appId: config.appId,
       privateKey: config.privateKey,
       baseUrl: config.githubApiUrl,
       log: pino({ level: 'warn' }, new Writable({ write: (_c, _e, done) => done() })),
-      Octokit: this.octokitClass(config),
+      Octokit: this.octokitClass(config, writePacing),
     });
     let runtime: Runtime | undefined;
     await jitApprovals(
       config,
-      { now: () => Date.now() + this.offsetMs, sweepEveryMs: 3_600_000, remindEveryMs: 3_600_000 },
+      {
+        now: () => Date.now() + this.offsetMs,
+        sweepEveryMs: 3_600_000,
+        remindEveryMs: 3_600_000,
+        writePacing,
+      },
       (r) => (runtime = r),
     )(probot, { cwd: process.cwd(), addHandler: () => undefined });
     this.#instances.push(runtime!);
