@@ -30,6 +30,7 @@ const view = (n: number): CheckRunInput => ({
   name: 'Approval',
   status: 'in_progress',
   external_id: `pacing-${n}`,
+  actions: [],
   output: { title: 'Waiting', summary: `write ${n}` },
 });
 
