@@ -102,8 +102,8 @@ export function jitApprovals(
     metrics.gauge('jit_long_polls', 'Long-polls currently held.', () => waiters.size);
     // Another instance decided: wake the long-polls this one holds (all of them after a gap).
     await store.subscribe?.(
-      (id) => waiters.notify(id),
-      () => waiters.notifyAll(),
+      (id) => service.changedElsewhere(id),
+      () => service.changedElsewhere(),
     );
     let pending = 0;
     const countPending = (): void =>

@@ -5,7 +5,7 @@ import { STEP_SECRET_HEADER } from './contract.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { hangUpAfterRefusal, readBody } from '../http/read-body.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ApprovalService, Logger } from '../service/approval-service.ts';
+import { sha256, type ApprovalService, type Logger } from '../service/approval-service.ts';
 import { checkBody } from '../service/request-input.ts';
 import type { Store } from '../store/types.ts';
 import { refuseUnstorable } from './json-strings.ts';
@@ -106,7 +106,7 @@ export function createApiHandler(
         throw new AppError('bad_request', 'wait must be a number of seconds');
       const free = wait > 0 ? longPolls.enter(m[1]!, stepSecret ?? '', claims) : () => undefined;
       // Until its answer is written out, a decision's check run and comments wait for this step.
-      const answered = deps.service.deps.waiters.answering(m[1]!);
+      const answered = deps.service.deps.waiters.answering(m[1]!, sha256(stepSecret ?? ''));
       res.on('finish', answered);
       const aborted = new AbortController();
       res.on('close', () => (aborted.abort(), free(), answered()));

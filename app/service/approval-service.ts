@@ -26,9 +26,9 @@ import type {
 import { createRequest } from './create.ts';
 import { endLegs } from './ends.ts';
 import { failClosed } from './fail-closed.ts';
-import { markChanged, showCheckRun } from './check-run-sync.ts';
+import { CheckRunSends, markChanged, showCheckRun } from './check-run-sync.ts';
 import { answerNow, gateRequested, type GateEvent } from './gate.ts';
-import { grantLeg } from './grant.ts';
+import { grantLegs } from './grant.ts';
 import { IgnoredClicks } from './click-screen.ts';
 import { KeyedLock } from './locks.ts';
 import { toApprovalRequest } from './request-input.ts';
@@ -85,6 +85,12 @@ export class ApprovalService {
   /** Clicks that cannot count, shown on check runs together. */
   readonly ignored: IgnoredClicks = new IgnoredClicks(this);
   readonly #afterwards = new Map<string, Promise<void>>();
+  /** Reads shared by the steps one notification woke (`#readAfter`). */
+  readonly #reads = new Map<string, { notification: number; read: Promise<StoredRequest | undefined> }>();
+  /** Steps whose token another step's lock section minted with its own, not yet answered. */
+  readonly #handed = new Map<string, Map<string, StepRef>>();
+  /** Check-run updates shared by a burst of changes (legs joining). */
+  readonly checkRunSends: CheckRunSends = new CheckRunSends(this);
 
   constructor(deps: ServiceDeps) {
     this.deps = deps;
@@ -151,7 +157,21 @@ export class ApprovalService {
       ))
     )
       throw new AppError('conflict', `request ${r.id} was changed by another writer; try again`);
+    this.#handed.delete(r.id); // answers read before this change are not given out
     this.deps.waiters.notify(r.id);
+  }
+
+  /**
+   * Another instance saved request `id` (every request, when such news may have been lost): the
+   * steps waiting here read it again, and nothing read before it is handed out.
+   */
+  changedElsewhere(id?: string): void {
+    if (id === undefined) {
+      this.#handed.clear();
+      return this.deps.waiters.notifyAll();
+    }
+    this.#handed.delete(id);
+    this.deps.waiters.notify(id);
   }
 
   async audit(type: string, requestId: string | null, data: Record<string, unknown>): Promise<void> {
@@ -246,15 +266,20 @@ export class ApprovalService {
   /**
    * Saves a change reviewers see (with its audit events), then shows it on the check run. The
    * check run is marked behind in the same save: if GitHub fails the update, or the app stops
-   * before making it, the sweep sends it.
+   * before making it, the sweep sends it. With `shared`, the update is left to `checkRunSends`
+   * (sent once the lock is free, shared with changes saved meanwhile): await the promise returned
+   * after releasing the lock, never under it.
    */
   async saveShown(
     r: StoredRequest,
     audit: { type: string; data: Record<string, unknown> }[] = [],
-  ): Promise<void> {
+    opts: { shared?: boolean } = {},
+  ): Promise<{ shown: Promise<void> }> {
     markChanged(r, this.deps.now());
     await this.save(r, audit);
+    if (opts.shared) return { shown: this.checkRunSends.after(r.id) };
     await showCheckRun(this, r);
+    return { shown: Promise.resolve() };
   }
 
   /**
@@ -268,8 +293,12 @@ export class ApprovalService {
   }
 
   /** The request and the asking step's leg: for the run that made it, and the step holding its secret. */
+  /** The request and the asking step's leg: for the run that made it, and the step holding its secret. */
   async get(id: string, claims: RunClaims, secret: string | undefined): Promise<StepRef> {
-    const r = await this.deps.store.getRequest(id);
+    return this.#stepOf(await this.deps.store.getRequest(id), id, claims, secret);
+  }
+
+  #stepOf(r: StoredRequest | undefined, id: string, claims: RunClaims, secret: string | undefined): StepRef {
     if (!r) throw new AppError('not_found', `no request ${id}`);
     const c = r.claims;
     if (
@@ -287,6 +316,22 @@ export class ApprovalService {
     const leg = legBySecret(r, secret);
     if (!leg) throw new AppError('forbidden', `request ${id} belongs to another step of this run`);
     return { request: r, leg };
+  }
+
+  /**
+   * Request `id` read after notification `notification`, once for all the steps it woke (a matrix
+   * of jobs waiting on one request): they only read it.
+   */
+  #readAfter(id: string, notification: number): Promise<StoredRequest | undefined> {
+    const shared = this.#reads.get(id);
+    if (shared?.notification === notification) return shared.read;
+    const read = this.deps.store.getRequest(id);
+    this.#reads.set(id, { notification, read });
+    const forget = (): void => {
+      if (this.#reads.get(id)?.read === read) this.#reads.delete(id);
+    };
+    read.then(forget, forget);
+    return read;
   }
 
   /**
@@ -311,8 +356,10 @@ export class ApprovalService {
       this.deps.now() < deadline &&
       !signal?.aborted
     ) {
-      await this.deps.waiters.wait(id, Math.max(0, deadline - this.deps.now()), signal);
-      ref = await this.get(id, claims, secret);
+      const notification = await this.deps.waiters.wait(id, Math.max(0, deadline - this.deps.now()), signal);
+      ref = notification
+        ? this.#stepOf(await this.#readAfter(id, notification), id, claims, secret)
+        : await this.get(id, claims, secret);
     }
     return this.withToken(ref);
   }
@@ -322,9 +369,21 @@ export class ApprovalService {
     const { request: r, leg } = ref;
     if (r.status !== 'approved' || !r.decision.token || leg.token || leg.endedAt !== null) return ref;
     return this.locks.run(r.id, async () => {
+      const handed = this.#handed.get(r.id)?.get(leg.secretHash);
+      if (handed) {
+        this.#handed.get(r.id)!.delete(leg.secretHash);
+        return handed;
+      }
       const fresh = (await this.deps.store.getRequest(r.id))!;
       const mine = fresh.legs.find((l) => l.secretHash === leg.secretHash)!;
-      await grantLeg(this, fresh, mine);
+      // The other steps waiting here on this request get theirs in the same go, and their answer
+      // from this read (a matrix resumes at once: not one lock section, read and save per job).
+      const waiting = this.deps.waiters.answeringSteps(r.id);
+      const others = fresh.legs.filter((l) => l !== mine && waiting.has(l.secretHash));
+      await grantLegs(this, fresh, mine, others);
+      const withTokens = others.filter((l) => l.token);
+      if (withTokens.length > 0)
+        this.#handed.set(r.id, new Map(withTokens.map((l) => [l.secretHash, { request: fresh, leg: l }])));
       return { request: fresh, leg: mine };
     });
   }

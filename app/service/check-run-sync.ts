@@ -47,6 +47,40 @@ export async function showCheckRun(service: ApprovalService, r: StoredRequest): 
 }
 
 /**
+ * Check-run sends that many changes share: `after(id)` sends request `id`'s check run once the
+ * request's lock is free, with the state stored by then, and every call made before that send has
+ * started shares it. A burst of changes (a matrix of jobs joining one request) costs GitHub a
+ * few updates instead of one each, and the changes do not wait for GitHub under the lock.
+ */
+export class CheckRunSends {
+  readonly #service: ApprovalService;
+  /** The send of each request not started yet, which later calls join. */
+  readonly #queued = new Map<string, Promise<void>>();
+
+  constructor(service: ApprovalService) {
+    this.#service = service;
+  }
+
+  after(id: string): Promise<void> {
+    const queued = this.#queued.get(id);
+    if (queued) return queued;
+    const service = this.#service;
+    const send = service.locks
+      .run(id, async () => {
+        this.#queued.delete(id); // a change from now on needs a send of its own
+        const r = await service.deps.store.getRequest(id);
+        if (r) await showCheckRun(service, r);
+      })
+      .catch((err: unknown) => service.deps.log.warn({ err, request: id }, 'a check run was not updated'))
+      .finally(() => {
+        if (this.#queued.get(id) === send) this.#queued.delete(id);
+      });
+    this.#queued.set(id, send);
+    return send;
+  }
+}
+
+/**
  * The reconciler of check runs: for requests whose check run GitHub shows at an older state than
  * the store holds (a failed update, an app that stopped before sending it), sends the current
  * view, at most `limit` per sweep, backing off per request while GitHub keeps failing.

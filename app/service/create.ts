@@ -193,7 +193,8 @@ async function join(
   leg: Leg,
   identity: JobIdentity,
 ): Promise<StepRef> {
-  return service.locks.run(id, async () => {
+  let shown: Promise<void> = Promise.resolve();
+  const ref = await service.locks.run(id, async () => {
     const r = (await service.deps.store.getRequest(id))!;
     const differs = differingClaim(r.claims, claims);
     if (differs)
@@ -222,8 +223,12 @@ async function join(
     if (r.status === 'approved') await stillApproved(service, r);
     r.legs.push(leg);
     const joined = { type: 'leg_joined', data: { job_id: leg.jobId, job_name: leg.name, status: r.status } };
-    // A pending request's check run lists the jobs waiting on it.
-    await (r.status === 'pending' ? service.saveShown(r, [joined]) : service.save(r, [joined]));
+    // A pending request's check run lists the jobs waiting on it: one update for the legs that
+    // join together, sent after they are saved (a matrix of jobs asking at once).
+    if (r.status === 'pending') ({ shown } = await service.saveShown(r, [joined], { shared: true }));
+    else await service.save(r, [joined]);
     return ready(service, id, leg.secretHash);
   });
+  await shown; // the step hears back once GitHub shows it waiting
+  return ref;
 }

@@ -26,6 +26,18 @@ function legGrant(grant: TokenGrant, asked: Record<string, Level> | null): Token
 const answered = (err: unknown): boolean =>
   (err as { cause?: { status?: unknown } } | undefined)?.cause?.status !== undefined;
 
+/** Mints that go to GitHub at once when one lock section serves many legs (a matrix). */
+const MINTS_AT_ONCE = 16;
+
+/** A leg's token minted and journalled, not yet stored on the leg. */
+interface Minted {
+  leg: Leg;
+  mintId: string;
+  token: string;
+  record: NonNullable<Leg['token']>;
+  granted: { type: string; data: { token_sha256: string } & Record<string, unknown> };
+}
+
 /**
  * Mints the leg's token, when its request is approved with a token and the leg has none and has not
  * ended. The caller holds the request's lock and passes the leg object of `r`.
@@ -38,11 +50,74 @@ const answered = (err: unknown): boolean =>
  * (`settleMints`). No minted token is left untracked, save one whose answer the app never
  * journalled (it died within the moment between GitHub's answer and `sealMint`).
  */
-export async function grantLeg(service: ApprovalService, r: StoredRequest, leg: Leg): Promise<void> {
-  if (r.status !== 'approved' || !r.decision.token || leg.token || leg.endedAt !== null) return;
-  const grant = legGrant(r.decision.token, leg.requestedPermissions);
-  if (Object.keys(grant.permissions).length === 0) return;
-  const { store, github, metrics, log, now, sealKey } = service.deps;
+export function grantLeg(service: ApprovalService, r: StoredRequest, leg: Leg): Promise<void> {
+  return grantLegs(service, r, leg, []);
+}
+
+/**
+ * `grantLeg` for the asking leg and, in the same lock section, for `others` (legs whose steps wait
+ * on this instance too): their mints go to GitHub side by side and their tokens are stored in one
+ * save, so a vote resumes a matrix of jobs at once. What fails for another leg is logged and left
+ * to that step's own ask; what fails for the asking leg is thrown, as `grantLeg` does.
+ */
+export async function grantLegs(
+  service: ApprovalService,
+  r: StoredRequest,
+  asking: Leg,
+  others: readonly Leg[],
+): Promise<void> {
+  const due = [asking, ...others.filter((l) => l !== asking)].filter(
+    (l) => r.status === 'approved' && r.decision.token && !l.token && l.endedAt === null,
+  );
+  if (due.length === 0) return;
+  const { store, metrics, log } = service.deps;
+  const outcomes: PromiseSettledResult<Minted | undefined>[] = [];
+  for (let i = 0; i < due.length; i += MINTS_AT_ONCE)
+    outcomes.push(
+      ...(await Promise.allSettled(due.slice(i, i + MINTS_AT_ONCE).map((leg) => mintFor(service, r, leg)))),
+    );
+  const minted = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value ? [o.value] : []));
+  if (minted.length > 0) {
+    for (const m of minted) m.leg.token = m.record;
+    try {
+      await service.save(
+        r,
+        minted.map((m) => m.granted),
+      );
+    } catch (err) {
+      for (const m of minted) {
+        m.leg.token = null;
+        await revokeUnsaved(service, r.id, m.mintId, m.token, m.granted);
+      }
+      throw err;
+    }
+  }
+  for (const m of minted) {
+    // The leg holds it now; a journal entry left open is closed by the sweep.
+    await store.journal
+      .closeMint(m.mintId, [])
+      .catch((err: unknown) => log.warn({ err, request: r.id }, 'closing a mint in the journal failed'));
+    metrics.count('jit_tokens_minted_total', 'Installation tokens minted.');
+    log.info(
+      { request: r.id, token_sha256: m.record.hash, permissions: m.record.permissions, job: m.leg.name },
+      'token granted',
+    );
+  }
+  outcomes.forEach((o, i) => {
+    if (o.status === 'rejected' && due[i] !== asking)
+      log.warn({ err: o.reason, request: r.id, job: due[i]!.name }, "a waiting step's token was not minted yet");
+  });
+  if (outcomes[0]!.status === 'rejected') throw outcomes[0]!.reason;
+}
+
+/**
+ * Mints, journals and encrypts one leg's token (undefined: the leg's grant has no permissions left).
+ * A failure after the mint revokes the token at once.
+ */
+async function mintFor(service: ApprovalService, r: StoredRequest, leg: Leg): Promise<Minted | undefined> {
+  const grant = legGrant(r.decision.token!, leg.requestedPermissions);
+  if (Object.keys(grant.permissions).length === 0) return undefined;
+  const { store, github, now, sealKey } = service.deps;
   const mintId = `mint_${randomBytes(12).toString('hex')}`;
   await store.journal.openMint({ id: mintId, requestId: r.id, secretHash: leg.secretHash, at: now() });
   let minted: { token: string; expiresAt: number };
@@ -73,7 +148,7 @@ export async function grantLeg(service: ApprovalService, r: StoredRequest, leg: 
       expiresAt: minted.expiresAt,
       granted: granted.data,
     });
-    leg.token = {
+    const record = {
       hash,
       sealed,
       permissions: grant.permissions,
@@ -82,21 +157,11 @@ export async function grantLeg(service: ApprovalService, r: StoredRequest, leg: 
       revokedAt: null,
       jwe: await encryptForStep(minted.token, leg.publicKey),
     };
-    await service.save(r, [granted]);
+    return { leg, mintId, token: minted.token, record, granted };
   } catch (err) {
-    leg.token = null;
     await revokeUnsaved(service, r.id, mintId, minted.token, granted);
     throw err;
   }
-  // The leg holds it now; a journal entry left open is closed by the sweep.
-  await store.journal
-    .closeMint(mintId, [])
-    .catch((err: unknown) => log.warn({ err, request: r.id }, 'closing a mint in the journal failed'));
-  metrics.count('jit_tokens_minted_total', 'Installation tokens minted.');
-  log.info(
-    { request: r.id, token_sha256: hash, permissions: grant.permissions, job: leg.name },
-    'token granted',
-  );
 }
 
 /**

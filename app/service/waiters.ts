@@ -1,23 +1,29 @@
 /** Wakes long-polls the moment a request changes, instead of polling on a timer. */
 export class Waiters {
-  readonly #waiting = new Map<string, Set<() => void>>();
-  /** Steps being answered about each request: from their poll's start to its answer's last byte. */
-  readonly #answering = new Map<string, number>();
+  readonly #waiting = new Map<string, Set<(notification: number) => void>>();
+  /**
+   * Steps being answered about each request (their secrets' SHA-256, one entry per poll): from
+   * their poll's start to its answer's last byte.
+   */
+  readonly #answering = new Map<string, string[]>();
   /** Called when a request has no step left being answered. */
   readonly #whenAnswered = new Map<string, Set<() => void>>();
 
   /**
-   * Counts a step's poll of request `id` as being answered until the returned function is called
-   * (when its answer has been written out): `answered` waits for it.
+   * Counts a poll of request `id` by the step whose secret hashes to `secretHash` as being answered
+   * until the returned function is called (when its answer has been written out): `answered`
+   * waits for it, and a token minted for one waiting step is minted for the others with it.
    */
-  answering(id: string): () => void {
-    this.#answering.set(id, (this.#answering.get(id) ?? 0) + 1);
+  answering(id: string, secretHash: string): () => void {
+    const list = this.#answering.get(id) ?? [];
+    list.push(secretHash);
+    this.#answering.set(id, list);
     let once = false;
     return () => {
       if (once) return;
       once = true;
-      const left = this.#answering.get(id)! - 1;
-      if (left > 0) return void this.#answering.set(id, left);
+      list.splice(list.indexOf(secretHash), 1);
+      if (list.length > 0) return;
       this.#answering.delete(id);
       const wakes = this.#whenAnswered.get(id);
       this.#whenAnswered.delete(id);
@@ -27,7 +33,12 @@ export class Waiters {
 
   /** Steps of request `id` this instance is answering now. */
   answeringCount(id: string): number {
-    return this.#answering.get(id) ?? 0;
+    return this.#answering.get(id)?.length ?? 0;
+  }
+
+  /** The secret hashes of the steps of request `id` this instance is answering now. */
+  answeringSteps(id: string): Set<string> {
+    return new Set(this.#answering.get(id));
   }
 
   /**
@@ -49,28 +60,36 @@ export class Waiters {
     });
   }
 
-  /** Resolves on the next `notify(id)`, or after `ms` (whichever is first); true when notified. */
-  wait(id: string, ms: number, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Resolves on the next `notify(id)` with that notification's number (steps woken by the same
+   * one may share a read made after it), or with 0 after `ms` or an abort, whichever is first.
+   */
+  wait(id: string, ms: number, signal?: AbortSignal): Promise<number> {
     return new Promise((resolve) => {
       const set = this.#waiting.get(id) ?? new Set();
       this.#waiting.set(id, set);
-      const done = (notified: boolean): void => {
+      const done = (notification: number): void => {
         clearTimeout(timer);
         set.delete(wake);
         if (set.size === 0) this.#waiting.delete(id);
         signal?.removeEventListener('abort', abort);
-        resolve(notified);
+        resolve(notification);
       };
-      const wake = (): void => done(true);
-      const abort = (): void => done(false);
-      const timer = setTimeout(() => done(false), ms);
+      const wake = (notification: number): void => done(notification);
+      const abort = (): void => done(0);
+      const timer = setTimeout(() => done(0), ms);
       set.add(wake);
       signal?.addEventListener('abort', abort);
     });
   }
 
+  #notifications = 0;
+
   notify(id: string): void {
-    for (const wake of [...(this.#waiting.get(id) ?? [])]) wake();
+    const waiting = this.#waiting.get(id);
+    if (!waiting) return;
+    const notification = ++this.#notifications;
+    for (const wake of [...waiting]) wake(notification);
   }
 
   /** Wakes every long-poll (each re-reads its request): after news of saves may have been lost. */

@@ -32,8 +32,8 @@ describe.each(['SQLite', 'PostgreSQL'] as const)('the deciding vote to the step 
     const answering = waiters.answering.bind(waiters);
     let atAnswer: string[] | undefined;
     let since = 0;
-    waiters.answering = (id) => {
-      const release = answering(id);
+    waiters.answering = (id, step) => {
+      const release = answering(id, step);
       return () => {
         atAnswer ??= h.sim.calls.slice(since).map((c) => c.operation);
         release();
