@@ -245,12 +245,20 @@ export class AppHarness {
    * Runs the app as `npm start` does, in its own process (`node app/main.ts`), on `port`, as
    * `user` if given (tests of file permissions, which root ignores).
    */
-  async startAppProcess(port?: number, opts: { honourFileModes?: boolean } = {}): Promise<ChildProcess> {
+  async startAppProcess(
+    port?: number,
+    opts: { honourFileModes?: boolean; nodeArgs?: string[] } = {},
+  ): Promise<ChildProcess> {
     const config = this.config();
     const listen = port ?? (await freePort());
     // The V8 flag `npm start` runs with (package.json): a young generation of 8 MB semi-spaces
     // instead of V8's default for the machine's memory (about 100 MB less RSS, same throughput).
-    const node = ['--experimental-strip-types', '--no-warnings', '--max-semi-space-size=8'];
+    const node = [
+      '--experimental-strip-types',
+      '--no-warnings',
+      '--max-semi-space-size=8',
+      ...(opts.nodeArgs ?? []),
+    ];
     // Root ignores file modes (CAP_DAC_OVERRIDE): to see them, the app runs as root without it.
     const argv = [process.execPath, ...node, 'app/main.ts'];
     const asRoot = opts.honourFileModes && process.getuid?.() === 0;
