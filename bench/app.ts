@@ -1,12 +1,14 @@
 // The app under load, on loopback: approval-to-resume latency, GitHub API calls per request and
 // while waiting, request creation throughput, and an auto-approved step from start to exit.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppHarness, checkRunOf, PUBLIC_URL } from '../test/app/harness.ts';
+import { AppHarness, checkRunOf, PUBLIC_URL, WORKFLOW } from '../test/app/harness.ts';
 import { TEST_DATABASE_URL } from '../test/helpers/database.ts';
+import { countingProxy } from './pg-proxy.ts';
+import { Inspector, whereTimeGoes, type CpuProfile } from './inspect.ts';
 
 const POLICY = `version: 1
 policies:
@@ -185,6 +187,10 @@ export interface Throughput {
   perSecond: number;
   /** CPU the app process spent per request (only when it runs in its own process). */
   appCpuMs: number | undefined;
+  /** GitHub calls per request created, by operation. */
+  calls: Record<string, number>;
+  /** With `profile`: the shares of the app's CPU profile, by part. */
+  where?: { part: string; share: number }[];
 }
 
 /**
@@ -193,7 +199,7 @@ export interface Throughput {
  * `appProcess`, the app runs as `npm start` does, in its own process, and its CPU is measured.
  */
 export async function creationThroughput(
-  mode: Mode & { appProcess?: boolean; installations?: number },
+  mode: Mode & { appProcess?: boolean; installations?: number; profile?: boolean },
   n = 400,
   concurrency = 16,
 ): Promise<Throughput> {
@@ -203,17 +209,30 @@ export async function creationThroughput(
   // behind each other's, as one installation's do.
   const repos = [h.repo];
   for (let i = 1; i < (mode.installations ?? 1); i++) {
-    repos.push(h.sim.world.addRepo(`org${i}/svc`, { files: { '.approvals/p.yml': POLICY } }));
+    repos.push(
+      h.sim.world.addRepo(`org${i}/svc`, {
+        files: { '.approvals/p.yml': POLICY, '.github/workflows/deploy.yml': WORKFLOW },
+      }),
+    );
     h.sim.world.install(`org${i}`);
   }
-  const child = mode.appProcess ? await h.startAppProcess() : undefined;
+  const child = mode.appProcess
+    ? await h.startAppProcess(undefined, mode.profile ? { nodeArgs: ['--inspect=127.0.0.1:0'] } : {})
+    : undefined;
+  const inspector = child && mode.profile ? await Inspector.attach(h, child) : undefined;
   try {
     const calls = await Promise.all(
       Array.from({ length: n }, async (_, i) => {
         const repo = repos[i % repos.length]!;
         const step = await h.step({ runId: 50_000 + i }, repo);
         const token = await h.oidc.mint(step.job, { audience: PUBLIC_URL });
-        const body = JSON.stringify({ action: 'deploy-web', job: 'deploy', public_key: step.publicJwk });
+        const body = JSON.stringify({
+          action: 'deploy-web',
+          job: step.jobKey,
+          job_id: step.simJob.id,
+          public_key: step.publicJwk,
+          secret_sha256: createHash('sha256').update(step.secret).digest('hex'),
+        });
         return { token, body };
       }),
     );
@@ -225,23 +244,37 @@ export async function creationThroughput(
     let next = 0;
     const cpuBefore = child ? await cpuSeconds(child.pid!) : 0;
     const start = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < calls.length) {
-          const { token, body } = calls[next++]!;
-          const res = await fetch(`${h.url}/api/v1/requests`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body,
-          });
-          if (res.status !== 201) throw new Error(`request failed: ${res.status} ${await res.text()}`);
-          await res.arrayBuffer();
-        }
-      }),
-    );
+    const creating = (): Promise<unknown> =>
+      Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < calls.length) {
+            const { token, body } = calls[next++]!;
+            const res = await fetch(`${h.url}/api/v1/requests`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              body,
+            });
+            if (res.status !== 201) throw new Error(`request failed: ${res.status} ${await res.text()}`);
+            await res.arrayBuffer();
+          }
+        }),
+      );
+    const callsBefore = h.sim.calls.length;
+    let profile: CpuProfile | undefined;
+    if (inspector) profile = await inspector.profile(async () => void (await creating()));
+    else await creating();
+    inspector?.close();
     const seconds = (performance.now() - start) / 1000;
     const appCpuMs = child ? (((await cpuSeconds(child.pid!)) - cpuBefore) * 1000) / n : undefined;
-    return { perSecond: n / seconds, appCpuMs };
+    const perRequest: Record<string, number> = {};
+    for (const c of h.sim.calls.slice(callsBefore))
+      perRequest[c.operation] = (perRequest[c.operation] ?? 0) + 1 / n;
+    return {
+      perSecond: n / seconds,
+      appCpuMs,
+      calls: perRequest,
+      ...(profile && { where: whereTimeGoes(profile, 14) }),
+    };
   } finally {
     await h.stop();
   }
@@ -278,9 +311,10 @@ export async function autoApprovedStep(runs = 10): Promise<number> {
 
 /**
  * `n` steps long-polling one instance at once. The app runs in its own process, as `npm start`
- * does; its resident memory is read from /proc before and while it holds the waits.
+ * does (plus `--inspect`, through which the benchmark has the app collect its garbage and read its
+ * own memory): RSS before the waits and while it holds them, each after a full GC in the app.
  */
-export async function concurrentLongPolls(n = 5_000): Promise<{
+export async function concurrentLongPolls(n = 10_000): Promise<{
   n: number;
   errors: number;
   rssBeforeMb: number;
@@ -290,7 +324,8 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
 }> {
   const h = configured({ store: 'SQLite', paced: false }); // n check runs first, as fast as the app can
   await h.start({ 'p.yml': POLICY }, { app: false });
-  const child = await h.startAppProcess();
+  const child = await h.startAppProcess(undefined, { nodeArgs: ['--inspect=127.0.0.1:0'] });
+  const app = await Inspector.attach(h, child);
   try {
     const steps = await Promise.all(Array.from({ length: n }, (_, i) => h.step({ runId: 200_000 + i })));
     const ids: string[] = [];
@@ -303,8 +338,8 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
         }
       }),
     );
-    (globalThis as { gc?: () => void }).gc?.();
-    const before = await rssMb(child.pid!);
+    const before = await app.rssAfterGc();
+    if (process.env.BENCH_DEBUG) console.log('before', await app.memoryAfterGc());
     let errors = 0;
     const polls: Promise<void>[] = [];
     const heldNow = async (): Promise<number> =>
@@ -322,9 +357,11 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
       while ((await heldNow()) < Math.min(n, start + 250) && errors === 0)
         await new Promise((r) => setTimeout(r, 50));
     }
-    const holding = await rssMb(child.pid!);
+    const holding = await app.rssAfterGc();
+    if (process.env.BENCH_DEBUG) console.log('holding', await app.memoryAfterGc());
     const held = await heldNow();
     const failed = errors;
+    app.close();
     await h.stop(); // ends the waits; what they do after that is not measured
     await Promise.allSettled(polls);
     return {
@@ -336,6 +373,7 @@ export async function concurrentLongPolls(n = 5_000): Promise<{
       held,
     };
   } catch (err) {
+    app.close();
     await h.stop();
     throw err;
   }
@@ -412,5 +450,45 @@ export async function matrixBurst(
     return { legs, waitingMs, shownMs, resumedMs, waitingCpuMs, resumedCpuMs, checkRuns, writes };
   } finally {
     await h.stop();
+  }
+}
+
+/**
+ * PostgreSQL round trips (counted on the wire by a proxy: each simple query and each Sync) for
+ * one request's creation and for one approval (the deciding vote and the step taking its token),
+ * `n` of each one after another, with the sweep and reminders held off so only they are counted.
+ */
+export async function pgRoundTrips(n = 100): Promise<{ creation: number; approval: number }> {
+  const proxy = await countingProxy(TEST_DATABASE_URL);
+  const h = configured({ store: 'PostgreSQL', paced: false });
+  h.database = { url: proxy.url, schema: h.database!.schema };
+  h.sweepEveryMs = 3_600_000;
+  h.remindEveryMs = 3_600_000;
+  await h.start({ 'p.yml': POLICY });
+  try {
+    const warm = await h.step({ runId: 800_000 });
+    await h.click(await checkRunOf(h, (await h.request(warm)).body.id), 'alice');
+    let creation = 0;
+    let approval = 0;
+    for (let i = 0; i < n; i++) {
+      const step = await h.step({ runId: 800_001 + i });
+      const before = proxy.roundTrips();
+      if (process.env.PG_PROXY_LOG) console.log('--- creation');
+      const { body } = await h.request(step);
+      if (process.env.PG_PROXY_LOG) console.log('--- created');
+      creation += proxy.roundTrips() - before;
+      const checkRunId = await checkRunOf(h, body.id);
+      const waiting = h.poll(step, body.id, 30);
+      while (h.runtime.service.deps.waiters.size === 0) await new Promise((r) => setImmediate(r));
+      const voting = proxy.roundTrips();
+      await h.click(checkRunId, 'alice');
+      const answer = await waiting;
+      if (!answer.body.token) throw new Error('no token');
+      approval += proxy.roundTrips() - voting;
+    }
+    return { creation: creation / n, approval: approval / n };
+  } finally {
+    await h.stop();
+    await proxy.close();
   }
 }

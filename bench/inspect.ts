@@ -46,12 +46,17 @@ export class Inspector {
 
   /** Full garbage collections in the app's process, then its resident memory in MB, read there. */
   async rssAfterGc(): Promise<number> {
+    return (await this.memoryAfterGc()).rss!;
+  }
+
+  /** `process.memoryUsage()` in the app's process after full garbage collections, in MB. */
+  async memoryAfterGc(): Promise<Record<string, number>> {
     for (let i = 0; i < 3; i++) await this.send('HeapProfiler.collectGarbage');
-    const r = await this.send<{ result: { value: number } }>('Runtime.evaluate', {
-      expression: 'process.memoryUsage().rss',
+    const r = await this.send<{ result: { value: Record<string, number> } }>('Runtime.evaluate', {
+      expression: 'process.memoryUsage()',
       returnByValue: true,
     });
-    return r.result.value / 2 ** 20;
+    return Object.fromEntries(Object.entries(r.result.value).map(([k, v]) => [k, v / 2 ** 20]));
   }
 
   /** The app's CPU time (user + system) so far, in ms, read in its process. */
@@ -82,31 +87,46 @@ export interface CpuProfile {
   samples: number[];
 }
 
-/** Where a profile's samples fall: the app's code by file, its dependencies by package, Node's own. */
+/**
+ * Where a profile's busy samples fall (idle ones left out), by their own function's place: the
+ * app's code by file, dependencies by package, Node's internals by module, V8's GC and native code.
+ */
 export function whereTimeGoes(profile: CpuProfile, top = 10): { part: string; share: number }[] {
-  const url = new Map(profile.nodes.map((n) => [n.id, n.callFrame.url]));
+  const frame = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const counts = new Map<string, number>();
+  let busy = 0;
   for (const s of profile.samples) {
-    const u = url.get(s) ?? '';
+    const { url: u, functionName } = frame.get(s) ?? { url: '', functionName: '' };
+    if (functionName === '(idle)') continue;
+    busy++;
+    const scoped = u.includes('node_modules/@');
     const part = u.includes('node_modules/')
       ? u
           .split('node_modules/')
           .at(-1)!
           .split('/')
-          .slice(0, u.includes('node_modules/@') ? 2 : 1)
+          .slice(0, scoped ? 2 : 1)
           .join('/')
       : u.includes('/app/')
         ? `app/${u.split('/app/').at(-1)}`
-        : u.startsWith('node:')
-          ? 'node:' + u.slice(5).split('/')[0]
-          : u === ''
-            ? '(V8: GC, idle, native)'
-            : u;
+        : u.startsWith('node:internal/deps/')
+          ? `node:${u.slice('node:internal/deps/'.length).split('/')[0]}`
+          : u.startsWith('node:')
+            ? `node:${
+                u
+                  .slice(5)
+                  .replace(/^internal\//, '')
+                  .split('/')[0]
+              }`
+            : u === ''
+              ? functionName === '(garbage collector)'
+                ? 'V8: garbage collection'
+                : `V8/native: ${functionName || '(anonymous)'}`
+              : u;
     counts.set(part, (counts.get(part) ?? 0) + 1);
   }
-  const total = profile.samples.length;
   return [...counts]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([part, n]) => ({ part, share: n / total }));
+    .map(([part, n]) => ({ part, share: n / busy }));
 }

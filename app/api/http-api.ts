@@ -56,6 +56,19 @@ function send(
   res.end(type === 'application/json' ? JSON.stringify(body) : String(body));
 }
 
+/**
+ * The request's `Authorization` header, taken off the request: a long-poll is held for up to
+ * `MAX_WAIT_SECONDS`, and the step's OIDC token is not kept in memory for that long (nor reachable
+ * by anything that logs the request).
+ */
+export function takeAuthorization(req: IncomingMessage): string | undefined {
+  const value = req.headers.authorization;
+  req.headers.authorization = undefined; // not `delete`, which makes the headers object bigger
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') req.rawHeaders[i + 1] = '';
+  return value;
+}
+
 const REQUEST_PATH = /^\/api\/v1\/requests\/(req_[0-9a-f]{24})$/;
 
 /** The HTTP API the action calls, plus health and metrics. Returns false for other paths. */
@@ -74,10 +87,10 @@ export function createApiHandler(
     if (url.pathname === '/api/v1/requests') {
       if (method !== 'POST')
         throw new AppError('bad_request', `${method} is not supported here; POST a request`);
-      const claims = await deps.verify(req.headers.authorization);
+      const claims = await deps.verify(takeAuthorization(req));
       const body = checkBody(await readJson(req));
-      await checkRequestsPerRun(deps.store, claims, body, deps.limits.requestsPerRun);
-      const { request: r, leg } = await deps.service.create(claims, body);
+      const ofRun = await checkRequestsPerRun(deps.store, claims, body, deps.limits.requestsPerRun);
+      const { request: r, leg } = await deps.service.create(claims, body, ofRun);
       deps.log.info(
         {
           request: r.id,
@@ -97,7 +110,7 @@ export function createApiHandler(
         throw new AppError('not_found', `no API route ${method} ${url.pathname}`);
       return false;
     }
-    const claims = await deps.verify(req.headers.authorization);
+    const claims = await deps.verify(takeAuthorization(req));
     const secret = req.headers[STEP_SECRET_HEADER];
     const stepSecret = typeof secret === 'string' ? secret : undefined;
     if (method === 'GET') {

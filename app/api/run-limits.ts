@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CreateRequestBody } from './contract.ts';
 import type { Config } from '../config/read-config.ts';
 import { AppError } from '../errors.ts';
-import type { RunClaims, Store } from '../store/types.ts';
+import type { RunClaims, Store, StoredRequest } from '../store/types.ts';
 
 /** A run attempt's count of requests does not go down: come back (as a re-run) much later. */
 const REQUESTS_RETRY_AFTER_S = 3600;
@@ -18,9 +18,10 @@ export async function checkRequestsPerRun(
   claims: RunClaims,
   body: CreateRequestBody,
   max: number,
-): Promise<void> {
+): Promise<StoredRequest[]> {
   const stored = await store.requestsForRun(claims.repository_id, claims.run_id, claims.run_attempt);
-  if (stored.length < max || stored.some((r) => r.job === body.job && r.action === body.action)) return;
+  if (stored.length < max || stored.some((r) => r.job === body.job && r.action === body.action))
+    return stored;
   throw new AppError(
     'rate_limited',
     `this run attempt already made ${stored.length} requests, as many as MAX_REQUESTS_PER_RUN (${max}) allows`,

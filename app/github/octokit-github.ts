@@ -44,6 +44,10 @@ const NOT_INSTALLED_MAX = 10_000;
 
 const statusOf = (err: unknown): number | undefined => (err as { status?: number }).status;
 
+/** Workflow files kept after reading them at a commit, and the largest kept (characters). */
+const FILES_AT_COMMITS = 256;
+const FILE_AT_COMMIT_MAX_CHARS = 256 * 1024;
+
 /** The GitHub port over Probot's authenticated Octokit clients. */
 export class OctokitGitHub implements GitHubPort {
   readonly #app: Probot;
@@ -53,6 +57,8 @@ export class OctokitGitHub implements GitHubPort {
   /** Repositories found without the app, until when (ms): a stranger's retries cost no lookup. */
   readonly #notInstalled = new Map<string, number>();
   readonly #notInstalledCacheMs: number;
+  /** Files read at a commit (immutable), oldest first: `FILES_AT_COMMITS` at most. */
+  readonly #filesAtCommits = new Map<string, string>();
   readonly #now: () => number;
   readonly #policyMaxAgeMs: number;
   readonly #metrics: Metrics;
@@ -344,13 +350,25 @@ export class OctokitGitHub implements GitHubPort {
   }
 
   async fileAt(installationId: number, owner: string, repo: string, path: string, ref: string) {
+    // A file at a commit never changes: the steps of one run (a matrix) read their workflow once.
+    const pinned = /^[0-9a-f]{40}$/.test(ref)
+      ? `${installationId}:${owner}/${repo}:${ref}:${path}`
+      : undefined;
+    const known = pinned === undefined ? undefined : this.#filesAtCommits.get(pinned);
+    if (known !== undefined) return known;
     const kit = await this.#kit(installationId);
     try {
       const found = await this.#contents(kit).get(owner, repo, path, ref, undefined);
       if (found === null || found.status !== 200) return null;
       const data = found.data as { type?: string; content?: string; encoding?: string };
       if (data.type !== 'file' || data.encoding !== 'base64' || data.content === undefined) return null;
-      return Buffer.from(data.content, 'base64').toString('utf8');
+      const text = Buffer.from(data.content, 'base64').toString('utf8');
+      if (pinned !== undefined && text.length <= FILE_AT_COMMIT_MAX_CHARS) {
+        if (this.#filesAtCommits.size >= FILES_AT_COMMITS)
+          this.#filesAtCommits.delete(this.#filesAtCommits.keys().next().value!);
+        this.#filesAtCommits.set(pinned, text);
+      }
+      return text;
     } catch (err) {
       throw unavailable(`reading ${path} of ${owner}/${repo} at ${ref}`, err);
     }

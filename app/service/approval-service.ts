@@ -67,6 +67,9 @@ export interface ServiceDeps {
   appId: number;
 }
 
+/** What names a run attempt in a step's verified claims. */
+export type RunIdentity = Pick<RunClaims, 'repository_id' | 'run_id' | 'run_attempt'>;
+
 /** A request and the step (leg) that asks about it. */
 export interface StepRef {
   request: StoredRequest;
@@ -119,8 +122,9 @@ export class ApprovalService {
     return { ...bindToTerms(r.terms, now, votes, membership, actorsOf(request), waited), policies };
   }
 
-  create(claims: RunClaims, body: CreateRequestBody): Promise<StepRef> {
-    return createRequest(this, claims, body);
+  /** `ofRun`: the run attempt's requests, when the caller has just read them (not read again). */
+  create(claims: RunClaims, body: CreateRequestBody, ofRun?: StoredRequest[]): Promise<StepRef> {
+    return createRequest(this, claims, body, ofRun);
   }
 
   /** A job waits on an environment guarded by this app (a deployment protection rule). */
@@ -294,11 +298,16 @@ export class ApprovalService {
 
   /** The request and the asking step's leg: for the run that made it, and the step holding its secret. */
   /** The request and the asking step's leg: for the run that made it, and the step holding its secret. */
-  async get(id: string, claims: RunClaims, secret: string | undefined): Promise<StepRef> {
+  async get(id: string, claims: RunIdentity, secret: string | undefined): Promise<StepRef> {
     return this.#stepOf(await this.deps.store.getRequest(id), id, claims, secret);
   }
 
-  #stepOf(r: StoredRequest | undefined, id: string, claims: RunClaims, secret: string | undefined): StepRef {
+  #stepOf(
+    r: StoredRequest | undefined,
+    id: string,
+    claims: RunIdentity,
+    secret: string | undefined,
+  ): StepRef {
     if (!r) throw new AppError('not_found', `no request ${id}`);
     const c = r.claims;
     if (
@@ -346,7 +355,14 @@ export class ApprovalService {
     signal?: AbortSignal,
   ): Promise<StepRef> {
     const deadline = this.deps.now() + seconds * 1000;
-    let ref = await this.get(id, claims, secret);
+    // Only what the wait needs to check again is kept while it waits (not the verified token's
+    // claims, nor a copy of the request): a held poll costs little more than its socket.
+    const run = {
+      repository_id: claims.repository_id,
+      run_id: claims.run_id,
+      run_attempt: claims.run_attempt,
+    };
+    let ref: StepRef | null = await this.get(id, run, secret);
     // Answers on any change (a vote, an ignored click, the check run, the decision), so the step
     // can print each one as it happens; an unchanged request keeps the poll until the deadline.
     const seen = ref.request.version;
@@ -356,10 +372,11 @@ export class ApprovalService {
       this.deps.now() < deadline &&
       !signal?.aborted
     ) {
+      ref = null;
       const notification = await this.deps.waiters.wait(id, Math.max(0, deadline - this.deps.now()), signal);
       ref = notification
-        ? this.#stepOf(await this.#readAfter(id, notification), id, claims, secret)
-        : await this.get(id, claims, secret);
+        ? this.#stepOf(await this.#readAfter(id, notification), id, run, secret)
+        : await this.get(id, run, secret);
     }
     return this.withToken(ref);
   }

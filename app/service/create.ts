@@ -38,6 +38,7 @@ export async function createRequest(
   service: ApprovalService,
   claims: RunClaims,
   body: CreateRequestBody,
+  ofRun?: StoredRequest[],
 ): Promise<StepRef> {
   const { github, now } = service.deps;
   const [owner, repo] = claims.repository.split('/') as [string, string];
@@ -74,7 +75,7 @@ export async function createRequest(
   const judged = await service.judge(base, [], {});
   const { policies } = judged;
   // A step inside a job its gate approved gets its token without a second vote.
-  const carried = await carriedByGate(service, claims, judged.decision);
+  const carried = await carriedByGate(service, claims, judged.decision, ofRun);
   const decision = carried?.decision ?? judged.decision;
   const { request, created } = await openRequest(service, base, decision, policies, {
     key: identity.key,

@@ -175,13 +175,15 @@ export async function carriedByGate(
   service: ApprovalService,
   claims: RunClaims,
   decision: Decision,
+  ofRun?: StoredRequest[],
 ): Promise<{ decision: Decision; gate: StoredRequest } | null> {
   const env = claims.environment?.toLowerCase();
   if (!env || decision.outcome !== 'pending' || decision.policies.length === 0) return null;
   if (decision.break_glass) return null;
   const now = service.deps.now();
   const gate = (
-    await service.deps.store.requestsForRun(claims.repository_id, claims.run_id, claims.run_attempt)
+    ofRun ??
+    (await service.deps.store.requestsForRun(claims.repository_id, claims.run_id, claims.run_attempt))
   ).find(
     (r) =>
       r.gate?.environment.toLowerCase() === env &&

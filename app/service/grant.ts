@@ -105,7 +105,10 @@ export async function grantLegs(
   }
   outcomes.forEach((o, i) => {
     if (o.status === 'rejected' && due[i] !== asking)
-      log.warn({ err: o.reason, request: r.id, job: due[i]!.name }, "a waiting step's token was not minted yet");
+      log.warn(
+        { err: o.reason, request: r.id, job: due[i]!.name },
+        "a waiting step's token was not minted yet",
+      );
   });
   if (outcomes[0]!.status === 'rejected') throw outcomes[0]!.reason;
 }

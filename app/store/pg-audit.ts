@@ -23,32 +23,53 @@ export async function extendChain(
     throw new Error(
       'this store was opened without the audit key: it can read the audit log, not append to it',
     );
-  await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-  const last = (await c.query('SELECT seq, hash, key_id FROM audit ORDER BY seq DESC LIMIT 1')).rows[0] as
-    Row | undefined;
+  // The lock and both ends of the chain in one round trip; the rows and the head in one more.
+  const tail = (await c.query('SELECT * FROM audit_tail($1)', [AUDIT_LOCK])).rows[0] as Row;
   const plan = planAppend(
     {
-      head: headFromRow((await c.query('SELECT * FROM audit_head WHERE id = 1')).rows[0] as Row | undefined),
-      last: last && {
-        seq: Number(last.seq),
-        hash: String(last.hash),
-        keyId: (last.key_id as string | null) ?? null,
-      },
+      head:
+        tail.head_seq === null
+          ? undefined
+          : headFromRow({
+              seq: tail.head_seq,
+              hash: tail.head_hash,
+              key_id: tail.head_key_id,
+              mac: tail.head_mac,
+            }),
+      last:
+        tail.last_seq === null
+          ? undefined
+          : {
+              seq: Number(tail.last_seq),
+              hash: String(tail.last_hash),
+              keyId: (tail.last_key_id as string | null) ?? null,
+            },
     },
     keys,
     next,
     at,
   );
-  for (const e of plan.events)
-    await c.query(
-      'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash, key_id, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      auditValues(e),
-    );
-  if (plan.head)
-    await c.query(
-      `INSERT INTO audit_head (id, seq, hash, key_id, mac) VALUES (1, $1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, key_id = excluded.key_id, mac = excluded.mac`,
-      [plan.head.seq, plan.head.hash, plan.head.keyId, plan.head.mac],
-    );
+  const values: unknown[] = [];
+  const rows = plan.events.map((e) => {
+    const at = values.length;
+    values.push(...auditValues(e));
+    return `(${auditValues(e)
+      .map((_, i) => `$${at + i + 1}`)
+      .join(', ')})`;
+  });
+  const insertEvents =
+    rows.length === 0
+      ? ''
+      : `INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash, key_id, mac) VALUES ${rows.join(', ')}`;
+  let moveHead = '';
+  if (plan.head) {
+    const n = values.length;
+    values.push(plan.head.seq, plan.head.hash, plan.head.keyId, plan.head.mac);
+    moveHead = `INSERT INTO audit_head (id, seq, hash, key_id, mac) VALUES (1, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4})
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, key_id = excluded.key_id, mac = excluded.mac`;
+  }
+  if (insertEvents && moveHead)
+    await c.query(`WITH events AS (${insertEvents} RETURNING 1) ${moveHead}`, values);
+  else if (insertEvents || moveHead) await c.query(insertEvents || moveHead, values);
   return plan.events.at(-1);
 }

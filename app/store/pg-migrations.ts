@@ -98,6 +98,20 @@ export const MIGRATIONS = [
      WHERE status = 'approved' AND body->'breakGlassIssue' = 'null'::jsonb;`,
   // Write pacing per installation, shared by every instance: the next free slot (ms since epoch).
   `CREATE TABLE write_pacing (installation_id BIGINT PRIMARY KEY, next_at DOUBLE PRECISION NOT NULL);`,
+  // The end of the audit chain, read under the chain's lock in one round trip: each statement of a
+  // VOLATILE function sees what committed before it, so the reads see the last append's commit.
+  `CREATE FUNCTION audit_tail(lock_key BIGINT)
+     RETURNS TABLE (last_seq BIGINT, last_hash TEXT, last_key_id TEXT,
+                    head_seq BIGINT, head_hash TEXT, head_key_id TEXT, head_mac TEXT)
+     LANGUAGE plpgsql VOLATILE AS $$
+   BEGIN
+     PERFORM pg_advisory_xact_lock(lock_key);
+     RETURN QUERY
+       SELECT l.seq, l.hash, l.key_id, h.seq, h.hash, h.key_id, h.mac
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (SELECT a.seq, a.hash, a.key_id FROM audit a ORDER BY a.seq DESC LIMIT 1) l ON true
+       LEFT JOIN audit_head h ON h.id = 1;
+   END $$;`,
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

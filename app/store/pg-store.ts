@@ -195,6 +195,17 @@ export class PgStore implements Store {
   }
 
   async saveRequest(r: StoredRequest, audit: RequestAudit[] = []): Promise<boolean> {
+    if (audit.length === 0) {
+      // One statement (so one transaction, one round trip): the update and its notification.
+      const values = [...requestColumns(r), r.id, r.version];
+      const res = await this.#query(
+        `WITH saved AS (${REQUEST_SQL.update} RETURNING id) SELECT pg_notify($${values.length + 1}, id) FROM saved`,
+        [...values, CHANNEL],
+      );
+      if (res.rowCount !== 1) return false;
+      r.version++;
+      return true;
+    }
     const result = await this.#tx(async (c) => {
       const res = await c.query(REQUEST_SQL.update, [...requestColumns(r), r.id, r.version]);
       if (res.rowCount !== 1) return false;

@@ -1,6 +1,7 @@
 // The app's writes to GitHub as `npm start` makes them: a burst at once, then paced per
 // installation; GitHub's secondary rate limit waited out; a used-up rate limit reported to the step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appOctokit } from '../../app/github/octokit-class.ts';
 import { AppHarness } from './harness.ts';
 
 const POLICY = `version: 1
@@ -74,5 +75,30 @@ describe("the app's writes to GitHub", () => {
     expect(retried.body.check_run_url).toMatch(/\/runs\/\d+$/);
     const repo = h.sim.world.repo('initech/api')!;
     expect(repo.checkRuns.filter((r) => r.external_id === retried.body.id)).toHaveLength(1);
+  });
+
+  it('other GitHub errors (a 502) are repeated after 1 s, as plugin-retry did, and a 404 is not', async () => {
+    const config = h.config();
+    const Kit = appOctokit(config.githubWrites, config.githubTimeoutMs);
+    const installation = await h.runtime.github.installationFor(h.repo.owner, h.repo.name);
+    const kit = new Kit({
+      auth: { appId: config.appId, privateKey: config.privateKey, installationId: installation },
+      baseUrl: h.sim.url,
+      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    const since = h.sim.calls.length;
+    h.sim.inject('repos/get', 502);
+    const { status } = await kit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'shop' });
+    expect(status).toBe(200);
+    const tries = h.sim.calls.slice(since).filter((c) => c.operation === 'repos/get');
+    expect(tries.map((c) => c.status)).toEqual([502, 200]);
+    expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(950);
+    const missing = h.sim.calls.length;
+    await expect(
+      kit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'nothing' }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    expect(h.sim.calls.slice(missing).filter((c) => c.operation === 'repos/get')).toHaveLength(1);
   });
 });
