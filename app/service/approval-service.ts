@@ -336,7 +336,8 @@ export class ApprovalService {
 
   /**
    * Long-poll: answers when the request is decided, or after `seconds`. An approved step's token is
-   * minted here, when it asks for it.
+   * minted here, when it asks for it. `authenticated` is called once the step is known to be one of
+   * the request's (its run, its secret).
    */
   async wait(
     id: string,
@@ -344,9 +345,12 @@ export class ApprovalService {
     secret: string | undefined,
     seconds: number,
     signal?: AbortSignal,
+    authenticated?: (leg: Leg) => void,
   ): Promise<StepRef> {
     const deadline = this.deps.now() + seconds * 1000;
     let ref = await this.get(id, claims, secret);
+    // Only a step of the request (its run, its secret) counts as one being answered (`Waiters.answering`).
+    authenticated?.(ref.leg);
     // Answers on any change (a vote, an ignored click, the check run, the decision), so the step
     // can print each one as it happens; an unchanged request keeps the poll until the deadline.
     const seen = ref.request.version;
