@@ -348,24 +348,35 @@ export class ApprovalService {
     authenticated?: (leg: Leg) => void,
   ): Promise<StepRef> {
     const deadline = this.deps.now() + seconds * 1000;
-    let ref = await this.get(id, claims, secret);
-    // Only a step of the request (its run, its secret) counts as one being answered (`Waiters.answering`).
-    authenticated?.(ref.leg);
-    // Answers on any change (a vote, an ignored click, the check run, the decision), so the step
-    // can print each one as it happens; an unchanged request keeps the poll until the deadline.
-    const seen = ref.request.version;
-    while (
-      ref.request.status === 'pending' &&
-      ref.request.version === seen &&
-      this.deps.now() < deadline &&
-      !signal?.aborted
-    ) {
-      const notification = await this.deps.waiters.wait(id, Math.max(0, deadline - this.deps.now()), signal);
-      ref = notification
-        ? this.#stepOf(await this.#readAfter(id, notification), id, claims, secret)
-        : await this.get(id, claims, secret);
+    const { waiters } = this.deps;
+    // A change notified while this poll reads (nothing waiting to be woken then) is not lost.
+    const watch = waiters.watch(id);
+    try {
+      let heard = watch.last();
+      let ref = await this.get(id, claims, secret);
+      // Only a step of the request (its run, its secret) counts as one being answered (`Waiters.answering`).
+      authenticated?.(ref.leg);
+      // Answers on any change (a vote, an ignored click, the check run, the decision), so the step
+      // can print each one as it happens; an unchanged request keeps the poll until the deadline.
+      const seen = ref.request.version;
+      while (
+        ref.request.status === 'pending' &&
+        ref.request.version === seen &&
+        this.deps.now() < deadline &&
+        !signal?.aborted
+      ) {
+        const missed = watch.last() > heard ? watch.last() : 0;
+        const notification =
+          missed || (await waiters.wait(id, Math.max(0, deadline - this.deps.now()), signal));
+        if (notification) heard = notification;
+        ref = notification
+          ? this.#stepOf(await this.#readAfter(id, notification), id, claims, secret)
+          : await this.get(id, claims, secret);
+      }
+      return await this.withToken(ref);
+    } finally {
+      watch.done();
     }
-    return this.withToken(ref);
   }
 
   /** The step's leg with its token minted, when its request is approved with one. */

@@ -74,3 +74,34 @@ describe('steps counted as being answered', () => {
     }
   });
 });
+
+describe('wake-ups', () => {
+  it('a decision saved while the waiting step reads the request still wakes it', async () => {
+    const step = await h.step({ runId: ++run });
+    const { body } = await h.request(step);
+    const checkRunId = await checkRunOf(h, body.id);
+    const store = h.runtime.store;
+    const get = store.getRequest.bind(store);
+    // The step's read is answered (as the database read it) only after the vote has been saved
+    // and its waiters told: PostgreSQL's answer to a read can arrive after a save's notification.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let reading!: () => void;
+    const read = new Promise<void>((r) => (reading = r));
+    store.getRequest = async (id: string) => {
+      store.getRequest = get;
+      const snapshot = await get(id);
+      reading();
+      await held;
+      return snapshot;
+    };
+    const started = Date.now();
+    const answer = h.poll(step, body.id, 8);
+    await read;
+    await h.click(checkRunId, 'alice');
+    release();
+    const res = await answer;
+    expect(res.body.status).toBe('approved');
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+});
