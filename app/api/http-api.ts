@@ -5,7 +5,7 @@ import { STEP_SECRET_HEADER } from './contract.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { hangUpAfterRefusal, readBody } from '../http/read-body.ts';
 import type { Metrics } from '../metrics.ts';
-import { sha256, type ApprovalService, type Logger } from '../service/approval-service.ts';
+import type { ApprovalService, Logger } from '../service/approval-service.ts';
 import { checkBody } from '../service/request-input.ts';
 import type { Store } from '../store/types.ts';
 import { refuseUnstorable } from './json-strings.ts';
@@ -118,9 +118,11 @@ export function createApiHandler(
       if (!Number.isFinite(wait) || wait < 0)
         throw new AppError('bad_request', 'wait must be a number of seconds');
       const free = wait > 0 ? longPolls.enter(m[1]!, stepSecret ?? '', claims) : () => undefined;
-      // Until its answer is written out, a decision's check run and comments wait for this step.
-      const answered = deps.service.deps.waiters.answering(m[1]!, sha256(stepSecret ?? ''));
-      res.on('finish', answered);
+      // Until its answer is written out, a decision's check run and comments wait for this step,
+      // once it is known to be a step of the request: a refused poll (another run's step, a wrong
+      // secret) is never counted, nor does a token get minted for the leg whose secret it names.
+      let answered = (): void => undefined;
+      res.on('finish', () => answered());
       const aborted = new AbortController();
       res.on('close', () => (aborted.abort(), free(), answered()));
       try {
@@ -130,6 +132,10 @@ export function createApiHandler(
           stepSecret,
           Math.min(wait, MAX_WAIT_SECONDS),
           aborted.signal,
+          (step) => {
+            if (!aborted.signal.aborted && !res.writableFinished)
+              answered = deps.service.deps.waiters.answering(m[1]!, step.secretHash);
+          },
         );
         return (send(res, 200, await deps.service.viewOf({ request, leg })), true);
       } finally {

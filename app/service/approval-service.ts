@@ -345,7 +345,8 @@ export class ApprovalService {
 
   /**
    * Long-poll: answers when the request is decided, or after `seconds`. An approved step's token is
-   * minted here, when it asks for it.
+   * minted here, when it asks for it. `authenticated` is called once the step is known to be one of
+   * the request's (its run, its secret).
    */
   async wait(
     id: string,
@@ -353,8 +354,10 @@ export class ApprovalService {
     secret: string | undefined,
     seconds: number,
     signal?: AbortSignal,
+    authenticated?: (leg: Leg) => void,
   ): Promise<StepRef> {
     const deadline = this.deps.now() + seconds * 1000;
+    const { waiters } = this.deps;
     // Only what the wait needs to check again is kept while it waits (not the verified token's
     // claims, nor a copy of the request): a held poll costs little more than its socket.
     const run = {
@@ -362,23 +365,35 @@ export class ApprovalService {
       run_id: claims.run_id,
       run_attempt: claims.run_attempt,
     };
-    let ref: StepRef | null = await this.get(id, run, secret);
-    // Answers on any change (a vote, an ignored click, the check run, the decision), so the step
-    // can print each one as it happens; an unchanged request keeps the poll until the deadline.
-    const seen = ref.request.version;
-    while (
-      ref.request.status === 'pending' &&
-      ref.request.version === seen &&
-      this.deps.now() < deadline &&
-      !signal?.aborted
-    ) {
-      ref = null;
-      const notification = await this.deps.waiters.wait(id, Math.max(0, deadline - this.deps.now()), signal);
-      ref = notification
-        ? this.#stepOf(await this.#readAfter(id, notification), id, run, secret)
-        : await this.get(id, run, secret);
+    // A change notified while this poll reads (nothing waiting to be woken then) is not lost.
+    const watch = waiters.watch(id);
+    try {
+      let heard = watch.last();
+      let ref: StepRef | null = await this.get(id, run, secret);
+      // Only a step of the request (its run, its secret) counts as one being answered (`Waiters.answering`).
+      authenticated?.(ref.leg);
+      // Answers on any change (a vote, an ignored click, the check run, the decision), so the step
+      // can print each one as it happens; an unchanged request keeps the poll until the deadline.
+      const seen = ref.request.version;
+      while (
+        ref.request.status === 'pending' &&
+        ref.request.version === seen &&
+        this.deps.now() < deadline &&
+        !signal?.aborted
+      ) {
+        ref = null;
+        const missed = watch.last() > heard ? watch.last() : 0;
+        const notification =
+          missed || (await waiters.wait(id, Math.max(0, deadline - this.deps.now()), signal));
+        if (notification) heard = notification;
+        ref = notification
+          ? this.#stepOf(await this.#readAfter(id, notification), id, run, secret)
+          : await this.get(id, run, secret);
+      }
+      return await this.withToken(ref);
+    } finally {
+      watch.done();
     }
-    return this.withToken(ref);
   }
 
   /** The step's leg with its token minted, when its request is approved with one. */

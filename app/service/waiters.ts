@@ -84,17 +84,41 @@ export class Waiters {
   }
 
   #notifications = 0;
+  /** The latest notification of each request some long-poll watches (`watch`), and how many do. */
+  readonly #watched = new Map<string, { polls: number; last: number }>();
+
+  /**
+   * Records the notifications of request `id` from now until `done()`, `last()` being the number
+   * of the latest one (0: none yet): a long-poll that reads the request between two waits learns
+   * of a change notified while it read (when nothing waited to be woken), instead of waiting on.
+   */
+  watch(id: string): { last: () => number; done: () => void } {
+    const watched = this.#watched.get(id) ?? { polls: 0, last: 0 };
+    watched.polls++;
+    this.#watched.set(id, watched);
+    let once = false;
+    return {
+      last: () => watched.last,
+      done: () => {
+        if (once) return;
+        once = true;
+        if (--watched.polls === 0 && this.#watched.get(id) === watched) this.#watched.delete(id);
+      },
+    };
+  }
 
   notify(id: string): void {
     const waiting = this.#waiting.get(id);
-    if (!waiting) return;
+    const watched = this.#watched.get(id);
+    if (!waiting && !watched) return;
     const notification = ++this.#notifications;
-    for (const wake of [...waiting]) wake(notification);
+    if (watched) watched.last = notification;
+    for (const wake of [...(waiting ?? [])]) wake(notification);
   }
 
   /** Wakes every long-poll (each re-reads its request): after news of saves may have been lost. */
   notifyAll(): void {
-    for (const id of [...this.#waiting.keys()]) this.notify(id);
+    for (const id of new Set([...this.#waiting.keys(), ...this.#watched.keys()])) this.notify(id);
   }
 
   /** Long-polls currently held. */
