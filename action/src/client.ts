@@ -119,10 +119,18 @@ export class AppClient {
     return this.#call('POST', '/api/v1/requests', body, deadline);
   }
 
-  poll(id: string, waitSeconds: number, deadline: number, signal?: AbortSignal): Promise<RequestView> {
+  /** `since`: the version of the last answer, so a change made between two polls is not missed. */
+  poll(
+    id: string,
+    waitSeconds: number,
+    deadline: number,
+    signal?: AbortSignal,
+    since?: number,
+  ): Promise<RequestView> {
+    const after = typeof since === 'number' ? `&since=${since}` : '';
     return this.#call(
       'GET',
-      `/api/v1/requests/${id}?wait=${Math.max(0, Math.floor(waitSeconds))}`,
+      `/api/v1/requests/${id}?wait=${Math.max(0, Math.floor(waitSeconds))}${after}`,
       undefined,
       deadline,
       signal,

@@ -128,7 +128,7 @@ export async function run(): Promise<void> {
     }
     const left = (Math.min(stepDeadline, requestEnds + 5_000) - Date.now()) / 1000;
     if (left <= 0) break;
-    r = await client.poll(r.id, Math.min(POLL_SECONDS, left), deadline);
+    r = await client.poll(r.id, Math.min(POLL_SECONDS, left), deadline, undefined, r.version);
     requestEnds = expiresAt(r);
   }
   if (r.status === 'pending') {

@@ -32,6 +32,11 @@ export interface CreateRequestBody {
 export interface RequestView {
   id: string;
   status: RequestStatus;
+  /**
+   * Goes up with every change of the request: a step polls with `since=<version>` so that a change
+   * made between two of its polls answers the next one at once.
+   */
+  version: number;
   action: string;
   repository: string;
   run_id: string;

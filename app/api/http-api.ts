@@ -6,6 +6,7 @@ import type { GitHubPort } from '../github/port.ts';
 import { hangUpAfterRefusal, readBody } from '../http/read-body.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ApprovalService, Logger } from '../service/approval-service.ts';
+import { Hangup } from '../service/waiters.ts';
 import { checkBody } from '../service/request-input.ts';
 import type { Store } from '../store/types.ts';
 import { refuseUnstorable } from './json-strings.ts';
@@ -117,23 +118,28 @@ export function createApiHandler(
       const wait = Number(url.searchParams.get('wait') ?? 0);
       if (!Number.isFinite(wait) || wait < 0)
         throw new AppError('bad_request', 'wait must be a number of seconds');
+      const sinceParam = url.searchParams.get('since');
+      const since = sinceParam === null ? undefined : Number(sinceParam);
+      if (since !== undefined && !Number.isSafeInteger(since))
+        throw new AppError('bad_request', 'since must be the version of an earlier answer (a whole number)');
       const free = wait > 0 ? longPolls.enter(m[1]!, stepSecret ?? '', claims) : () => undefined;
       // Until its answer is written out, a decision's check run and comments wait for this step,
       // once it is known to be a step of the request: a refused poll (another run's step, a wrong
       // secret) is never counted, nor does a token get minted for the leg whose secret it names.
       let answered = (): void => undefined;
       res.on('finish', () => answered());
-      const aborted = new AbortController();
-      res.on('close', () => (aborted.abort(), free(), answered()));
+      const hangup = new Hangup();
+      res.on('close', () => (hangup.abort(), free(), answered()));
       try {
         const { request, leg } = await deps.service.wait(
           m[1]!,
           claims,
           stepSecret,
           Math.min(wait, MAX_WAIT_SECONDS),
-          aborted.signal,
+          hangup,
+          since,
           (step) => {
-            if (!aborted.signal.aborted && !res.writableFinished)
+            if (!hangup.aborted && !res.writableFinished)
               answered = deps.service.deps.waiters.answering(m[1]!, step.secretHash);
           },
         );

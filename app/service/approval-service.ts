@@ -35,7 +35,7 @@ import { toApprovalRequest } from './request-input.ts';
 import { stepView } from './step-view.ts';
 import { sweep } from './sweep.ts';
 import { bindToTerms } from './terms.ts';
-import type { Waiters } from './waiters.ts';
+import type { Hangup, Waiters } from './waiters.ts';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -345,15 +345,17 @@ export class ApprovalService {
 
   /**
    * Long-poll: answers when the request is decided, or after `seconds`. An approved step's token is
-   * minted here, when it asks for it. `authenticated` is called once the step is known to be one of
-   * the request's (its run, its secret).
+   * minted here, when it asks for it. `since`: the version of the step's last answer (a change made
+   * since then answers at once); without it, the request as this poll first reads it. `authenticated`
+   * is called once the step is known to be one of the request's (its run, its secret).
    */
   async wait(
     id: string,
     claims: RunClaims,
     secret: string | undefined,
     seconds: number,
-    signal?: AbortSignal,
+    signal?: Hangup,
+    since?: number,
     authenticated?: (leg: Leg) => void,
   ): Promise<StepRef> {
     const deadline = this.deps.now() + seconds * 1000;
@@ -374,7 +376,7 @@ export class ApprovalService {
       authenticated?.(ref.leg);
       // Answers on any change (a vote, an ignored click, the check run, the decision), so the step
       // can print each one as it happens; an unchanged request keeps the poll until the deadline.
-      const seen = ref.request.version;
+      const seen = since ?? ref.request.version;
       while (
         ref.request.status === 'pending' &&
         ref.request.version === seen &&

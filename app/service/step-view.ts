@@ -20,6 +20,7 @@ export function stepView(
   return {
     id: r.id,
     status: r.status,
+    version: r.version,
     action: r.action,
     repository: c.repository,
     run_id: c.run_id,

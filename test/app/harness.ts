@@ -433,8 +433,10 @@ export class AppHarness {
     );
   }
 
-  poll(step: Step, id: string, wait = 0) {
-    return this.call(step, 'GET', `/api/v1/requests/${id}?wait=${wait}`);
+  /** `since`: the version of the step's last answer (as the action sends it). */
+  poll(step: Step, id: string, wait = 0, since?: number) {
+    const after = since === undefined ? '' : `&since=${since}`;
+    return this.call(step, 'GET', `/api/v1/requests/${id}?wait=${wait}${after}`);
   }
 
   cancel(step: Step, id: string) {

@@ -23,7 +23,9 @@ describe('progress while a request waits', () => {
     const { body } = await h.request(step);
     const runId = await checkRunOf(h, body.id);
     const started = Date.now();
-    const first = h.poll(step, body.id, 30);
+    // As the action polls: with the version of its last answer, so a vote that lands before this
+    // poll is read still answers it.
+    const first = h.poll(step, body.id, 30, body.version);
     await h.click(runId, 'alice');
     const afterVote = await first;
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -31,12 +33,25 @@ describe('progress while a request waits', () => {
       status: 'pending',
       votes: [{ login: 'alice', decision: 'approve' }],
     });
-    const second = h.poll(step, body.id, 30);
+    const second = h.poll(step, body.id, 30, afterVote.body.version);
     await h.click(runId, 'mallory');
     const afterIgnored = await second;
     expect(afterIgnored.body.status).toBe('pending');
     expect(afterIgnored.body.ignored).toEqual([{ login: 'mallory', reason: expect.any(String) }]);
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('a change made between two polls answers the next poll at once (since=<version>)', async () => {
+    h = await new AppHarness().start({ 'p.yml': POLICY });
+    const step = await h.step();
+    const { body } = await h.request(step);
+    await h.click(await checkRunOf(h, body.id), 'alice'); // before the step polls
+    const started = Date.now();
+    const polled = await h.poll(step, body.id, 30, body.version);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(polled.body.version).toBeGreaterThan(body.version);
+    expect(polled.body.votes).toEqual([{ login: 'alice', decision: 'approve', comment: null }]);
+    expect((await h.poll(step, body.id, 0, Number.NaN)).status).toBe(400);
   });
 
   it('"N more from" names only who can still decide: not who voted, not the actor', async () => {
