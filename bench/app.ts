@@ -291,16 +291,20 @@ export async function autoApprovedStep(runs = 10): Promise<number> {
       const env = {
         PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
         GITHUB_JOB: 'deploy',
+        JIT_JOB_ID: String(step.simJob.id),
         JIT_ACTION: 'publish-docs',
         JIT_APP_URL: h.url,
         JIT_AUDIENCE: 'https://jit.example.test',
         ...h.oidc.jobEnv(step.job),
       };
       const start = performance.now();
-      const code = await new Promise((r) =>
-        spawn(process.execPath, [dist], { env, stdio: 'ignore' }).on('exit', r),
-      );
-      if (code !== 0) throw new Error(`the step exited with ${code}`);
+      let out = '';
+      const code = await new Promise((r) => {
+        const child = spawn(process.execPath, [dist], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.on('exit', r);
+      });
+      if (code !== 0) throw new Error(`the step exited with ${code}:\n${out}`);
       times.push(performance.now() - start);
     }
   } finally {

@@ -241,11 +241,14 @@ export class ApprovalService {
     );
     const { waiters, store, log } = this.deps;
     if (opts.stepsFirst && status === 'approved' && decision.token && waiters.answeringCount(r.id) > 0) {
-      const later = waiters
+      const later: Promise<void> = waiters
         .answered(r.id, STEPS_FIRST_MS)
         .then(() => this.locks.run(r.id, async () => this.#shown((await store.getRequest(r.id))!)))
-        .catch((err: unknown) => log.error({ err, request: r.id }, 'showing a decision failed'));
-      this.#afterwards.set(r.id, later);
+        .catch((err: unknown) => log.error({ err, request: r.id }, 'showing a decision failed'))
+        .finally(() => {
+          if (this.#afterwards.get(r.id) === later) this.#afterwards.delete(r.id);
+        });
+      this.#afterwards.set(r.id, later); // the sweep leaves its check run to it meanwhile
       return;
     }
     await this.#shown(r);
@@ -259,12 +262,14 @@ export class ApprovalService {
     await answerNow(this, r);
   }
 
+  /** Whether a decision of request `id` is waiting for its steps before showing itself (`finalize`). */
+  deferring(id: string): boolean {
+    return this.#afterwards.has(id);
+  }
+
   /** What a decision left until its waiting steps had their tokens (see `finalize`); once done. */
   async afterwards(id: string): Promise<void> {
-    const later = this.#afterwards.get(id);
-    if (!later) return;
-    await later;
-    if (this.#afterwards.get(id) === later) this.#afterwards.delete(id);
+    await this.#afterwards.get(id);
   }
 
   /**

@@ -88,6 +88,8 @@ export class CheckRunSends {
 export async function resendCheckRuns(service: ApprovalService, limit = RESEND_PER_SWEEP): Promise<void> {
   const { store, log, now } = service.deps;
   for (const due of await store.unsyncedCheckRuns(now(), limit)) {
+    // A decision whose check run waits for the steps it resumes (`finalize`) shows it itself.
+    if (service.deferring(due.id)) continue;
     await service.locks
       .run(due.id, async () => {
         const r = (await store.getRequest(due.id))!;
