@@ -5,7 +5,7 @@ import { STEP_SECRET_HEADER } from './contract.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { hangUpAfterRefusal, readBody } from '../http/read-body.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ApprovalService, Logger } from '../service/approval-service.ts';
+import type { ApprovalService, Logger, RunIdentity } from '../service/approval-service.ts';
 import { Hangup } from '../service/waiters.ts';
 import { checkBody } from '../service/request-input.ts';
 import type { Store } from '../store/types.ts';
@@ -70,6 +70,12 @@ export function takeAuthorization(req: IncomingMessage): string | undefined {
   return value;
 }
 
+/** A request's path and query, without keeping the parsed URL. */
+function target(raw: string | undefined): { pathname: string; searchParams: URLSearchParams } {
+  const url = new URL(raw ?? '/', 'http://localhost');
+  return { pathname: url.pathname, searchParams: new URLSearchParams(url.search) };
+}
+
 const REQUEST_PATH = /^\/api\/v1\/requests\/(req_[0-9a-f]{24})$/;
 
 /** The HTTP API the action calls, plus health and metrics. Returns false for other paths. */
@@ -78,7 +84,50 @@ export function createApiHandler(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const longPolls = new LongPolls(deps.limits);
   const ready = cachedCheck(() => checkReady(deps.store, deps.github), deps.readyzCacheMs, deps.now);
-  const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+  /**
+   * A long-poll, in a function of its own that holds only what the wait needs: the route that
+   * starts it returns at once, so neither the step's verified claims nor the parsed URL are kept
+   * while it waits (a held poll's memory is what many waiting steps cost).
+   */
+  const longPoll = async (
+    res: ServerResponse,
+    id: string,
+    run: RunIdentity,
+    stepSecret: string | undefined,
+    wait: number,
+    since: number | undefined,
+    free: () => void,
+  ): Promise<boolean> => {
+    // Until its answer is written out, a decision's check run and comments wait for this step,
+    // once it is known to be a step of the request: a refused poll (another run's step, a wrong
+    // secret) is never counted, nor does a token get minted for the leg whose secret it names.
+    let answered = (): void => undefined;
+    const hangup = new Hangup();
+    // 'close' follows the answer's last byte (or a hang-up): one listener for both.
+    res.on('close', () => (hangup.abort(), free(), answered()));
+    try {
+      const { request, leg } = await deps.service.wait(
+        id,
+        run,
+        stepSecret,
+        Math.min(wait, MAX_WAIT_SECONDS),
+        hangup,
+        since,
+        (step) => {
+          if (!hangup.aborted && !res.writableFinished)
+            answered = deps.service.deps.waiters.answering(id, step.secretHash);
+        },
+      );
+      return (send(res, 200, await deps.service.viewOf({ request, leg })), true);
+    } finally {
+      free();
+    }
+  };
+  const route = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: { pathname: string; searchParams: URLSearchParams },
+  ): Promise<boolean> => {
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz' && method === 'GET') return (send(res, 200, { status: 'ok' }), true);
     if (url.pathname === '/readyz' && method === 'GET')
@@ -123,30 +172,12 @@ export function createApiHandler(
       if (since !== undefined && !Number.isSafeInteger(since))
         throw new AppError('bad_request', 'since must be the version of an earlier answer (a whole number)');
       const free = wait > 0 ? longPolls.enter(m[1]!, stepSecret ?? '', claims) : () => undefined;
-      // Until its answer is written out, a decision's check run and comments wait for this step,
-      // once it is known to be a step of the request: a refused poll (another run's step, a wrong
-      // secret) is never counted, nor does a token get minted for the leg whose secret it names.
-      let answered = (): void => undefined;
-      res.on('finish', () => answered());
-      const hangup = new Hangup();
-      res.on('close', () => (hangup.abort(), free(), answered()));
-      try {
-        const { request, leg } = await deps.service.wait(
-          m[1]!,
-          claims,
-          stepSecret,
-          Math.min(wait, MAX_WAIT_SECONDS),
-          hangup,
-          since,
-          (step) => {
-            if (!hangup.aborted && !res.writableFinished)
-              answered = deps.service.deps.waiters.answering(m[1]!, step.secretHash);
-          },
-        );
-        return (send(res, 200, await deps.service.viewOf({ request, leg })), true);
-      } finally {
-        free();
-      }
+      const run = {
+        repository_id: claims.repository_id,
+        run_id: claims.run_id,
+        run_attempt: claims.run_attempt,
+      };
+      return longPoll(res, m[1]!, run, stepSecret, wait, since, free); // not awaited here: see longPoll
     }
     if (method === 'DELETE') {
       const { request, leg } = await deps.service.cancel(m[1]!, claims, stepSecret);
@@ -155,7 +186,7 @@ export function createApiHandler(
     throw new AppError('bad_request', `${method} is not supported on a request`);
   };
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = target(req.url);
     try {
       return await route(req, res, url);
     } catch (err) {

@@ -356,7 +356,7 @@ export class ApprovalService {
    */
   async wait(
     id: string,
-    claims: RunClaims,
+    claims: RunIdentity,
     secret: string | undefined,
     seconds: number,
     signal?: Hangup,

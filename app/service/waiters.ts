@@ -69,18 +69,18 @@ export class Waiters {
     return new Promise((resolve) => {
       const set = this.#waiting.get(id) ?? new Set();
       this.#waiting.set(id, set);
+      // One function for all three ends (woken, aborted, timed out): a held poll's closures are
+      // part of what each waiting step costs.
       const done = (notification: number): void => {
         clearTimeout(timer);
-        set.delete(wake);
+        set.delete(done);
         if (set.size === 0) this.#waiting.delete(id);
         signal?.listen(undefined);
         resolve(notification);
       };
-      const wake = (notification: number): void => done(notification);
-      const abort = (): void => done(0);
-      const timer = setTimeout(() => done(0), ms);
-      set.add(wake);
-      signal?.listen(abort);
+      const timer = setTimeout(done, ms, 0);
+      set.add(done);
+      signal?.listen(done);
     });
   }
 
@@ -136,15 +136,16 @@ export class Waiters {
  */
 export class Hangup {
   aborted = false;
-  #listener: (() => void) | undefined;
+  #listener: ((notification: 0) => void) | undefined;
 
-  listen(listener: (() => void) | undefined): void {
+  /** `listener` is called with 0 (no notification) when the poll's connection closes. */
+  listen(listener: ((notification: 0) => void) | undefined): void {
     this.#listener = listener;
   }
 
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.#listener?.();
+    this.#listener?.(0);
   }
 }
