@@ -216,21 +216,30 @@ commit never changes, so it is now read once per commit). Where the app's CPU go
 400 creations in the app's own process, busy samples only): ${profiled
     .where!.slice(0, 10)
     .map((w) => `${w.part} ${fmt(w.share * 100)}%`)
-    .join(', ')}. Most of it is Octokit's request pipeline and undici, per GitHub call (about 1.5 ms
-each on this machine); @octokit/plugin-retry's per-call Bottleneck queue is gone (the app repeats
-GitHub's errors itself, as the plugin did). **Missed by about ${fmt(sqlite.appCpuMs! - 3, 1)} ms:**
-three GitHub calls a request cost more than 3 ms in Octokit alone; meeting it needs a leaner
-HTTP client than Octokit for these three calls, not done here.
+    .join(', ')}. Octokit's request pipeline, undici and the
+JSON parser Octokit uses (json-with-bigint) take over a third of the busy samples; the policy
+engine and the store little. @octokit/plugin-retry's per-call Bottleneck queue is gone (the app
+repeats GitHub's errors itself, as the plugin did) and the workflow file is read once per commit,
+yet CPU per request did not measurably fall (7.75 ms before, with four calls). **Missed by about
+${fmt(sqlite.appCpuMs! - 3, 1)} ms:** three GitHub calls a request through Octokit cost more than 3 ms here; meeting it
+needs a leaner HTTP client than Octokit for these calls, not done here.
 
 **PostgreSQL round trips.** Counted on the wire by a proxy (bench/pg-proxy.ts: each simple query
 and each Sync). Saves without audit events are now one statement (the update and its
 notification), the audit chain's lock and both of its ends are read in one call
 (\`audit_tail\`), its rows and head written in one, and the run's requests are read once per
-creation. **Missed: ${fmt(trips.creation, 1)} against 4.** What is left for a creation: the request's
-insert, its lock (taken and released: 2), its audit event in a transaction (4), the check run id
+creation. **Missed: ${fmt(trips.creation, 1)} against 4.** What is left for a creation: the
+run's requests (1), the request's insert (1), its lock (taken and released: 2), its audit event in
+a transaction (4), the check run id
 and the approvers' comment each saved (2), the request and its votes read back for the check run,
 the comment and the step's answer (4). Four would need the insert, its audit event and the check
 run's id in one transaction, and reads answered from what was just written.
+
+**Vote to token on PostgreSQL** misses the p50 by a few milliseconds: the deciding vote and the
+step taking its token make the round trips counted above (most of them before the step has its
+answer: the vote's delivery journal, its lock, the vote and decision with their audit events, then
+the step's lock, the mint journal and the save of its token), with the app, the simulator and
+PostgreSQL on two cores. Cutting them as for creation is what remains.
 
 **Audit appends** still take the chain's lock, one append at a time across all requests, for the
 length of one round trip and the commit (before: five round trips). Not serializing unrelated
@@ -275,7 +284,7 @@ and the first step to take the lock mints the tokens of every step waiting on th
 a time, and stores them in one save (\`grantLegs\`). Each leg still gets a token of its own (256
 mints), encrypted to its own key. The resume time includes 256 token mints answered by the
 simulator and 256 decryptions by the clients, all in the benchmark's process on the same two cores;
-${r.resumedMs <= 1000 ? '' : `**missed by ${s(Math.max(r.resumedMs, p.resumedMs) - 1000)}**: the app's own CPU for the phase is shown beside it.`}
+${r.resumedMs <= 1000 ? '' : `**missed by ${s(Math.max(r.resumedMs, p.resumedMs) - 1000)}**. The app's own CPU in the phase is ${s(r.resumedCpuMs)} (SQLite), about ${fmt(r.resumedCpuMs / r.legs, 1)} ms a leg: each leg's mint goes through Octokit (the pipeline that dominates a creation's CPU, above), and each token is encrypted to its leg's key, journalled and audited. A token per leg is by design (each is revoked when its own job ends); meeting 1 s here needs the leaner GitHub client named above.`}
 
 Write pacing is shared by instances on one PostgreSQL (\`reserveWrite\`: the installation's next
 write slot in the database, GCRA), so N instances together keep one installation's pace;
@@ -308,12 +317,16 @@ async function longPolls(): Promise<string> {
 "Before": 20.5 MB per 1,000 measured the same way on this machine just before issue 18's changes
 (2,000 waits); the earlier figure of 6.3 MB had the benchmark collect its own garbage, not the
 app's. A held wait now keeps neither a copy of its request nor the step's verified claims nor
-its OIDC token (taken off the request's headers once verified). What remains, per held poll
-(sampling heap profile): Node's HTTP server per connection (the socket, its parser, the request
-and response objects: about half of the JS heap a poll holds) and about 6.5 KB of native memory
-per socket, plus the app's own few hundred bytes each for the wait, its timer, its abort signal
-and the long-poll limits. **Missed: about ${fmt(r.perThousandMb, 1)} MB per 1,000 against 8**; most of it is
-the cost of an open HTTP connection in Node.js, which a long-poll design pays per waiting step.
+its OIDC token (taken off the request's headers once verified), nor the parsed URL; its wake-up,
+abort and timeout share one closure, and an AbortController gave way to a lighter \`Hangup\`.
+What remains per held poll (a sampling heap profile of 1,000, and RSS against heap growth): about
+10 KB of JS heap, of which about 4 KB is Node's HTTP server's own for the connection (socket,
+parser, request and response objects) and the rest is allocated under the app's frames (the wait
+and its timer, listeners on the response, the long-poll limits, the access log line's state), and
+about 6.7 KB of native memory per connection. **Missed: about ${fmt(r.perThousandMb, 1)} MB per 1,000 against 8.**
+Meeting it needs waits that do not each hold an HTTP request and its connection in Node.js (for
+example one stream per run for all its waiting steps), a change of the step's protocol not made
+here.
 `;
 }
 
@@ -358,8 +371,9 @@ async function budget(): Promise<string> {
 - Command: \`npm run bench -- --only budget\` (bench/app.ts \`apiCalls\`), ${new Date().toISOString().slice(0, 10)}
 - One request with one approver, \`notify\` at its default (a comment on the commit), from the
   step's request through the approval, the step collecting its token, to the job's end (token
-  revoked). The policies are cached (\`POLICY_CACHE_SECONDS\` 60, dropped by a push): the one
-  content read is the workflow file that verifies the step's job.
+  revoked). The policies are cached (\`POLICY_CACHE_SECONDS\` 60, dropped by a push), and the
+  workflow file that verifies the step's job was read at this commit by the warm-up request (a file
+  at a commit never changes): no content read is left.
 - Target (issue 13): at most 8 calls in all, and none while waiting. Measured: **${calls.total}**
   in all (${calls.total <= 8 ? 'met' : '**missed**'}), **${calls.whileWaiting}** during a 20 s wait.
 
