@@ -1,6 +1,6 @@
 // A TCP proxy in front of PostgreSQL that counts round trips: each simple query ('Q') and each
 // Sync ('S', the end of an extended-protocol exchange) is one wait for the server's answer.
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface CountingProxy {
   url: string;
@@ -11,7 +11,7 @@ export interface CountingProxy {
 export async function countingProxy(databaseUrl: string): Promise<CountingProxy> {
   const target = new URL(databaseUrl);
   let trips = 0;
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
