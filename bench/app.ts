@@ -496,3 +496,47 @@ export async function pgRoundTrips(n = 100): Promise<{ creation: number; approva
     await proxy.close();
   }
 }
+
+/**
+ * Two instances on one PostgreSQL writing check runs to one installation at once (`writes` each),
+ * with a burst of `burst` and `perMinute` writes a minute: the writes a minute GitHub received
+ * from both together after the burst, against the one installation's rate.
+ */
+export async function sharedPacing(
+  writes = 12,
+  perMinute = 600,
+  burst = 4,
+): Promise<{ total: number; perMinuteSeen: number; perMinute: number; burst: number }> {
+  const h = configured({ store: 'PostgreSQL', paced: true });
+  h.env.GITHUB_WRITES_PER_MINUTE = String(perMinute);
+  h.env.GITHUB_WRITE_BURST = String(burst);
+  await h.start({ 'p.yml': POLICY });
+  try {
+    const other = await h.instance();
+    const installation = await h.runtime.github.installationFor(h.repo.owner, h.repo.name);
+    const sha = h.repo.branches.get(h.repo.defaultBranch)!;
+    const since = h.sim.calls.length;
+    await Promise.all(
+      Array.from({ length: writes * 2 }, (_, i) =>
+        (i % 2 ? other : h.runtime).github.createCheckRun(installation, h.repo.owner, h.repo.name, sha, {
+          name: 'Approval',
+          status: 'in_progress',
+          external_id: `pacing-${i}`,
+          actions: [],
+          output: { title: 'Waiting', summary: `write ${i}` },
+        }),
+      ),
+    );
+    const at = h.sim.calls
+      .slice(since)
+      .filter((c) => c.operation === 'checks/create')
+      .map((c) => c.at)
+      .sort((a, b) => a - b);
+    // After the burst: writes beyond it over the time they took.
+    const paced = at.length - burst;
+    const minutes = (at.at(-1)! - at[0]!) / 60_000;
+    return { total: at.length, perMinuteSeen: paced / minutes, perMinute, burst };
+  } finally {
+    await h.stop();
+  }
+}
