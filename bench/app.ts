@@ -61,21 +61,8 @@ export async function approvalLatency(
   const times: number[] = [];
   const ops: Record<string, number> = {};
   let most = 0;
-  // The GitHub calls received when the app has written the step's answer out (the moment its
-  // waiters' `answering` mark is released): what the app did before answering, whatever the order
-  // in which this one process then reads the answer and the simulator takes later calls.
-  const waiters = h.runtime.service.deps.waiters;
-  const answering = waiters.answering.bind(waiters);
-  let callsAnswered = 0;
-  waiters.answering = (id, step) => {
-    const release = answering(id, step);
-    let once = false;
-    return () => {
-      if (!once) callsAnswered = h.sim.calls.length;
-      once = true;
-      release();
-    };
-  };
+  // The GitHub calls received when the app has written the step's answer out.
+  const answers = h.callsAtAnswers();
   try {
     // One warm-up first (the installation's token, the policies): not counted.
     for (let i = -1; i < n; i++) {
@@ -89,7 +76,7 @@ export async function approvalLatency(
       const callsBefore = h.sim.calls.length;
       let resumed = 0;
       const holding = waiting.then(async (r) => {
-        const between = h.sim.calls.slice(callsBefore, callsAnswered);
+        const between = h.sim.calls.slice(callsBefore, answers.last());
         if (i >= 0) most = Math.max(most, between.length);
         if (i >= 0) for (const c of between) ops[c.operation] = (ops[c.operation] ?? 0) + 1;
         await h.decrypt(step, r.body.token!.jwe);

@@ -302,7 +302,6 @@ export class ApprovalService {
   }
 
   /** The request and the asking step's leg: for the run that made it, and the step holding its secret. */
-  /** The request and the asking step's leg: for the run that made it, and the step holding its secret. */
   async get(id: string, claims: RunIdentity, secret: string | undefined): Promise<StepRef> {
     return this.#stepOf(await this.deps.store.getRequest(id), id, claims, secret);
   }
@@ -356,7 +355,7 @@ export class ApprovalService {
    */
   async wait(
     id: string,
-    claims: RunIdentity,
+    run: RunIdentity,
     secret: string | undefined,
     seconds: number,
     signal?: Hangup,
@@ -365,17 +364,11 @@ export class ApprovalService {
   ): Promise<StepRef> {
     const deadline = this.deps.now() + seconds * 1000;
     const { waiters } = this.deps;
-    // Only what the wait needs to check again is kept while it waits (not the verified token's
-    // claims, nor a copy of the request): a held poll costs little more than its socket.
-    const run = {
-      repository_id: claims.repository_id,
-      run_id: claims.run_id,
-      run_attempt: claims.run_attempt,
-    };
     // A change notified while this poll reads (nothing waiting to be woken then) is not lost.
     const watch = waiters.watch(id);
     try {
       let heard = watch.last();
+      // Nor a copy of the request while it waits: a held poll costs little more than its socket.
       let ref: StepRef | null = await this.get(id, run, secret);
       // Only a step of the request (its run, its secret) counts as one being answered (`Waiters.answering`).
       authenticated?.(ref.leg);

@@ -66,9 +66,8 @@ export async function grantLegs(
   asking: Leg,
   others: readonly Leg[],
 ): Promise<void> {
-  const due = [asking, ...others.filter((l) => l !== asking)].filter(
-    (l) => r.status === 'approved' && r.decision.token && !l.token && l.endedAt === null,
-  );
+  if (r.status !== 'approved' || !r.decision.token) return;
+  const due = [asking, ...others.filter((l) => l !== asking)].filter((l) => !l.token && l.endedAt === null);
   if (due.length === 0) return;
   const { store, metrics, log } = service.deps;
   const outcomes: PromiseSettledResult<Minted | undefined>[] = [];

@@ -51,11 +51,10 @@ export async function extendChain(
   );
   const values: unknown[] = [];
   const rows = plan.events.map((e) => {
+    const row = auditValues(e);
     const at = values.length;
-    values.push(...auditValues(e));
-    return `(${auditValues(e)
-      .map((_, i) => `$${at + i + 1}`)
-      .join(', ')})`;
+    values.push(...row);
+    return `(${row.map((_, i) => `$${at + i + 1}`).join(', ')})`;
   });
   const insertEvents =
     rows.length === 0

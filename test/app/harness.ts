@@ -489,6 +489,27 @@ export class AppHarness {
     });
   }
 
+  /**
+   * The simulator's call count when the app (in this process) last finished writing a step's
+   * answer out (its waiters' `answering` mark released): what GitHub had received before the step
+   * was answered, whatever the order in which this one process then reads the answer.
+   */
+  callsAtAnswers(): { last: () => number } {
+    const waiters = this.runtime.service.deps.waiters;
+    const answering = waiters.answering.bind(waiters);
+    let last = 0;
+    waiters.answering = (id, step) => {
+      const release = answering(id, step);
+      let once = false;
+      return () => {
+        if (!once) last = this.sim.calls.length;
+        once = true;
+        release();
+      };
+    };
+    return { last: () => last };
+  }
+
   /** Resolves once work the app is doing on a request (a vote, a sweep) has finished. */
   settled(requestId: string): Promise<void> {
     return this.runtime.service.locks.run(requestId, async () => undefined);

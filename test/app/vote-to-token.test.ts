@@ -28,25 +28,17 @@ describe.each(['SQLite', 'PostgreSQL'] as const)('the deciding vote to the step 
 
   it('makes the mint the only GitHub call before the step is answered, then shows the decision', async () => {
     // The operations GitHub had received when the app finished writing the step's answer.
+    const answers = h.callsAtAnswers();
     const waiters = h.runtime.service.deps.waiters;
-    const answering = waiters.answering.bind(waiters);
-    let atAnswer: string[] | undefined;
-    let since = 0;
-    waiters.answering = (id, step) => {
-      const release = answering(id, step);
-      return () => {
-        atAnswer ??= h.sim.calls.slice(since).map((c) => c.operation);
-        release();
-      };
-    };
     const step = await h.step({ runId: 41 });
     const { body } = await h.request(step);
     const checkRunId = await checkRunOf(h, body.id);
     const waiting = h.poll(step, body.id, 30);
     while (waiters.size === 0) await new Promise((r) => setImmediate(r)); // the step is waiting
-    since = h.sim.calls.length;
+    const since = h.sim.calls.length;
     await h.click(checkRunId, 'alice');
     const answer = await waiting;
+    const atAnswer = h.sim.calls.slice(since, answers.last()).map((c) => c.operation);
     expect(answer.body.status).toBe('approved');
     expect(await h.decrypt(step, answer.body.token!.jwe)).toMatch(/^ghs_/);
     expect(atAnswer).toEqual(['apps/create-installation-access-token']);
