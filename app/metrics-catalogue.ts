@@ -45,6 +45,11 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
       each('outcome', ['delivered', 'failed']).map((o) => ({ target, ...o })),
     ),
   );
+  metrics.declare(
+    'jit_command_replies_total',
+    'Answers to comment commands that changed nothing.',
+    each('outcome', ['sent', 'suppressed']),
+  );
   metrics.declare('jit_github_api_calls_total', GITHUB_CALLS_HELP, []);
 }
 

@@ -58,6 +58,8 @@ export function rateLimitOf(err: unknown): 'secondary rate limit' | 'rate limit'
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A wait that does not keep the process alive (the low lane may hold answers for minutes). */
+const idleSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 /** Minting tokens is authentication, not a write: never queued behind check runs. */
 const isAuth = (o: RequestOptions): boolean =>
@@ -81,17 +83,44 @@ class WriteQueue {
     this.#perMs = Math.max(0, limits.perMinute) / 60_000;
     this.#burst = Math.max(1, limits.burst);
     this.#tokens = this.#burst;
+    this.#low = new LowLane(this.#perMs > 0);
     this.#installation = installation;
     this.#shared = shared;
   }
 
-  run<T>(write: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(async () => {
-      await this.#take();
-      return write();
-    });
+  /** Normal writes queued or under way: the low lane waits while there are any. */
+  #normal = 0;
+  readonly #whenIdle: (() => void)[] = [];
+  readonly #low: LowLane;
+
+  run<T>(write: () => Promise<T>, lane: Lane = 'normal'): Promise<T> {
+    if (lane === 'low') return this.#runLow(write);
+    this.#normal++;
+    const next = this.#tail
+      .then(async () => {
+        await this.#take();
+        return write();
+      })
+      .finally(() => {
+        if (--this.#normal === 0) for (const wake of this.#whenIdle.splice(0)) wake();
+      });
     this.#tail = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * A write of the low lane (answers to commands that changed nothing): it waits until no normal
+   * write is queued, then goes at its own small rate, never drawing on the normal writes' pacing.
+   */
+  async #runLow<T>(write: () => Promise<T>): Promise<T> {
+    await this.#low.enter();
+    try {
+      while (this.#normal > 0) await new Promise<void>((wake) => this.#whenIdle.push(wake));
+      await this.#low.take();
+      return await write();
+    } finally {
+      this.#low.leave();
+    }
   }
 
   async #take(): Promise<void> {
@@ -119,6 +148,54 @@ class WriteQueue {
     const now = performance.now();
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#perMs);
     this.#at = now;
+  }
+}
+
+/**
+ * Which queue a write goes in: `normal`, or `low` for what may wait and may be dropped (answers to
+ * ignored comment commands). Given as the request option `request.lane`.
+ */
+export type Lane = 'normal' | 'low';
+
+/** The low lane's rate per installation: a burst of 3, then one write every 10 s. */
+const LOW_BURST = 3;
+const LOW_EVERY_MS = 10_000;
+/** Low-lane writes waiting at most, per installation: beyond it they are refused at once. */
+export const LOW_LANE_MAX = 50;
+
+/** The low lane's bucket and waiting room. */
+class LowLane {
+  /** Paced like the normal writes: with GITHUB_WRITES_PER_MINUTE=0 neither is. */
+  readonly #paced: boolean;
+  #tokens = LOW_BURST;
+  #at = performance.now();
+  #waiting = 0;
+
+  constructor(paced: boolean) {
+    this.#paced = paced;
+  }
+
+  async enter(): Promise<void> {
+    if (this.#waiting >= LOW_LANE_MAX)
+      throw new Error(`the low-priority write lane is full (${LOW_LANE_MAX} waiting); the write is dropped`);
+    this.#waiting++;
+  }
+
+  leave(): void {
+    this.#waiting--;
+  }
+
+  async take(): Promise<void> {
+    if (!this.#paced) return;
+    const now = performance.now();
+    this.#tokens = Math.min(LOW_BURST, this.#tokens + (now - this.#at) / LOW_EVERY_MS);
+    this.#at = now;
+    if (this.#tokens < 1) {
+      await idleSleep((1 - this.#tokens) * LOW_EVERY_MS);
+      this.#tokens = 1;
+      this.#at = performance.now();
+    }
+    this.#tokens -= 1;
   }
 }
 
@@ -155,14 +232,14 @@ export function appOctokit(
   const limited = (octokit: Octokit, options: { auth?: { installationId?: number | string } }) => {
     const installation = Number(options.auth?.installationId) || undefined;
     octokit.hook.wrap('request', async (request, opts) => {
-      const o = opts as unknown as RequestOptions & { request?: { retries?: number } };
+      const o = opts as unknown as RequestOptions & { request?: { retries?: number; lane?: Lane } };
       const write = installation !== undefined && o.method !== 'GET' && o.method !== 'HEAD' && !isAuth(o);
       const call = () => bounded(request, opts, timeoutMs);
       const route = `${o.method} ${o.url}`;
       const retries = o.request?.retries ?? RETRIES;
       for (let attempt = 0, failed = 0; ; attempt++) {
         try {
-          return await (write ? queueOf(installation).run(call) : call());
+          return await (write ? queueOf(installation).run(call, o.request?.lane) : call());
         } catch (err) {
           const kind = rateLimitOf(err);
           if (!kind) {

@@ -415,7 +415,7 @@ export class OctokitGitHub implements GitHubPort {
     repo: string,
     headSha: string,
     input: CheckRunInput,
-  ): Promise<number> {
+  ): Promise<{ id: number; startedAt: number }> {
     const kit = await this.#kit(installationId);
     try {
       const { data } = await this.#counted(kit).request('POST /repos/{owner}/{repo}/check-runs', {
@@ -424,7 +424,7 @@ export class OctokitGitHub implements GitHubPort {
         head_sha: headSha,
         ...input,
       });
-      return Number(data.id);
+      return { id: Number(data.id), startedAt: Date.parse(data.started_at ?? '') || this.#now() };
     } catch (err) {
       throw unavailable('creating the approval check run', err);
     }
@@ -450,8 +450,16 @@ export class OctokitGitHub implements GitHubPort {
     }
   }
 
-  async postComment(installationId: number, owner: string, repo: string, on: Thread, body: string) {
+  async postComment(
+    installationId: number,
+    owner: string,
+    repo: string,
+    on: Thread,
+    body: string,
+    opts: { lane?: 'low' } = {},
+  ) {
     const kit = await this.#kit(installationId);
+    const request = opts.lane ? { lane: opts.lane } : {};
     try {
       if (on.kind === 'pull') {
         const route = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
@@ -460,6 +468,7 @@ export class OctokitGitHub implements GitHubPort {
           repo,
           issue_number: on.number,
           body,
+          request,
         });
         return Number(data.id);
       }
@@ -469,6 +478,7 @@ export class OctokitGitHub implements GitHubPort {
         repo,
         commit_sha: on.sha,
         body,
+        request,
       });
       return Number(data.id);
     } catch (err) {

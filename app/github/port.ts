@@ -1,3 +1,4 @@
+import type { Thread } from '../domain/thread.ts';
 import type { LoadResult } from '../policy/load.ts';
 import type { Level } from '../policy/permissions.ts';
 
@@ -45,8 +46,7 @@ export interface WorkflowRun {
   event: string;
 }
 
-/** Where a conversation about a request happens: a pull request's comments, or a commit's. */
-export type Thread = { kind: 'pull'; number: number } | { kind: 'commit'; sha: string };
+export type { Thread } from '../domain/thread.ts';
 
 /** Everything the service asks of GitHub. The Octokit implementation is in octokit-github.ts. */
 export interface GitHubPort {
@@ -95,13 +95,14 @@ export interface GitHubPort {
   canRead(installationId: number, owner: string, repo: string, login: string): Promise<boolean>;
   /** Is `login` an active (not pending) member of `org/team`? */
   isActiveMember(installationId: number, team: string, login: string): Promise<boolean>;
+  /** Makes a check run; returns its id and when GitHub started it (its clock, epoch ms). */
   createCheckRun(
     installationId: number,
     owner: string,
     repo: string,
     headSha: string,
     input: CheckRunInput,
-  ): Promise<number>;
+  ): Promise<{ id: number; startedAt: number }>;
   updateCheckRun(
     installationId: number,
     owner: string,
@@ -109,8 +110,18 @@ export interface GitHubPort {
     id: number,
     input: CheckRunInput,
   ): Promise<void>;
-  /** Comments on a pull request or a commit as the app; returns the comment's id. */
-  postComment(installationId: number, owner: string, repo: string, on: Thread, body: string): Promise<number>;
+  /**
+   * Comments on a pull request or a commit as the app; returns the comment's id. `lane: 'low'`:
+   * an answer that may wait behind every other write, at its own small rate, and may be dropped.
+   */
+  postComment(
+    installationId: number,
+    owner: string,
+    repo: string,
+    on: Thread,
+    body: string,
+    opts?: { lane?: 'low' },
+  ): Promise<number>;
   editComment(
     installationId: number,
     owner: string,

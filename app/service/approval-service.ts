@@ -31,6 +31,7 @@ import { answerNow, gateRequested, type GateEvent } from './gate.ts';
 import { grantLegs } from './grant.ts';
 import { IgnoredClicks } from './click-screen.ts';
 import { KeyedLock } from './locks.ts';
+import { ReplyBudget } from './reply-budget.ts';
 import { toApprovalRequest } from './request-input.ts';
 import { stepView } from './step-view.ts';
 import { sweep } from './sweep.ts';
@@ -87,6 +88,8 @@ export class ApprovalService {
   readonly locks: KeyedLock;
   /** Clicks that cannot count, shown on check runs together. */
   readonly ignored: IgnoredClicks = new IgnoredClicks(this);
+  /** Answers to comment commands that changed nothing, bounded per sender. */
+  readonly replies: ReplyBudget;
   readonly #afterwards = new Map<string, Promise<void>>();
   /** Reads shared by the steps one notification woke (`#readAfter`). */
   readonly #reads = new Map<string, { notification: number; read: Promise<StoredRequest | undefined> }>();
@@ -97,6 +100,7 @@ export class ApprovalService {
 
   constructor(deps: ServiceDeps) {
     this.deps = deps;
+    this.replies = new ReplyBudget(deps.now);
     this.locks = new KeyedLock(deps.store.exclusive?.bind(deps.store));
   }
 
@@ -137,13 +141,15 @@ export class ApprovalService {
     const r = (await this.deps.store.getRequest(id))!;
     if (r.checkRunId !== null) return r;
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
-    r.checkRunId = await this.deps.github.createCheckRun(
+    const made = await this.deps.github.createCheckRun(
       r.installationId,
       owner,
       repo,
       r.headSha,
       await this.checkRun(r),
     );
+    r.checkRunId = made.id;
+    r.shownAt = made.startedAt;
     await this.save(r);
     return r;
   }

@@ -1,10 +1,11 @@
-import type { Thread } from '../github/port.ts';
+import { isRequestId, type CommentCommand } from '../domain/comment-command.ts';
+import { threadKey, type Thread } from '../domain/thread.ts';
+import { inertCode, mention } from '../render/markdown.ts';
 import type { StoredRequest } from '../store/types.ts';
 import type { ApprovalService } from './approval-service.ts';
-import { pullNumber } from './request-input.ts';
 import { handleVote } from './vote-intents.ts';
 
-/** A comment on a pull request (or the app's issue) or a commit, as its webhook gives it. */
+/** A comment on a pull request (or the app's issue) or a commit holding a command, as read at the edge. */
 export interface CommentEvent {
   repositoryId: string;
   installationId: number;
@@ -13,105 +14,125 @@ export interface CommentEvent {
   /** Where it was written: a pull request or issue number, or a commit. */
   thread: Thread;
   commentId: number;
-  body: string;
-  action: 'created' | 'edited' | 'deleted';
+  command: CommentCommand;
+  /** When it was written, by GitHub's clock (`comment.created_at`, epoch ms). */
+  writtenAt: number;
+  action: 'created' | 'edited';
   sender: { id: number; login: string; type: string };
   deliveryId: string;
 }
 
-/** `/approve` or `/deny` at the start of the comment's first line, and what follows it. */
-export function parseCommand(body: string): { decision: 'approve' | 'deny'; rest: string } | undefined {
-  const m = /^\s*\/(approve|deny)(?:\s+([^\r\n]*))?/i.exec(body);
-  return m ? { decision: m[1]!.toLowerCase() as 'approve' | 'deny', rest: (m[2] ?? '').trim() } : undefined;
-}
+/** The requests of a thread a command is matched against, at most (pending ones first). */
+const ON_THREAD = 50;
 
-/** The conversation a request is discussed in: its comment's thread, or its issue. */
-function onThread(r: StoredRequest, t: Thread): boolean {
-  if (r.notice?.github === 'issue' && t.kind === 'pull' && r.notice.posted === t.number) return true;
-  const pr = pullNumber(r.claims);
-  const own: Thread = pr === undefined ? { kind: 'commit', sha: r.headSha } : { kind: 'pull', number: pr };
-  return own.kind === 'pull'
-    ? t.kind === 'pull' && t.number === own.number
-    : t.kind === 'commit' && t.sha === own.sha;
-}
-
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const where = (t: Thread): string => (t.kind === 'pull' ? 'here' : 'on this commit');
+/** Action names and ids are plain (checked where they come in); any other word is made inert. */
+const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
+const code = (word: string): string => (PLAIN.test(word) ? `\`${word}\`` : inertCode(word));
+const listed = (rs: readonly StoredRequest[]): string =>
+  rs.map((r) => `${code(r.action)} (${r.id})`).join(', ');
 
 /**
- * `/approve` or `/deny`, optionally naming the request's action (or id) and followed by a comment,
- * decides as the button does: the same authorization, self-approval and team rules, and redelivery
- * safety (one vote path). A counted command gets a 👍 reaction; one that changes nothing gets an
- * answer saying why. Edited and deleted comments never count.
+ * `/approve` or `/deny`, naming a request by its exact action name or id, or naming nothing when
+ * exactly one request waits, decides as the button does: the same authorization, self-approval and
+ * team rules, and redelivery safety (one vote path). A command counts only for requests shown
+ * before it was written (GitHub's `created_at` against the check run's `started_at`, both whole
+ * seconds). A counted command gets a 👍 reaction; one that changes nothing gets an answer saying
+ * why, within the sender's answer budget, in GitHub's low-priority write lane. Edited comments
+ * never count.
  */
 export async function handleComment(service: ApprovalService, c: CommentEvent): Promise<void> {
   if (c.sender.type === 'Bot') return; // the app's own comments, and other bots'
-  const command = parseCommand(c.body);
-  if (!command || c.action === 'deleted') return;
-  const { github } = service.deps;
-  const mention = LOGIN.test(c.sender.login) ? `@${c.sender.login}` : c.sender.login;
-  const reply = async (text: string): Promise<void> => {
-    await github
-      .postComment(c.installationId, c.owner, c.repo, c.thread, `${mention} ${text}`)
-      .catch((err: unknown) =>
-        service.deps.log.warn({ err, delivery: c.deliveryId }, 'could not answer a comment command'),
-      );
+  const { store, github, log, metrics } = service.deps;
+  if (await store.journal.processed(c.deliveryId)) return; // a redelivery: answered the first time
+  const verb = `/${c.command.verb}`;
+  const reply = async (about: string, text: string): Promise<void> => {
+    const key = about.startsWith('edit:') ? about : `${c.repositoryId}:${threadKey(c.thread)}:${about}`;
+    const sent = service.replies.take(c.sender.id, key);
+    metrics.count('jit_command_replies_total', 'Answers to comment commands that changed nothing.', {
+      outcome: sent ? 'sent' : 'suppressed',
+    });
+    if (!sent) return;
+    service.replies.send(() =>
+      github
+        .postComment(c.installationId, c.owner, c.repo, c.thread, `${mention(c.sender.login)} ${text}`, {
+          lane: 'low',
+        })
+        .then(
+          () => undefined,
+          (err: unknown) => log.warn({ err, delivery: c.deliveryId }, 'could not answer a comment command'),
+        ),
+    );
   };
   if (c.action === 'edited')
-    return reply(`an edited comment does not count: write \`/${command.decision}\` in a new comment.`);
-  const pending = (await service.deps.store.pendingRequests()).filter(
-    (r) => r.claims.repository_id === c.repositoryId && onThread(r, c.thread),
-  );
-  const [first = '', ...others] = command.rest.split(/\s+/);
-  const named = pending.filter((r) => r.action === first || r.id === first);
-  // A first word shaped like a request id or an action name (`deploy-web`, `release.v2`) names a
-  // request: if it names none that waits here, the command decides nothing (never another one).
-  const namesOne =
-    /^req_[0-9a-f]{24}$/.test(first) || /^[A-Za-z0-9][A-Za-z0-9._/-]*[._/\-\d][A-Za-z0-9._/-]*$/.test(first);
-  if (named.length === 0 && namesOne) {
-    const list = pending.map((r) => `\`${r.action}\` (${r.id})`).join(', ');
     return reply(
-      `\`${first}\` is not a request that waits ${where(c.thread)}; nothing changed.${list ? ` Waiting: ${list}.` : ''}`,
+      `edit:${c.commentId}`,
+      `an edited comment does not count: write \`${verb}\` in a new comment.`,
     );
+  const onThread = await store.requestsOnThread(c.repositoryId, threadKey(c.thread), ON_THREAD);
+  const pending = onThread.filter((r) => r.status === 'pending');
+  // GitHub stamps whole seconds: a request shown in the second the comment was written counts.
+  const shownBefore = pending.filter((r) => (r.shownAt ?? r.createdAt) <= c.writtenAt);
+  const target = c.command.target;
+  let chosen: StoredRequest | undefined;
+  if (target === null) {
+    if (shownBefore.length === 1) chosen = shownBefore[0];
+    else if (shownBefore.length > 1)
+      return reply(
+        'several',
+        `several requests wait ${where(c.thread)}: ${listed(shownBefore)}. Name one, e.g. \`${verb} ${shownBefore[0]!.action}\`.`,
+      );
+    else if (pending.length > 0)
+      return reply(
+        'unshown',
+        `no request waited ${where(c.thread)} when you wrote this: write \`${verb}\` again to decide ${listed(pending)}.`,
+      );
+    else return reply('none', `no request waits for a decision ${where(c.thread)}; nothing changed.`);
+  } else {
+    // An id names that request only: never one whose action a workflow named after it.
+    const named = onThread.filter((r) => (isRequestId(target) ? r.id === target : r.action === target));
+    const waiting = named.filter((r) => shownBefore.includes(r));
+    const others = shownBefore.length > 0 ? ` Waiting: ${listed(shownBefore)}.` : '';
+    if (waiting.length === 1) chosen = waiting[0];
+    else if (waiting.length > 1)
+      return reply(
+        `several:${target}`,
+        `several requests named ${code(target)} wait ${where(c.thread)}: ${listed(waiting)}. Name one by its id.`,
+      );
+    else if (named.some((r) => r.status === 'pending'))
+      return reply(
+        `unshown:${target}`,
+        `${code(target)} was not waiting when you wrote this: write \`${verb} ${target}\` again.`,
+      );
+    else if (named.length > 0)
+      return reply(
+        `ended:${target}`,
+        `${code(target)} is already ${named[0]!.status.replace('_', ' ')}; nothing changed.${others}`,
+      );
+    else
+      return reply(
+        `unknown:${target}`,
+        `${code(target)} is not a request ${where(c.thread)}; nothing changed.${others}`,
+      );
   }
-  const target =
-    named.length === 1 ? named[0] : named.length === 0 && pending.length === 1 ? pending[0] : undefined;
-  if (!target) {
-    const list = pending.map((r) => `\`${r.action}\` (${r.id})`).join(', ');
-    return reply(
-      pending.length === 0
-        ? `no request waits for a decision ${where(c.thread)}; nothing changed.`
-        : `several requests wait ${where(c.thread)}: ${list}. Name one, e.g. \`/${command.decision} ${pending[0]!.action}\`.`,
-    );
-  }
-  const comment = (named.length === 1 ? others.join(' ') : command.rest).trim();
   const result = await handleVote(service, {
-    requestId: target.id,
+    requestId: chosen!.id,
     repositoryId: c.repositoryId,
-    identifier: command.decision,
+    identifier: c.command.verb,
     sender: { id: c.sender.id, login: c.sender.login },
     deliveryId: c.deliveryId,
-    comment: comment === '' ? null : comment.slice(0, 1000),
+    comment: c.command.comment,
   });
   if (!result) return; // a redelivery: answered the first time
   if (result.counted)
     await github
       .react(c.installationId, c.owner, c.repo, c.thread, c.commentId, '+1')
       .catch((err: unknown) =>
-        service.deps.log.warn(
-          { err, request: target.id, delivery: c.deliveryId },
+        log.warn(
+          { err, request: chosen!.id, delivery: c.deliveryId },
           'could not acknowledge a comment command',
         ),
       );
-  else if (firstAnswer(`${target.id}:${c.sender.id}`))
-    await reply(`your \`/${command.decision}\` of \`${target.action}\` did not count: ${result.reason}.`);
-}
-
-/** Senders answered about a request already (the newest few thousand): each is answered once. */
-const answered = new Set<string>();
-function firstAnswer(key: string): boolean {
-  if (answered.has(key)) return false;
-  answered.add(key);
-  if (answered.size > 5_000) answered.delete(answered.values().next().value!);
-  return true;
+  else
+    await reply(chosen!.id, `your \`${verb}\` of ${code(chosen!.action)} did not count: ${result.reason}.`);
 }

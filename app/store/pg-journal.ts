@@ -35,6 +35,13 @@ export class PgJournal implements Journal {
     return rows[0] ? deliveryFromRow(rows[0] as Record<string, unknown>) : null;
   }
 
+  async processed(id: string): Promise<boolean> {
+    const { rows } = await this.#db.query("SELECT 1 FROM deliveries WHERE id = $1 AND state <> 'pending'", [
+      id,
+    ]);
+    return rows.length > 0;
+  }
+
   async endDelivery(id: string, state: 'done' | 'failed'): Promise<void> {
     await this.#db.query('UPDATE deliveries SET state = $1, input = NULL WHERE id = $2', [state, id]);
   }

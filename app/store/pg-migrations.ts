@@ -112,6 +112,17 @@ export const MIGRATIONS = [
        LEFT JOIN LATERAL (SELECT a.seq, a.hash, a.key_id FROM audit a ORDER BY a.seq DESC LIMIT 1) l ON true
        LEFT JOIN audit_head h ON h.id = 1;
    END $$;`,
+  // Comment commands find the requests of the thread they are written in (commands.ts).
+  `ALTER TABLE requests ADD COLUMN thread TEXT;
+   ALTER TABLE requests ADD COLUMN issue_thread TEXT;
+   UPDATE requests SET thread = CASE body->'notice'->'thread'->>'kind'
+       WHEN 'pull' THEN 'pull:' || (body->'notice'->'thread'->>'number')
+       WHEN 'commit' THEN 'commit:' || (body->'notice'->'thread'->>'sha') END,
+     issue_thread = CASE WHEN body->'notice'->>'github' = 'issue'
+       AND jsonb_typeof(body->'notice'->'posted') = 'number'
+       THEN 'pull:' || (body->'notice'->>'posted') END;
+   CREATE INDEX requests_thread ON requests(repository_id, thread);
+   CREATE INDEX requests_issue_thread ON requests(repository_id, issue_thread) WHERE issue_thread IS NOT NULL;`,
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

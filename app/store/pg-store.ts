@@ -296,6 +296,18 @@ export class PgStore implements Store {
     return rows.map((r: Row) => toRequest(r)!);
   }
 
+  async requestsOnThread(repositoryId: string, thread: string, limit: number): Promise<StoredRequest[]> {
+    // Two indexed lookups (requests_thread, requests_issue_thread), pending requests first.
+    const { rows } = await this.#query(
+      `SELECT * FROM requests WHERE id IN (
+         SELECT id FROM requests WHERE repository_id = $1 AND thread = $2
+         UNION SELECT id FROM requests WHERE repository_id = $1 AND issue_thread = $2)
+       ORDER BY status = 'pending' DESC, expires_at DESC LIMIT $3`,
+      [repositoryId, thread, limit],
+    );
+    return rows.map((r: Row) => toRequest(r)!);
+  }
+
   async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
     const { rows } = await this.#query(
       'SELECT * FROM requests WHERE repository_id = $1 AND run_id = $2 AND run_attempt = $3',

@@ -1,4 +1,5 @@
 import type { Checkpoint } from '../audit/checkpoint.ts';
+import { threadKey } from '../domain/thread.ts';
 import type { AuditEvent, Leg, StoredRequest, StoredVote } from './types.ts';
 
 /**
@@ -56,6 +57,8 @@ export const REQUEST_COLUMNS = [
   'revoke_at',
   'check_run_due_at',
   'decided_at',
+  'thread',
+  'issue_thread',
 ] as const;
 
 /** The INSERT and UPDATE statements of a request, with `param(n)` as the n-th placeholder (from 1). */
@@ -71,7 +74,7 @@ export function requestSql(param: (n: number) => string): { insert: string; upda
 /**
  * The values of `REQUEST_COLUMNS`: status, check_run_id, repository_id, run_id, run_attempt,
  * token_unrevoked (any leg's), body, expires_at, revoke_at (the earliest of the legs' unrevoked
- * tokens), check_run_due_at, decided_at.
+ * tokens), check_run_due_at, decided_at, thread (where its approvers were told) and issue_thread.
  */
 export function requestColumns(
   r: StoredRequest,
@@ -87,6 +90,8 @@ export function requestColumns(
   number | null,
   number | null,
   number | null,
+  string | null,
+  string | null,
 ] {
   const unrevoked = unrevokedLegs(r);
   return [
@@ -101,8 +106,19 @@ export function requestColumns(
     unrevoked.length > 0 ? Math.min(...unrevoked.map((l) => l.token!.revokeAt)) : null,
     checkRunDueAt(r),
     r.decidedAt,
+    r.notice ? threadKey(r.notice.thread) : null,
+    issueThread(r),
   ];
 }
+
+/**
+ * The thread of the issue a request's approvers were told in (`notify.github: issue`), once it is
+ * open: comments there are about the request too.
+ */
+const issueThread = (r: StoredRequest): string | null =>
+  r.notice?.github === 'issue' && r.notice.posted !== null
+    ? threadKey({ kind: 'pull', number: r.notice.posted })
+    : null;
 
 /** An audit row, as either store returns it (SQLite holds data as text, PostgreSQL as JSONB). */
 export function auditFromRow(row: Record<string, unknown>): AuditEvent {

@@ -39,6 +39,11 @@ export class SqliteJournal implements Journal {
     });
   }
 
+  async processed(id: string): Promise<boolean> {
+    const row = this.#db.sql('SELECT state FROM deliveries WHERE id = ?').get(id) as Row | undefined;
+    return row !== undefined && row.state !== 'pending';
+  }
+
   async endDelivery(id: string, state: 'done' | 'failed'): Promise<void> {
     this.#db.transaction(() =>
       this.#db.sql('UPDATE deliveries SET state = ?, input = NULL WHERE id = ?').run(state, id),

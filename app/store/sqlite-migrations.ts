@@ -91,4 +91,15 @@ export const MIGRATIONS = [
   // The sweep's query for break-glass reviews GitHub has not taken (break-glass.ts).
   `CREATE INDEX requests_due_review ON requests(decided_at)
      WHERE status = 'approved' AND json_type(body, '$.breakGlassIssue') = 'null';`,
+  // Comment commands find the requests of the thread they are written in (commands.ts).
+  `ALTER TABLE requests ADD COLUMN thread TEXT;
+   ALTER TABLE requests ADD COLUMN issue_thread TEXT;
+   UPDATE requests SET thread = CASE json_extract(body, '$.notice.thread.kind')
+       WHEN 'pull' THEN 'pull:' || json_extract(body, '$.notice.thread.number')
+       WHEN 'commit' THEN 'commit:' || json_extract(body, '$.notice.thread.sha') END,
+     issue_thread = CASE WHEN json_extract(body, '$.notice.github') = 'issue'
+       AND json_type(body, '$.notice.posted') = 'integer'
+       THEN 'pull:' || json_extract(body, '$.notice.posted') END;
+   CREATE INDEX requests_thread ON requests(repository_id, thread);
+   CREATE INDEX requests_issue_thread ON requests(repository_id, issue_thread) WHERE issue_thread IS NOT NULL;`,
 ];

@@ -34,6 +34,12 @@ const toRequest = (row: Row | undefined): StoredRequest | undefined =>
 export const UNANSWERED_GATES =
   "SELECT * FROM requests WHERE status <> 'pending' AND json_extract(body, '$.gate.answered') = 0 ORDER BY expires_at LIMIT ?";
 
+/** The requests of a thread (indexes requests_thread, requests_issue_thread): pending ones first. */
+const THREAD_SQL = `SELECT * FROM requests WHERE id IN (
+    SELECT id FROM requests WHERE repository_id = ? AND thread = ?
+    UNION SELECT id FROM requests WHERE repository_id = ? AND issue_thread = ?)
+  ORDER BY status = 'pending' DESC, expires_at DESC LIMIT ?`;
+
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #lock: DatabaseSync | undefined;
@@ -219,6 +225,11 @@ export class SqliteStore implements Store {
     const rows = this.#sql(
       "SELECT * FROM requests WHERE status = 'approved' AND json_type(body, '$.breakGlassIssue') = 'null' ORDER BY decided_at LIMIT ?",
     ).all(limit) as Row[];
+    return rows.map((r) => toRequest(r)!);
+  }
+
+  async requestsOnThread(repositoryId: string, thread: string, limit: number): Promise<StoredRequest[]> {
+    const rows = this.#sql(THREAD_SQL).all(repositoryId, thread, repositoryId, thread, limit) as Row[];
     return rows.map((r) => toRequest(r)!);
   }
 

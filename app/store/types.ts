@@ -120,6 +120,11 @@ export interface StoredRequest {
   /** Fixed when the request is first shown (pending); null for requests decided at once. */
   terms: Terms | null;
   checkRunId: number | null;
+  /**
+   * When GitHub made its check run, by GitHub's clock (its `started_at`, whole seconds): a comment
+   * command counts only if it was written (GitHub's `created_at`) at or after this.
+   */
+  shownAt?: number;
   createdAt: number;
   expiresAt: number;
   decidedAt: number | null;
@@ -238,6 +243,8 @@ export interface Journal {
     at: number;
     retryAt: number;
   }): Promise<DeliveryIntent | null>;
+  /** Whether delivery `id` was processed (or given up): a redelivery of it changes nothing. */
+  processed(id: string): Promise<boolean>;
   /** Delivery `id` was processed (`done`), or never will be (`failed`). */
   endDelivery(id: string, state: 'done' | 'failed'): Promise<void>;
   /** Pending deliveries due by `dueBy`, the oldest first, at most `limit`. */
@@ -315,6 +322,11 @@ export interface Store {
   /** Requests approved through break-glass whose review issue GitHub has not taken, at most `limit`. */
   dueBreakGlassReviews(limit: number): Promise<StoredRequest[]>;
   requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]>;
+  /**
+   * The requests whose approvers were told in `thread` (a `threadKey`: the pull request or commit
+   * of their comment, or their issue) of the repository, pending ones first, at most `limit`.
+   */
+  requestsOnThread(repositoryId: string, thread: string, limit: number): Promise<StoredRequest[]>;
   appendAudit(
     type: string,
     requestId: string | null,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { voteComment } from '../domain/vote-comment.ts';
 import { readBody } from '../http/read-body.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
 import { whyCannotDecide } from '../service/eligibility.ts';
@@ -163,10 +164,8 @@ export function createWebHandler(
         400,
         messagePage('Bad form', session, html`Choose Approve or Deny on the request's page.`),
       );
-    // Line breaks as the page shows them (a browser sends CRLF), no other control character, and
-    // 1,000 characters, not UTF-16 units: half an emoji, like a NUL, cannot be stored (JSONB).
-    const text = (form.get('comment') ?? '').replace(/\r\n?/g, '\n').replace(/[^\P{Cc}\n\t]/gu, '');
-    const comment = Array.from(text.trim()).slice(0, 1000).join('').trim();
+    // The one cut every way to vote stores its text through: never half an emoji, nor a NUL.
+    const comment = voteComment(form.get('comment') ?? '');
     const result = await handleVote(d.service, {
       requestId: r.id,
       repositoryId: r.claims.repository_id,
@@ -174,7 +173,7 @@ export function createWebHandler(
       sender: session.user,
       // The form's nonce makes a second submission of the same form the same delivery: one vote.
       deliveryId: `page:${session.user.id}:${nonce}`,
-      comment: comment === '' ? null : comment,
+      comment,
     });
     const notice = !result
       ? { ok: true, text: 'This form was sent before: your vote was recorded once.' }

@@ -1,4 +1,6 @@
 import type { Probot } from 'probot';
+import { parseCommand } from '../domain/comment-command.ts';
+import { AppError } from '../errors.ts';
 import { POLICY_DIR } from '../github/policy-source.ts';
 import type { GitHubPort } from '../github/port.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
@@ -76,23 +78,19 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
   });
 
   // `/approve` and `/deny` in comments on pull requests (or the app's issues) and on commits.
-  app.on(['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'], async (ctx) => {
+  // A deleted comment never counts: only created and edited ones are read.
+  app.on(['issue_comment.created', 'issue_comment.edited'], async (ctx) => {
     const p = new Payload(`issue_comment.${ctx.payload.action}`, ctx.payload);
-    const comment = commentEvent(p, ctx.id, () => ({
-      thread: { kind: 'pull', number: p.int('issue.number') },
-      body: p.optionalStr('comment.body') ?? '',
-      action: ctx.payload.action,
-    }));
+    const comment = commentEvent(p, ctx.id, ctx.payload.action, {
+      kind: 'pull',
+      number: p.int('issue.number'),
+    });
     if (comment) await handleComment(service, comment);
   });
 
   app.on('commit_comment.created', async (ctx) => {
     const p = new Payload('commit_comment.created', ctx.payload);
-    const comment = commentEvent(p, ctx.id, () => ({
-      thread: { kind: 'commit', sha: p.str('comment.commit_id') },
-      body: p.str('comment.body'),
-      action: 'created',
-    }));
+    const comment = commentEvent(p, ctx.id, 'created', { kind: 'commit', sha: p.str('comment.commit_id') });
     if (comment) await handleComment(service, comment);
   });
 
@@ -126,23 +124,32 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
 }
 
 /**
- * A comment that may carry `/approve` or `/deny`, with what differs between issue and commit
- * comments from `own`; undefined when no installation sent it (nothing else is read then).
+ * A comment that holds `/approve` or `/deny` (parsed here, once, by the strict grammar), with where
+ * and when it was written; undefined when it holds no command, or no installation sent it (nothing
+ * else is read then).
  */
 function commentEvent(
   p: Payload,
   deliveryId: string,
-  own: () => Pick<CommentEvent, 'thread' | 'body' | 'action'>,
+  action: CommentEvent['action'],
+  thread: CommentEvent['thread'],
 ): CommentEvent | undefined {
   const installationId = p.optionalInt('installation.id');
-  if (installationId === undefined) return undefined;
+  const command = parseCommand(p.optionalStr('comment.body') ?? '');
+  if (installationId === undefined || !command) return undefined;
+  const writtenAt = Date.parse(p.str('comment.created_at'));
+  if (!Number.isFinite(writtenAt))
+    throw new AppError('bad_request', 'comment delivery refused: comment.created_at is not a date-time');
   return {
     repositoryId: String(p.int('repository.id')),
     installationId,
     owner: p.str('repository.owner.login'),
     repo: p.str('repository.name'),
-    ...own(),
+    thread,
     commentId: p.int('comment.id'),
+    command,
+    writtenAt,
+    action,
     sender: { id: p.int('sender.id'), login: p.str('sender.login'), type: p.str('sender.type') },
     deliveryId,
   };

@@ -184,16 +184,18 @@ describe('chat targets', () => {
 describe('deciding by comment', () => {
   const on = async (sha: string, login: string, text: string) =>
     h.hooks.commitComment(h.repo, sha, h.sim.world.addUser(login), text);
-  const answers = (sha: string) =>
-    h.repo.commitComments.filter(
+  const answers = async (sha: string) => {
+    await h.runtime.service.replies.idle();
+    return h.repo.commitComments.filter(
       (c) => c.commitId === sha && c.user === 'jit-approvals[bot]' && !c.body.includes('<!--'),
     );
+  };
 
   it('/approve with a comment by an eligible approver counts, is acknowledged, and reaches the step', async () => {
     const sha = h.sim.world.commit(h.repo, 'main', { [`f-${run}`]: 'x' });
     const step = await h.step({ runId: ++run, sha });
     const { body } = await h.request(step);
-    await on(sha, 'alice', '/approve looks good to me');
+    await on(sha, 'alice', '/approve deploy-web looks good to me');
     const mine = h.repo.commitComments.find((c) => c.user === 'alice' && c.commitId === sha)!;
     expect(mine.reactions).toEqual([{ content: '+1', user: 'jit-approvals[bot]' }]);
     await on(sha, 'bob', '/approve deploy-web ship it');
@@ -215,7 +217,7 @@ describe('deciding by comment', () => {
     const sha = h.sim.world.commit(h.repo, 'main', { [`g-${run}`]: 'x' });
     const step = await h.step({ runId: ++run, sha, actor: 'dana' });
     const { body } = await h.request(step);
-    await on(sha, 'dana', '/approve mine');
+    await on(sha, 'dana', '/approve deploy-web mine');
     await on(sha, 'mallory', '/approve');
     const alice = h.sim.world.addUser('alice');
     await h.hooks.commitComment(h.repo, sha, alice, 'thinking');
@@ -226,7 +228,7 @@ describe('deciding by comment', () => {
     const r = (await h.runtime.store.getRequest(body.id))!;
     expect(r.status).toBe('pending');
     expect(await h.runtime.store.votes(body.id)).toEqual([]);
-    const said = answers(sha).map((c) => c.body);
+    const said = (await answers(sha)).map((c) => c.body);
     expect(said).toEqual([
       expect.stringContaining(
         '@dana your `/approve` of `deploy-web` did not count: started or re-ran the run',
@@ -241,7 +243,9 @@ describe('deciding by comment', () => {
     await h.click(await checkRunOf(h, body.id), 'carol', 'approve'); // carol is no approver here
     await on(sha, 'alice', '/deny'); // ends it
     await on(sha, 'bob', '/approve');
-    expect(answers(sha).at(-1)!.body).toContain('@bob no request waits for a decision on this commit');
+    expect((await answers(sha)).at(-1)!.body).toContain(
+      '@bob no request waits for a decision on this commit',
+    );
   });
 
   it('several requests waiting on one commit: a command must name one', async () => {
@@ -250,7 +254,7 @@ describe('deciding by comment', () => {
     const web = (await h.request(step)).body.id;
     const api = (await h.request(step, { action: 'deploy-api' })).body.id;
     await on(sha, 'alice', '/approve');
-    expect(answers(sha).at(-1)!.body).toContain('several requests wait on this commit: `deploy-web`');
+    expect((await answers(sha)).at(-1)!.body).toMatch(/several requests wait on this commit: .*`deploy-web`/);
     await on(sha, 'alice', '/approve deploy-api fine');
     expect((await h.runtime.store.votes(api)).map((v) => v.comment)).toEqual(['fine']);
     expect(await h.runtime.store.votes(web)).toEqual([]);
@@ -279,10 +283,12 @@ describe('the policy check', () => {
 describe('comment commands cannot be misdirected or flooded', () => {
   const on = async (sha: string, login: string, text: string) =>
     h.hooks.commitComment(h.repo, sha, h.sim.world.addUser(login), text);
-  const answers = (sha: string) =>
-    h.repo.commitComments.filter(
+  const answers = async (sha: string) => {
+    await h.runtime.service.replies.idle();
+    return h.repo.commitComments.filter(
       (c) => c.commitId === sha && c.user === 'jit-approvals[bot]' && !c.body.includes('<!--'),
     );
+  };
 
   it('a command naming a request that does not wait here decides nothing, even with one other waiting', async () => {
     const sha = h.sim.world.commit(h.repo, 'main', { [`n-${run}`]: 'x' });
@@ -291,11 +297,11 @@ describe('comment commands cannot be misdirected or flooded', () => {
     await on(sha, 'alice', '/approve deploy-web looks harmless');
     await on(sha, 'alice', '/deny req_0123456789abcdef01234567');
     expect(await h.runtime.store.votes(prod)).toEqual([]);
-    expect(answers(sha).map((c) => c.body)).toEqual([
+    expect((await answers(sha)).map((c) => c.body)).toEqual([
       expect.stringContaining(
-        '`deploy-web` is not a request that waits on this commit; nothing changed. Waiting: `deploy-prod`',
+        '`deploy-web` is not a request on this commit; nothing changed. Waiting: `deploy-prod`',
       ),
-      expect.stringContaining('`req_0123456789abcdef01234567` is not a request that waits on this commit'),
+      expect.stringContaining('`req_0123456789abcdef01234567` is not a request on this commit'),
     ]);
   });
 
@@ -304,7 +310,7 @@ describe('comment commands cannot be misdirected or flooded', () => {
     const step = await h.step({ runId: ++run, sha });
     const { body } = await h.request(step);
     for (let i = 0; i < 30; i++) await on(sha, 'mallory', '/approve');
-    expect(answers(sha)).toHaveLength(1);
+    expect(await answers(sha)).toHaveLength(1);
     await h.runtime.service.ignored.flushAll();
     const r = (await h.runtime.store.getRequest(body.id))!;
     expect(r.ignoredVotes.length).toBeLessThanOrEqual(20);

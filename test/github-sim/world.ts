@@ -268,6 +268,30 @@ export class World {
     return user;
   }
 
+  /**
+   * An account renames itself: the same account (its id) under a new login, wherever GitHub shows
+   * it (its team memberships, the runs it started or re-ran). The old login is free for anyone.
+   */
+  renameUser(from: string, to: string): SimUser {
+    const user = this.users.get(from.toLowerCase());
+    if (!user) throw new Error(`no user ${from} to rename`);
+    if (this.users.has(to.toLowerCase())) throw new Error(`the login ${to} is taken`);
+    this.users.delete(from.toLowerCase());
+    user.login = to;
+    this.users.set(to.toLowerCase(), user);
+    for (const team of this.teams.values()) {
+      const membership = team.members.get(from.toLowerCase());
+      if (!membership) continue;
+      team.members.delete(from.toLowerCase());
+      team.members.set(to.toLowerCase(), membership);
+    }
+    for (const run of this.runs.values()) {
+      if (run.actor.toLowerCase() === from.toLowerCase()) run.actor = to;
+      if (run.triggeringActor.toLowerCase() === from.toLowerCase()) run.triggeringActor = to;
+    }
+    return user;
+  }
+
   user(login: string): SimUser | undefined {
     return this.users.get(login.toLowerCase());
   }
