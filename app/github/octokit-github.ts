@@ -315,7 +315,9 @@ export class OctokitGitHub implements GitHubPort {
         attempt: data.run_attempt ?? 1,
         path: data.path,
         actor: data.actor?.login ?? '',
+        actorId: Number(data.actor?.id ?? 0),
         triggeringActor: data.triggering_actor?.login ?? data.actor?.login ?? '',
+        triggeringActorId: Number(data.triggering_actor?.id ?? data.actor?.id ?? 0),
         headSha: data.head_sha,
         event: data.event,
       };
@@ -387,6 +389,17 @@ export class OctokitGitHub implements GitHubPort {
     } catch (err) {
       if (statusOf(err) === 404) return false;
       throw unavailable(`checking whether ${login} may read ${owner}/${repo}`, err);
+    }
+  }
+
+  async userId(installationId: number, login: string): Promise<number | null> {
+    const kit = await this.#kit(installationId);
+    try {
+      const { data } = await this.#counted(kit).request('GET /users/{username}', { username: login });
+      return Number(data.id);
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw unavailable(`reading the account of ${login}`, err);
     }
   }
 

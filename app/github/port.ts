@@ -41,7 +41,9 @@ export interface WorkflowRun {
   /** The workflow file, e.g. `.github/workflows/deploy.yml`. */
   path: string;
   actor: string;
+  actorId: number;
   triggeringActor: string;
+  triggeringActorId: number;
   headSha: string;
   event: string;
 }
@@ -93,6 +95,8 @@ export interface GitHubPort {
    * read. A user GitHub does not know reads nothing.
    */
   canRead(installationId: number, owner: string, repo: string, login: string): Promise<boolean>;
+  /** The account id of the user (or bot) that holds `login` now; null when nobody does. */
+  userId(installationId: number, login: string): Promise<number | null>;
   /** Is `login` an active (not pending) member of `org/team`? */
   isActiveMember(installationId: number, team: string, login: string): Promise<boolean>;
   /** Makes a check run; returns its id and when GitHub started it (its clock, epoch ms). */

@@ -1,8 +1,9 @@
 import type { StoredRequest } from '../store/types.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
 import { AppError } from '../errors.ts';
-import { recordedMembership } from '../service/vote.ts';
+import { asVotes, recordedMembership } from '../service/vote.ts';
 import { noticeOf } from './notice.ts';
+import { updateNotice } from './notifier.ts';
 import { commentBody, mention } from './render-github.ts';
 
 /**
@@ -84,11 +85,7 @@ async function escalateDue(service: ApprovalService, id: string): Promise<void> 
     const fresh = due(r);
     if (r.status !== 'pending' || !r.notice || fresh.length === 0) return;
     const votes = await store.votes(r.id);
-    const judged = await service.judge(
-      r,
-      votes.map((v) => ({ user: v.voterLogin, decision: v.decision })),
-      recordedMembership(votes),
-    );
+    const judged = await service.judge(r, asVotes(votes), recordedMembership(votes));
     if (judged.decision.outcome === 'pending') r.decision = judged.decision;
     r.terms = judged.terms;
     r.notice.escalatedAfter = Math.max(...fresh.map((e) => e.after_seconds));
@@ -97,6 +94,8 @@ async function escalateDue(service: ApprovalService, id: string): Promise<void> 
     await service.saveShown(r, [
       { type: 'escalation', data: { after_seconds: r.notice.escalatedAfter, users, teams } },
     ]);
+    // The request's own comment (or issue), edited in place, lists who may decide now.
+    await updateNotice(service, r);
     const notice = noticeOf(r, votes, serverUrl, pageUrl);
     service.deps.chat.send(r.notice.webhooks, notice, 'reminder');
     const who = [...users.map((u) => mention(u)), ...teams.map((t) => mention(t))].join(' ');

@@ -23,6 +23,9 @@ export interface ApprovalRequest {
    * without `self_approval`. Absent: the same as `actor`.
    */
   triggering_actor?: string;
+  /** The account ids of `actor` and `triggering_actor`, where known (the app always knows them). */
+  actor_id?: number;
+  triggering_actor_id?: number;
   reason?: string;
   /** How long the request has waited, in seconds (for `escalate`); absent: it has not. */
   waited_seconds?: number;
@@ -36,15 +39,31 @@ export interface ApprovalRequest {
   permissions?: Readonly<Record<string, Level>>;
 }
 
-/** The logins that count as the request's actor: who started the run and who re-ran it. */
-export const actorsOf = (r: Pick<ApprovalRequest, 'actor' | 'triggering_actor'>): string[] =>
-  r.triggering_actor && r.triggering_actor.toLowerCase() !== r.actor.toLowerCase()
-    ? [r.actor, r.triggering_actor]
-    : [r.actor];
+/**
+ * Who counts as the request's actor: who started the run and who re-ran it, by login and, where the
+ * app knows them, by account id. A vote is the actor's when either matches: an actor who renamed
+ * their account to another login is still the actor.
+ */
+export interface Actors {
+  logins: readonly string[];
+  ids: readonly number[];
+}
+
+export const actorsOf = (
+  r: Pick<ApprovalRequest, 'actor' | 'triggering_actor' | 'actor_id' | 'triggering_actor_id'>,
+): Actors => ({
+  logins:
+    r.triggering_actor && r.triggering_actor.toLowerCase() !== r.actor.toLowerCase()
+      ? [r.actor, r.triggering_actor]
+      : [r.actor],
+  ids: [r.actor_id, r.triggering_actor_id].filter((id): id is number => id !== undefined),
+});
 
 export interface Vote {
-  /** Login of the voter. */
+  /** Login of the voter, as GitHub named the account when it voted (policies list logins). */
   user: string;
+  /** The voter's account id, where known (always, in the app): one account is one voter. */
+  id?: number;
   decision: 'approve' | 'deny';
 }
 

@@ -1,6 +1,6 @@
 import type { CompiledPolicy } from './compiled.ts';
 import type { Reason, Requirement } from './decision.ts';
-import type { Membership, Vote } from './request.ts';
+import type { Actors, Membership, Vote } from './request.ts';
 
 /** Lower-cased `org/team` -> lower-cased active members. */
 function indexMembership(membership: Membership): Map<string, Set<string>> {
@@ -11,11 +11,11 @@ function indexMembership(membership: Membership): Map<string, Set<string>> {
   return out;
 }
 
-/** The last vote of each voter, in the order voters first voted. */
+/** The last vote of each voter (an account, by id where known), in the order voters first voted. */
 function lastVotes(votes: readonly Vote[]): Vote[] {
   const byUser = new Map<string, Vote>();
   for (const v of votes) {
-    const key = v.user.toLowerCase();
+    const key = v.id === undefined ? v.user.toLowerCase() : `#${v.id}`;
     byUser.delete(key);
     byUser.set(key, v);
   }
@@ -34,9 +34,10 @@ export function tallyVotes(
   votes: readonly Vote[],
   membership: Membership,
   /** Who started the run, and who re-ran it: neither counts without self-approval. */
-  actors: readonly string[],
+  actors: Actors,
 ): Tally {
-  const actorSet = new Set(actors.map((a) => a.toLowerCase()));
+  const actorSet = new Set(actors.logins.map((a) => a.toLowerCase()));
+  const actorIds = new Set(actors.ids);
   const teams = indexMembership(membership);
   const eligible = (p: CompiledPolicy, user: string): boolean =>
     p.users.has(user) || p.teams.some((t) => teams.get(t.toLowerCase())?.has(user) === true);
@@ -59,7 +60,7 @@ export function tallyVotes(
   let denied = false;
   for (const vote of lastVotes(votes)) {
     const user = vote.user.toLowerCase();
-    const isActor = actorSet.has(user);
+    const isActor = actorSet.has(user) || (vote.id !== undefined && actorIds.has(vote.id));
     const counted = policies.flatMap((p, i) =>
       eligible(p, user) && (!isActor || p.selfApproval) ? [i] : [],
     );

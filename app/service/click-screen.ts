@@ -1,6 +1,6 @@
 import type { StoredRequest } from '../store/types.ts';
 import type { ApprovalService } from './approval-service.ts';
-import type { VoteInput, VoteResult } from './vote.ts';
+import { isActor, type VoteInput, type VoteResult } from './vote.ts';
 
 /** Ignored clicks shown on a check run at most (the newest); the total is counted apart. */
 export const IGNORED_SHOWN = 20;
@@ -31,10 +31,7 @@ export async function cannotCount(
   const shown = r.terms?.requirements ?? [];
   const due = shown.flatMap((q) => (q.escalate ?? []).filter((e) => waited >= e.after_seconds));
   const requirements = r.decision.requirements;
-  const c = r.claims;
-  const actorAccount = c.actor_id !== undefined && Number(c.actor_id) === input.sender.id;
-  const isActor = actorAccount || [c.actor, c.triggering_actor ?? c.actor].map(lower).includes(login);
-  if (isActor && !requirements.some((q) => q.self_approval))
+  if (isActor(r, input.sender) && !requirements.some((q) => q.self_approval))
     return 'started or re-ran the run, and self-approval is not allowed';
   const users = [...requirements.flatMap((q) => q.approvers.users), ...due.flatMap((e) => e.users)];
   if (users.map(lower).includes(login)) return undefined;

@@ -1,13 +1,14 @@
 import type { CreateRequestBody } from '../api/contract.ts';
 import { assertUsableKey } from '../crypto/jwe.ts';
 import { AppError } from '../errors.ts';
+import type { GitHubPort } from '../github/port.ts';
 import type { Leg, RunClaims, StoredRequest } from '../store/types.ts';
 import type { ApprovalService, StepRef } from './approval-service.ts';
 import { announce } from '../notify/notifier.ts';
 import { intersectPermissions } from '../policy/permissions.ts';
+import { approvalHolds } from './approval-holds.ts';
 import { carriedByGate } from './gate.ts';
 import { grantLeg, revokeLeg } from './grant.ts';
-import { recordedMembership } from './vote.ts';
 import { identifyJob, type JobIdentity } from './job-identity.ts';
 import { checkRepository } from './repository-check.ts';
 import { openRequest, recordOpened } from './open.ts';
@@ -44,6 +45,7 @@ export async function createRequest(
   const [owner, repo] = claims.repository.split('/') as [string, string];
   const installationId = await github.installationFor(owner, repo);
   await checkRepository(github, installationId, claims);
+  claims = await withRerunnerId(github, installationId, claims);
   await assertUsableKey(body.public_key);
   const identity = await identifyJob(
     { github, requireJobId: service.deps.requireJobId },
@@ -75,7 +77,7 @@ export async function createRequest(
   const judged = await service.judge(base, [], {});
   const { policies } = judged;
   // A step inside a job its gate approved gets its token without a second vote.
-  const carried = await carriedByGate(service, claims, judged.decision, ofRun);
+  const carried = await carriedByGate(service, base, judged.decision, ofRun);
   const decision = carried?.decision ?? judged.decision;
   const { request, created } = await openRequest(service, base, decision, policies, {
     key: identity.key,
@@ -104,6 +106,28 @@ export async function createRequest(
     });
     return ready(service, request.id, leg.secretHash);
   });
+}
+
+/**
+ * The claims with the account id of whoever re-ran the run, when that is another account than the
+ * actor's: GitHub's token names the re-runner by login only, and an account that later takes a
+ * listed approver's login must still be known as the re-runner. One read, on re-runs only.
+ */
+async function withRerunnerId(
+  github: GitHubPort,
+  installationId: number,
+  claims: RunClaims,
+): Promise<RunClaims> {
+  const rerunner = claims.triggering_actor;
+  if (!rerunner || rerunner.toLowerCase() === claims.actor.toLowerCase() || claims.triggering_actor_id)
+    return claims;
+  const id = await github.userId(installationId, rerunner);
+  if (id === null)
+    throw new AppError(
+      'forbidden',
+      `the run was re-run by ${rerunner}, a login no GitHub account holds now (renamed?): re-run the job to ask again`,
+    );
+  return { ...claims, triggering_actor_id: String(id) };
 }
 
 /** The request with its check run made, and the step's token minted if it is approved. */
@@ -159,26 +183,14 @@ async function stillApproved(service: ApprovalService, r: StoredRequest): Promis
       'forbidden',
       `request ${r.id} was approved, but steps that ask after its timeout (${new Date(r.expiresAt).toISOString()}) are not covered: re-run the job to ask again`,
     );
-  const votes = await service.deps.store.votes(r.id);
-  const { decision } = await service.judge(
-    r,
-    votes.map((v) => ({ user: v.voterLogin, decision: v.decision })),
-    recordedMembership(votes),
-  );
-  // An override is granted by a decision that shows it (break_glass event, issue, metric): an
-  // approval given before a freeze or outside windows never stands in for one.
-  const unGranted = decision.break_glass && !r.decision.break_glass;
-  if (decision.outcome !== 'approved' || unGranted) {
-    const why = unGranted
-      ? `a freeze or windows deny it now, and no break-glass override was granted for it`
-      : (decision.reasons.filter((x) => x.rule !== 'governing').at(-1)?.message ?? decision.outcome);
+  const held = await approvalHolds(service, r, r.decision, await service.deps.store.votes(r.id));
+  if (!held.holds)
     throw new AppError(
       'forbidden',
-      `request ${r.id} was approved, but its policies no longer approve it now: ${why}`,
+      `request ${r.id} was approved, but its policies no longer approve it now: ${held.why}`,
     );
-  }
   const before = r.decision.token;
-  const now = decision.token;
+  const now = held.decision.token;
   const permissions = before && now ? intersectPermissions([before.permissions, now.permissions]) : {};
   r.decision.token =
     before && now && Object.keys(permissions).length > 0

@@ -3,7 +3,8 @@ import { announce } from '../notify/notifier.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { RunClaims, StoredRequest } from '../store/types.ts';
 import type { ApprovalService } from './approval-service.ts';
-import { openRequest, recordOpened } from './open.ts';
+import { approvalHolds } from './approval-holds.ts';
+import { openRequest, recordOpened, type Judged } from './open.ts';
 
 /**
  * The action name of a job gate: a deployment protection rule asking before a job that deploys to
@@ -70,7 +71,9 @@ export async function gateRequested(service: ApprovalService, e: GateEvent): Pro
     environment: e.environment,
     workflow_ref: `${e.owner}/${e.repo}/${run.path}@${e.ref}`,
     actor: run.actor,
+    actor_id: String(run.actorId),
     triggering_actor: run.triggeringActor,
+    triggering_actor_id: String(run.triggeringActorId),
     run_id: String(runId),
     run_attempt: String(run.attempt),
   };
@@ -134,33 +137,52 @@ async function rejoin(service: ApprovalService, id: string, e: GateEvent): Promi
 /** A job that waits on an environment whose approval for the run attempt has expired: rejected. */
 async function rejectExpired(service: ApprovalService, r: StoredRequest): Promise<void> {
   const gate = r.gate!;
-  const [owner, repo] = r.claims.repository.split('/') as [string, string];
   const comment = `jit-approvals: rejected: the approval of this run for environment ${gate.environment} expired at ${new Date(r.expiresAt).toISOString()}; re-run the job to ask again`;
-  const sent = await service.deps.github
-    .reviewGate(r.installationId, owner, repo, gate.runId, {
-      environment: gate.environment,
-      state: 'rejected',
-      comment,
-    })
-    .then(
-      () => true,
-      (err: unknown) => {
-        // Not answered, the job keeps waiting: it is not let through.
-        service.deps.log.warn(
-          { err, request: r.id },
-          'rejecting a job after its gate approval expired failed',
-        );
-        return false;
-      },
-    );
+  const sent = await sendAnswer(service, r, 'rejected', comment).catch((err: unknown) => {
+    // Not answered, the job keeps waiting: it is not let through.
+    service.deps.log.warn({ err, request: r.id }, 'rejecting a job after its gate approval expired failed');
+    return { sent: false };
+  });
   await service.audit('gate_answered', r.id, {
     gate: gate.environment,
     run_id: gate.runId,
     state: 'rejected',
     comment,
-    sent,
+    ...sent,
     expired: true,
   });
+}
+
+/**
+ * Sends a gate's answer to GitHub, unless the run was re-run since the attempt that asked: GitHub's
+ * answer names the run, not the attempt, so an answer for an older attempt would decide for the
+ * jobs of the newer one. Checked when the answer is sent (one read of the run), not from a
+ * run-completed event that may never come. Throws what GitHub threw.
+ */
+async function sendAnswer(
+  service: ApprovalService,
+  r: StoredRequest,
+  state: 'approved' | 'rejected',
+  comment: string,
+): Promise<{ sent: boolean; superseded_by_attempt?: number }> {
+  const gate = r.gate!;
+  const { github } = service.deps;
+  const [owner, repo] = r.claims.repository.split('/') as [string, string];
+  const run = await github.getRun(r.installationId, owner, repo, gate.runId);
+  const attempt = Number(r.claims.run_attempt);
+  if (!run || run.attempt !== attempt) {
+    service.deps.log.warn(
+      { request: r.id, attempt, latest: run?.attempt ?? null },
+      'a job gate was not answered: its run was re-run since (or is gone), and the answer would decide for another attempt',
+    );
+    return { sent: false, ...(run && { superseded_by_attempt: run.attempt }) };
+  }
+  await github.reviewGate(r.installationId, owner, repo, gate.runId, {
+    environment: gate.environment,
+    state,
+    comment,
+  });
+  return { sent: true };
 }
 
 /**
@@ -173,10 +195,11 @@ async function rejectExpired(service: ApprovalService, r: StoredRequest): Promis
  */
 export async function carriedByGate(
   service: ApprovalService,
-  claims: RunClaims,
+  step: Judged,
   decision: Decision,
   ofRun?: StoredRequest[],
 ): Promise<{ decision: Decision; gate: StoredRequest } | null> {
+  const { claims } = step;
   const env = claims.environment?.toLowerCase();
   if (!env || decision.outcome !== 'pending' || decision.policies.length === 0) return null;
   if (decision.break_glass) return null;
@@ -193,16 +216,18 @@ export async function carriedByGate(
       decision.policies.every((p) => r.decision.policies.includes(p)),
   );
   if (!gate) return null;
-  const by = (await service.deps.store.votes(gate.id))
-    .filter((v) => v.decision === 'approve')
-    .map((v) => v.voterLogin);
+  // The gate's votes must approve the step under today's policies, as a joining leg's would: an
+  // approver removed since, or `required` raised, carries nothing over.
+  const votes = await service.deps.store.votes(gate.id);
+  const held = await approvalHolds(service, step, gate.decision, votes);
+  if (!held.holds) return null;
+  const by = votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin);
   const message = `approved by the job gate of environment ${gate.gate!.environment} (${gate.id}, approved by ${by.join(', ')}): no second vote`;
   return {
     gate,
     decision: {
-      ...decision,
-      outcome: 'approved',
-      reasons: [...decision.reasons, { rule: 'governing', message }],
+      ...held.decision,
+      reasons: [...held.decision.reasons, { rule: 'governing', message }],
     },
   };
 }
@@ -227,7 +252,6 @@ function commentOf(r: StoredRequest, approvers: string[]): string {
 export async function answerGate(service: ApprovalService, r: StoredRequest): Promise<void> {
   const gate = r.gate;
   if (!gate || gate.answered || r.status === 'pending') return;
-  const [owner, repo] = r.claims.repository.split('/') as [string, string];
   if (r.status === 'cancelled') {
     r.gate = { ...gate, answered: true };
     await service.save(r, [
@@ -244,16 +268,12 @@ export async function answerGate(service: ApprovalService, r: StoredRequest): Pr
     r,
     votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin),
   );
-  await service.deps.github.reviewGate(r.installationId, owner, repo, gate.runId, {
-    environment: gate.environment,
-    state,
-    comment,
-  });
+  const sent = await sendAnswer(service, r, state, comment);
   r.gate = { ...gate, answered: true };
   await service.save(r, [
     {
       type: 'gate_answered',
-      data: { gate: gate.environment, run_id: gate.runId, state, comment, sent: true },
+      data: { gate: gate.environment, run_id: gate.runId, state, comment, ...sent },
     },
   ]);
 }

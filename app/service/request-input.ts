@@ -116,6 +116,8 @@ export function toApprovalRequest(
     workflow: workflowPath(c.workflow_ref),
     actor: c.actor,
     ...(c.triggering_actor !== undefined && { triggering_actor: c.triggering_actor }),
+    ...(c.actor_id !== undefined && { actor_id: Number(c.actor_id) }),
+    ...(c.triggering_actor_id !== undefined && { triggering_actor_id: Number(c.triggering_actor_id) }),
     ...(c.environment !== undefined && { environment: c.environment }),
     ...(r.reason !== null && { reason: r.reason }),
     ...(r.requestedPermissions !== null && { permissions: r.requestedPermissions }),

@@ -2,7 +2,7 @@ import type { CompiledPolicy } from '../policy/compiled.ts';
 import type { Decision, Reason, TokenGrant } from '../policy/decision.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { formatPermissions, intersectPermissions } from '../policy/permissions.ts';
-import type { Membership, Vote } from '../policy/request.ts';
+import type { Actors, Membership, Vote } from '../policy/request.ts';
 import { tallyVotes } from '../policy/votes.ts';
 import type { Terms } from '../store/types.ts';
 
@@ -129,7 +129,7 @@ export function bindToTerms(
   now: Decision,
   votes: readonly Vote[],
   membership: Membership,
-  actors: readonly string[],
+  actors: Actors,
   waitedSeconds = 0,
 ): { decision: Decision; terms: Terms | null } {
   if (!terms || now.outcome === 'denied') return { decision: now, terms };

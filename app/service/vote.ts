@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { Membership } from '../policy/request.ts';
+import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
 import type { StoredRequest, StoredVote } from '../store/types.ts';
 import { updateNotice } from '../notify/notifier.ts';
 import type { ApprovalService } from './approval-service.ts';
@@ -27,6 +27,15 @@ export interface VoteInput {
 export type VoteResult = { counted: true } | { counted: false; reason: string };
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Whether `sender` is the request's actor: the account that started the run or re-ran it (by id),
+ * or an account holding either's login (failing closed where a login changed hands).
+ */
+export function isActor(r: StoredRequest, sender: { id: number; login: string }): boolean {
+  const actors = actorsOf(toApprovalRequest(r));
+  return actors.ids.includes(sender.id) || actors.logins.some((l) => same(l, sender.login));
+}
 
 /** Records a click that changes nothing, once per delivery, and shows it on the check run. */
 async function ignore(
@@ -72,6 +81,10 @@ export async function processVote(
     }
   }
 }
+
+/** Stored votes as the engine counts them: by the voter's account id, with its login then. */
+export const asVotes = (votes: readonly StoredVote[]): Vote[] =>
+  votes.map((v) => ({ user: v.voterLogin, id: v.voterId, decision: v.decision }));
 
 /** Membership of the teams votes were counted under, from the votes as recorded. */
 export function recordedMembership(votes: readonly StoredVote[]): Record<string, string[]> {
@@ -126,11 +139,7 @@ async function decideVote(
 ): Promise<VoteResult> {
   const { store, github, now } = service.deps;
   const r = (await store.getRequest(requestId))!;
-  const { id } = input.sender;
-  // The actor's account votes as the actor whatever its login is now (a renamed account is the same
-  // person): the policies judge it by the login the run was started with.
-  const actorAccount = r.claims.actor_id !== undefined && Number(r.claims.actor_id) === id;
-  const login = actorAccount ? r.claims.actor : input.sender.login;
+  const { id, login } = input.sender;
   if ((await store.votes(r.id)).some((v) => v.delivery === input.deliveryId)) {
     if (r.status === 'pending') await decide(service, r); // recorded by an earlier try
     return { counted: true };
@@ -151,7 +160,7 @@ async function decideVote(
   const decision = input.identifier === 'approve' ? 'approve' : 'deny';
   const probe = await service.judge(
     r,
-    [{ user: login, decision }],
+    [{ user: login, id, decision }],
     Object.fromEntries(active.map((t) => [t, [login]])),
   );
   if (!probe.policies.ok) {
@@ -166,10 +175,7 @@ async function decideVote(
       await service.finalize(r, 'denied', probe.decision); // a freeze or window now applies
       return { counted: false, reason: 'a time rule of the policies denies the request now' };
     }
-    const actors = [r.claims.actor, r.claims.triggering_actor ?? r.claims.actor];
-    const self =
-      actors.some((a) => same(login, a)) ||
-      (r.claims.actor_id !== undefined && Number(r.claims.actor_id) === id);
+    const self = isActor(r, input.sender);
     return ignore(
       service,
       r,
@@ -213,11 +219,10 @@ async function decideVote(
 /** Decides again on the votes stored, and stores and shows the outcome. */
 async function decide(service: ApprovalService, r: StoredRequest): Promise<void> {
   const votes = await service.deps.store.votes(r.id);
-  const asVotes = votes.map((v) => ({ user: v.voterLogin, decision: v.decision }));
-  let next = await service.judge(r, asVotes, recordedMembership(votes));
+  let next = await service.judge(r, asVotes(votes), recordedMembership(votes));
   // An approval that counts team votes is checked against membership as it is now.
   if (next.decision.outcome === 'approved' && votes.some((v) => v.teams.length > 0))
-    next = await service.judge(r, asVotes, await currentMembership(service, r, votes));
+    next = await service.judge(r, asVotes(votes), await currentMembership(service, r, votes));
   r.terms = next.terms;
   if (next.decision.outcome === 'pending') {
     r.decision = next.decision;

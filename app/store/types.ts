@@ -20,6 +20,11 @@ export interface RunClaims {
   actor_id?: string;
   /** Who started this attempt: on a re-run, whoever re-ran it (GitHub keeps `actor`). */
   triggering_actor?: string;
+  /**
+   * The account id of `triggering_actor`: GitHub's token names it by login only, so the app reads
+   * it when the run was re-run by another account (for a job gate, from the run).
+   */
+  triggering_actor_id?: string;
   /** The commit of the workflow file (`workflow_sha`): where the job's definition is read. */
   workflow_sha?: string;
   /** The workflow that defines the job: differs from `workflow_ref` in a reusable workflow. */

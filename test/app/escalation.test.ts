@@ -50,6 +50,12 @@ describe('escalation', () => {
     expect(told).toHaveLength(1);
     expect(told[0]!.body).toContain('@carol @acme/oncall may now decide too');
     expect(h.checkRun(checkRunId).output.summary).toContain('@carol');
+    // The request's own comment, edited in place, lists the new approvers too (issue 22).
+    const own = h.repo.commitComments.find(
+      (c) => c.commitId === sha && c.body.includes(`request ${body.id} -->`),
+    )!;
+    expect(own.body).toContain('@carol');
+    expect(own.body).toContain('@acme/oncall');
     await remindDue(h.runtime.service);
     expect(
       h.repo.commitComments.filter((c) => c.commitId === sha && c.body.startsWith('**Escalated**')),

@@ -42,6 +42,41 @@ export const userRoutes = {
       return { status: 200, body };
     },
   },
+  'users/get-by-username': {
+    // Any token may read a public profile: an installation's too.
+    auth: { permission: 'metadata', level: 'read', scope: 'token' },
+    handle: (ctx) => {
+      const user = ctx.world.user(ctx.params.username!);
+      if (!user) return fail(404, 'Not Found');
+      const url = `${ctx.baseUrl}/users/${encodeURIComponent(user.login)}`;
+      const body = ctx.synth.build('public-user', {
+        login: user.login,
+        id: user.id,
+        node_id: nodeId('User', user.id),
+        avatar_url: `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
+        gravatar_id: '',
+        url,
+        html_url: `https://github.com/${user.login}`,
+        followers_url: `${url}/followers`,
+        following_url: `${url}/following{/other_user}`,
+        gists_url: `${url}/gists{/gist_id}`,
+        starred_url: `${url}/starred{/owner}{/repo}`,
+        subscriptions_url: `${url}/subscriptions`,
+        organizations_url: `${url}/orgs`,
+        repos_url: `${url}/repos`,
+        events_url: `${url}/events{/privacy}`,
+        received_events_url: `${url}/received_events`,
+        type: user.type,
+        user_view_type: 'public',
+        site_admin: false,
+        name: null,
+        email: null,
+        created_at: iso(ctx.now),
+        updated_at: iso(ctx.now),
+      });
+      return { status: 200, body };
+    },
+  },
   'apps/delete-token': {
     auth: 'basic',
     handle: (ctx) => {

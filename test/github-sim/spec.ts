@@ -34,6 +34,7 @@ export const SERVED = [
   'actions/get-job-for-workflow-run',
   'actions/get-workflow-run',
   'users/get-authenticated',
+  'users/get-by-username',
   'apps/delete-token',
 ] as const;
 export type OperationId = (typeof SERVED)[number];
