@@ -377,6 +377,8 @@ export class AppHarness {
       runId: 9001,
       ...over,
     };
+    // GitHub knows whoever re-ran a run: the app reads the re-runner's account id.
+    if (job.triggeringActor) this.sim.world.addUser(job.triggeringActor);
     const { publicKey, privateKey } = await generateKeyPair('ECDH-ES', { crv: 'P-256' });
     const jobKey = opts.jobKey ?? 'deploy';
     const simJob = this.sim.world.addJob(repo, {
