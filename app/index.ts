@@ -74,6 +74,7 @@ export function jitApprovals(
     const github = new OctokitGitHub(app, config.githubApiUrl, metrics, {
       timeoutMs: config.githubTimeoutMs,
       notInstalledCacheMs: config.cache.notInstalledMs,
+      membershipCacheMs: config.cache.membershipMs,
       policyMaxAgeMs: config.cache.policiesMs,
       now,
     });
