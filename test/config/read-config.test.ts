@@ -128,10 +128,7 @@ describe('readConfig', () => {
       { NOT_INSTALLED_CACHE_SECONDS: 'y' },
       /^NOT_INSTALLED_CACHE_SECONDS: "y" is not a whole number of at least 0/,
     ],
-    [
-      { MEMBERSHIP_CACHE_SECONDS: '0' },
-      /^MEMBERSHIP_CACHE_SECONDS: "0" is not a whole number of at least 1/,
-    ],
+    [{ MEMBERSHIP_CACHE_SECONDS: '0' }, /^MEMBERSHIP_CACHE_SECONDS: "0" is not a whole number of at least 1/],
     [
       { MEMBERSHIP_CACHE_SECONDS: '601' },
       /^MEMBERSHIP_CACHE_SECONDS: "601" is more than 600\. A removed team member would be shown Approve/,
