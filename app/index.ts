@@ -16,6 +16,7 @@ import { PgStore } from './store/pg-store.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/types.ts';
 import { UserAuth } from './web/github-user.ts';
+import { signInKeys } from './web/sign-in-state.ts';
 import { createWebHandler } from './web/web-handler.ts';
 import { registerWebhooks } from './webhooks/register.ts';
 import type { SharedPacing } from './github/octokit-class.ts';
@@ -74,6 +75,7 @@ export function jitApprovals(
     const github = new OctokitGitHub(app, config.githubApiUrl, metrics, {
       timeoutMs: config.githubTimeoutMs,
       notInstalledCacheMs: config.cache.notInstalledMs,
+      membershipCacheMs: config.cache.membershipMs,
       policyMaxAgeMs: config.cache.policiesMs,
       now,
     });
@@ -149,6 +151,7 @@ export function jitApprovals(
             ...(options.fetch && { fetch: options.fetch }),
           }),
         sessionMs: config.signIn?.sessionMs ?? 0,
+        signInKeys: signInKeys(config.privateKey, previous),
         publicUrl: config.publicUrl,
         serverUrl: options.serverUrl ?? config.serverUrl,
       }),

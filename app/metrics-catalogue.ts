@@ -51,7 +51,29 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     each('outcome', ['sent', 'suppressed']),
   );
   metrics.declare('jit_github_api_calls_total', GITHUB_CALLS_HELP, []);
+  metrics.declare(PAGE_VOTES_REFUSED, PAGE_VOTES_REFUSED_HELP, each('reason', PAGE_VOTE_REFUSALS));
 }
+
+export const PAGE_VOTES_REFUSED = 'jit_page_votes_refused_total';
+export const PAGE_VOTES_REFUSED_HELP =
+  'Votes from the approval page refused before anything was written (no vote, audit event or journal row), by reason.';
+/**
+ * Why: the form did not come from the app's page for this session (`form`), or is not a vote
+ * (`bad_form`); no session (`signed_out`); no such request, or one the user cannot read
+ * (`not_found`); the request is decided (`decided`) or timed out (`timed_out`); the voter started
+ * or re-ran the run (`self_approval`); or is neither listed nor an active member of a listed team
+ * (`not_eligible`).
+ */
+export const PAGE_VOTE_REFUSALS = [
+  'form',
+  'bad_form',
+  'signed_out',
+  'not_found',
+  'decided',
+  'timed_out',
+  'self_approval',
+  'not_eligible',
+] as const;
 
 export const GITHUB_CALLS_HELP =
   'GitHub API calls by route and answer: the HTTP status, or "error" when none came (network, timeout).';

@@ -43,8 +43,11 @@ export interface Config {
   http: { maxBodyBytes: number; headersTimeoutMs: number; requestTimeoutMs: number };
   /** Per run attempt: stored requests; long-polls held (per request and per run, per instance). */
   limits: { requestsPerRun: number; longPollsPerStep: number; longPollsPerRun: number };
-  /** How long `/readyz` answers from its last check, and a "not installed" lookup is remembered. */
-  cache: { readyzMs: number; notInstalledMs: number; policiesMs: number };
+  /**
+   * How long `/readyz` answers from its last check, a "not installed" lookup is remembered, policies
+   * are used unasked, and a screen reuses a team membership answer.
+   */
+  cache: { readyzMs: number; notInstalledMs: number; policiesMs: number; membershipMs: number };
   /** Chat and webhook targets, by name (NOTIFY_TARGETS or NOTIFY_TARGETS_FILE). */
   notifyTargets: Map<string, NotifyTarget>;
   /** Sign-in with GitHub for the approval page; undefined: not configured (the page says so). */
@@ -129,6 +132,21 @@ function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min: numb
   if (!Number.isInteger(n) || n < min)
     throw new ConfigError(name, `"${raw}" is not a whole number of at least ${min}`, `Use e.g. ${fallback}`);
   return n;
+}
+
+/**
+ * At least a second (without it a stranger's every page and vote would cost a call per team), at
+ * most 10 minutes (that long a member removed from a team may still be shown Approve).
+ */
+function membershipCacheSeconds(env: NodeJS.ProcessEnv): number {
+  const seconds = count(env, 'MEMBERSHIP_CACHE_SECONDS', 60, 1);
+  if (seconds > 600)
+    throw new ConfigError(
+      'MEMBERSHIP_CACHE_SECONDS',
+      `"${seconds}" is more than 600`,
+      'A removed team member would be shown Approve that long; use at most 600 (e.g. 60)',
+    );
+  return seconds;
 }
 
 function logFormat(value: string | undefined): Config['logFormat'] {
@@ -272,6 +290,7 @@ export function readConfig(
       readyzMs: count(env, 'READYZ_CACHE_SECONDS', 5, 0) * 1000,
       notInstalledMs: count(env, 'NOT_INSTALLED_CACHE_SECONDS', 10, 0) * 1000,
       policiesMs: count(env, 'POLICY_CACHE_SECONDS', 60, 0) * 1000,
+      membershipMs: membershipCacheSeconds(env) * 1000,
     },
   };
 }

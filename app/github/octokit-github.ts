@@ -10,6 +10,7 @@ import type { Level } from '../policy/permissions.ts';
 import { rateLimitOf } from './octokit-class.ts';
 import type { CheckRunInput, GitHubPort, Thread } from './port.ts';
 import { PolicySource, type ContentsClient } from './policy-source.ts';
+import { RecentAnswers } from './recent-answers.ts';
 
 type Kit = Awaited<ReturnType<Probot['auth']>>;
 
@@ -44,6 +45,9 @@ const NOT_INSTALLED_MAX = 10_000;
 
 const statusOf = (err: unknown): number | undefined => (err as { status?: number }).status;
 
+/** Membership answers kept at most (per user, team and installation; the oldest go first). */
+const MEMBERSHIPS_KEPT = 10_000;
+
 /** Workflow files kept after reading them at a commit, and the largest kept (characters). */
 const FILES_AT_COMMITS = 256;
 const FILE_AT_COMMIT_MAX_CHARS = 256 * 1024;
@@ -63,6 +67,8 @@ export class OctokitGitHub implements GitHubPort {
   readonly #policyMaxAgeMs: number;
   readonly #metrics: Metrics;
   readonly #timeoutMs: number;
+  /** Team membership answers for screens (`cached: true`), reused for MEMBERSHIP_CACHE_SECONDS. */
+  readonly #memberships: RecentAnswers<boolean>;
 
   constructor(
     app: Probot,
@@ -71,12 +77,15 @@ export class OctokitGitHub implements GitHubPort {
     {
       timeoutMs,
       notInstalledCacheMs = 10_000,
+      membershipCacheMs = 60_000,
       policyMaxAgeMs = 0,
       now = Date.now,
     }: {
       /** GITHUB_TIMEOUT_MS: bounds the calls made here with a client of their own. */
       timeoutMs: number;
       notInstalledCacheMs?: number;
+      /** MEMBERSHIP_CACHE_SECONDS: how long a screen reuses an answer about a team membership. */
+      membershipCacheMs?: number;
       /** POLICY_CACHE_SECONDS: how long policies GitHub confirmed are used without asking again. */
       policyMaxAgeMs?: number;
       now?: () => number;
@@ -90,6 +99,7 @@ export class OctokitGitHub implements GitHubPort {
     this.#timeoutMs = timeoutMs;
     this.#notInstalledCacheMs = notInstalledCacheMs;
     this.#now = now;
+    this.#memberships = new RecentAnswers({ maxAgeMs: membershipCacheMs, maxKept: MEMBERSHIPS_KEPT, now });
   }
 
   #notInstalledError(owner: string, repo: string, cause?: unknown): AppError {
@@ -403,7 +413,18 @@ export class OctokitGitHub implements GitHubPort {
     }
   }
 
-  async isActiveMember(installationId: number, team: string, login: string): Promise<boolean> {
+  isActiveMember(
+    installationId: number,
+    team: string,
+    login: string,
+    { cached = false }: { cached?: boolean } = {},
+  ): Promise<boolean> {
+    if (!cached) return this.#askMembership(installationId, team, login);
+    const key = `${installationId} ${team.toLowerCase()} ${login.toLowerCase()}`;
+    return this.#memberships.get(key, () => this.#askMembership(installationId, team, login));
+  }
+
+  async #askMembership(installationId: number, team: string, login: string): Promise<boolean> {
     const [org, slug] = team.split('/') as [string, string];
     const kit = await this.#kit(installationId);
     try {

@@ -97,8 +97,20 @@ export interface GitHubPort {
   canRead(installationId: number, owner: string, repo: string, login: string): Promise<boolean>;
   /** The account id of the user (or bot) that holds `login` now; null when nobody does. */
   userId(installationId: number, login: string): Promise<number | null>;
-  /** Is `login` an active (not pending) member of `org/team`? */
-  isActiveMember(installationId: number, team: string, login: string): Promise<boolean>;
+  /**
+   * Is `login` an active (not pending) member of `org/team`? Asked of GitHub each time, unless
+   * `cached`: then an answer up to MEMBERSHIP_CACHE_SECONDS old may be reused. Screens (may this
+   * click or page vote count at all? may this user see Approve?) are cached, so a stranger's
+   * repeats cost one call per team per period; a vote is judged, and a decision made, on fresh
+   * answers, so a member removed from a team is shown the buttons for at most that long but her
+   * vote never counts after her removal.
+   */
+  isActiveMember(
+    installationId: number,
+    team: string,
+    login: string,
+    options?: { cached?: boolean },
+  ): Promise<boolean>;
   /** Makes a check run; returns its id and when GitHub started it (its clock, epoch ms). */
   createCheckRun(
     installationId: number,

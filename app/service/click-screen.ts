@@ -36,8 +36,12 @@ export async function cannotCount(
   const users = [...requirements.flatMap((q) => q.approvers.users), ...due.flatMap((e) => e.users)];
   if (users.map(lower).includes(login)) return undefined;
   const teams = new Set([...requirements.flatMap((q) => q.approvers.teams), ...due.flatMap((e) => e.teams)]);
+  // A screen: a recent answer will do (a stranger's repeats cost one call per team per period);
+  // a vote that passes is judged on a fresh one under the lock (vote.ts).
   for (const team of teams)
-    if (await service.deps.github.isActiveMember(r.installationId, team, input.sender.login))
+    if (
+      await service.deps.github.isActiveMember(r.installationId, team, input.sender.login, { cached: true })
+    )
       return undefined;
   return 'is not an eligible approver (not listed, and not an active member of a listed team)';
 }

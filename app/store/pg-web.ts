@@ -3,7 +3,7 @@ import type { WebRecordKind, WebRecords } from './types.ts';
 
 type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 
-/** The approval page's sign-ins and sessions on PostgreSQL (table `web_records`), shared by every instance. */
+/** The approval page's sessions on PostgreSQL (table `web_records`), shared by every instance. */
 export class PgWebRecords implements WebRecords {
   readonly #query: Query;
 
@@ -25,15 +25,6 @@ export class PgWebRecords implements WebRecords {
       [kind, keyHash, now],
     );
     return rows[0]?.data as Record<string, unknown> | undefined;
-  }
-
-  async take(kind: WebRecordKind, keyHash: string, now: number) {
-    const { rows } = await this.#query(
-      'DELETE FROM web_records WHERE kind = $1 AND key_hash = $2 RETURNING data, expires_at',
-      [kind, keyHash],
-    );
-    const row = rows[0] as { data: Record<string, unknown>; expires_at: string } | undefined;
-    return row && Number(row.expires_at) > now ? row.data : undefined;
   }
 
   async delete(kind: WebRecordKind, keyHash: string) {

@@ -3,7 +3,7 @@ import type { WebRecordKind, WebRecords } from './types.ts';
 
 type Row = Record<string, unknown>;
 
-/** The approval page's sign-ins and sessions in the SQLite file (table `web_records`). */
+/** The approval page's sessions in the SQLite file (table `web_records`). */
 export class SqliteWebRecords implements WebRecords {
   readonly #sql: (text: string) => StatementSync;
 
@@ -23,15 +23,6 @@ export class SqliteWebRecords implements WebRecords {
       'SELECT data FROM web_records WHERE kind = ? AND key_hash = ? AND expires_at > ?',
     ).get(kind, keyHash, now) as Row | undefined;
     return row && (JSON.parse(String(row.data)) as Record<string, unknown>);
-  }
-
-  async take(kind: WebRecordKind, keyHash: string, now: number) {
-    const row = this.#sql(
-      'DELETE FROM web_records WHERE kind = ? AND key_hash = ? RETURNING data, expires_at',
-    ).get(kind, keyHash) as Row | undefined;
-    return row && Number(row.expires_at) > now
-      ? (JSON.parse(String(row.data)) as Record<string, unknown>)
-      : undefined;
   }
 
   async delete(kind: WebRecordKind, keyHash: string) {

@@ -272,27 +272,26 @@ export interface Journal {
 }
 
 /**
- * What the approval page keeps between a browser's requests, shared by every instance: sign-ins
- * under way (`login`, by the hash of their `state`) and signed-in sessions (`session`, by the
- * hash of their cookie). Records past `expiresAt` are never returned, and are pruned by the sweep.
+ * What the approval page keeps between a browser's requests, shared by every instance: signed-in
+ * sessions (`session`, by the hash of their cookie). A sign-in under way is no row: it lives in
+ * its browser's sealed cookie. Records past `expiresAt` are never returned, and are pruned by the
+ * sweep.
  */
 export interface WebRecords {
   put(kind: WebRecordKind, keyHash: string, data: Record<string, unknown>, expiresAt: number): Promise<void>;
   get(kind: WebRecordKind, keyHash: string, now: number): Promise<Record<string, unknown> | undefined>;
-  /** Returns the record and deletes it: a sign-in's state is used once. */
-  take(kind: WebRecordKind, keyHash: string, now: number): Promise<Record<string, unknown> | undefined>;
   delete(kind: WebRecordKind, keyHash: string): Promise<void>;
   /** Deletes the records that expired by `now`; returns how many. */
   prune(now: number): Promise<number>;
 }
 
-export type WebRecordKind = 'login' | 'session';
+export type WebRecordKind = 'session';
 
 /** Persistence for requests, votes, deliveries and the audit chain: SQLite or PostgreSQL. */
 export interface Store {
   /** Intents recorded before they are acted on: deliveries and mints. */
   readonly journal: Journal;
-  /** The approval page's sign-ins and sessions. */
+  /** The approval page's sessions. */
   readonly web: WebRecords;
   /** Decided requests, the most recently decided first, at most `limit`. */
   decidedRequests(limit: number): Promise<StoredRequest[]>;

@@ -77,10 +77,15 @@ export class UserAuth {
     const body = (await res.json().catch(() => ({}))) as { access_token?: unknown; error?: unknown };
     if (typeof body.access_token === 'string') return body.access_token;
     const error = typeof body.error === 'string' ? body.error : `status ${res.status}`;
+    if (error === 'incorrect_client_credentials')
+      throw new AppError(
+        'internal',
+        'GitHub refused the client id and secret: check GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET',
+      );
     throw new AppError(
-      error === 'incorrect_client_credentials' ? 'internal' : 'unauthenticated',
-      error === 'incorrect_client_credentials'
-        ? 'GitHub refused the client id and secret: check GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET'
+      'unauthenticated',
+      error === 'bad_verification_code'
+        ? 'This sign-in expired or was already used (GitHub refused its code); start again'
         : `GitHub did not sign you in (${error}); start again`,
     );
   }

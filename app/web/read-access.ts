@@ -1,3 +1,4 @@
+import { RecentAnswers } from '../github/recent-answers.ts';
 import type { GitHubPort } from '../github/port.ts';
 import type { StoredRequest } from '../store/types.ts';
 
@@ -7,28 +8,21 @@ const MAX_KEPT = 10_000;
 
 /**
  * Whether a user may read a request's repository, asked of GitHub as the app's installation and
- * remembered for a minute per user and repository. A request of a repository the user cannot read
- * is never listed or shown to them.
+ * remembered for a minute per user and repository (pages loaded at once share one question). A
+ * request of a repository the user cannot read is never listed or shown to them.
  */
 export class ReadAccess {
   readonly #github: GitHubPort;
-  readonly #now: () => number;
-  readonly #kept = new Map<string, { ok: boolean; at: number }>();
+  readonly #kept: RecentAnswers<boolean>;
 
   constructor(github: GitHubPort, now: () => number) {
     this.#github = github;
-    this.#now = now;
+    this.#kept = new RecentAnswers({ maxAgeMs: KEEP_MS, maxKept: MAX_KEPT, now });
   }
 
-  async canRead(login: string, r: StoredRequest): Promise<boolean> {
+  canRead(login: string, r: StoredRequest): Promise<boolean> {
     const key = `${login.toLowerCase()} ${r.claims.repository.toLowerCase()}`;
-    const kept = this.#kept.get(key);
-    if (kept && this.#now() - kept.at < KEEP_MS) return kept.ok;
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
-    const ok = await this.#github.canRead(r.installationId, owner, repo, login);
-    this.#kept.delete(key);
-    this.#kept.set(key, { ok, at: this.#now() });
-    if (this.#kept.size > MAX_KEPT) this.#kept.delete(this.#kept.keys().next().value!);
-    return ok;
+    return this.#kept.get(key, () => this.#github.canRead(r.installationId, owner, repo, login));
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { voteComment } from '../domain/vote-comment.ts';
+import type { KeyRing } from '../crypto/keys.ts';
 import { readBody } from '../http/read-body.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
 import { whyCannotDecide } from '../service/eligibility.ts';
@@ -8,19 +9,23 @@ import { handleVote } from '../service/vote-intents.ts';
 import type { StoredRequest } from '../store/types.ts';
 import type { UserAuth } from './github-user.ts';
 import { html } from './html.ts';
-import { decisionsPage, messagePage, waitingPage, type Waiting } from './pages/lists.ts';
+import { deciders, decisionsPage, messagePage, waitingPage, type Waiting } from './pages/lists.ts';
 import { requestPage, type RequestView } from './pages/request-page.ts';
 import { STYLESHEET } from './pages/style.ts';
 import { ReadAccess } from './read-access.ts';
+import { countRefused, refusalOf } from './refusals.ts';
 import { redirect, sendPage } from './respond.ts';
 import { csrfMatches, type Session, Sessions } from './sessions.ts';
 import { finishSignIn, startSignIn, type SignInDeps } from './sign-in-routes.ts';
+import { TakenStates } from './sign-in-state.ts';
 
 export interface WebDeps {
   service: ApprovalService;
   /** Undefined: sign-in is not configured; the pages say so. */
   auth: UserAuth | undefined;
   sessionMs: number;
+  /** Seal the sign-in state cookie (`signInKeys` of the app's private key). */
+  signInKeys: KeyRing;
   /** The app's public URL: its origin is the only one forms are taken from. */
   publicUrl: string;
   /** GitHub's web host, for links to runs. */
@@ -40,12 +45,19 @@ const RECENT = 100;
 export function createWebHandler(
   d: WebDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const { store, github, now, log } = d.service.deps;
+  const { store, github, now, log, metrics } = d.service.deps;
   // PUBLIC_URL is kept as written: `HTTPS://…` is https too.
   const secure = new URL(d.publicUrl).protocol === 'https:';
   const sessions = new Sessions({ store, now, ttlMs: d.sessionMs, secure });
   const access = new ReadAccess(github, now);
-  const signIn: SignInDeps = { store, sessions, auth: d.auth, now, log };
+  const signIn: SignInDeps = {
+    sessions,
+    keys: d.signInKeys,
+    taken: new TakenStates(),
+    auth: d.auth,
+    now,
+    log,
+  };
   const origin = new URL(d.publicUrl).origin;
 
   /** The request, if it exists and the user may read its repository; else 404, the same either way. */
@@ -64,15 +76,18 @@ export function createWebHandler(
     session: Session,
     r: StoredRequest,
     notice?: RequestView['notice'],
+    known?: string,
   ): Promise<RequestView> => {
     const votes = await store.votes(r.id);
     return {
       request: r,
       votes,
       timeline: await store.auditOf(r.id),
-      cannotDecide: votes.some((v) => v.voterId === session.user.id)
-        ? 'you have voted on it already'
-        : await whyCannotDecide(d.service, r, session.user),
+      cannotDecide:
+        known ??
+        (votes.some((v) => v.voterId === session.user.id)
+          ? 'you have voted on it already'
+          : await whyCannotDecide(d.service, r, session.user)),
       nonce: randomBytes(16).toString('hex'),
       ...(notice && { notice }),
       serverUrl: d.serverUrl,
@@ -148,22 +163,41 @@ export function createWebHandler(
 
   const decide = async (session: Session, req: IncomingMessage, res: ServerResponse, id: string) => {
     const form = await formOf(session, req);
-    if (!form)
+    if (!form) {
+      countRefused(metrics, 'form');
       return sendPage(
         res,
         403,
         messagePage('Refused', session, html`This form did not come from this app's page; nothing changed.`),
       );
+    }
     const r = await readable(session, id);
-    if (!r) return notFound(res, session);
+    if (!r) return (countRefused(metrics, 'not_found'), notFound(res, session));
     const decision = form.get('decision');
     const nonce = form.get('nonce') ?? '';
-    if ((decision !== 'approve' && decision !== 'deny') || !/^[0-9a-f]{32}$/.test(nonce))
+    if ((decision !== 'approve' && decision !== 'deny') || !/^[0-9a-f]{32}$/.test(nonce)) {
+      countRefused(metrics, 'bad_form');
       return sendPage(
         res,
         400,
         messagePage('Bad form', session, html`Choose Approve or Deny on the request's page.`),
       );
+    }
+    // The form's nonce makes a second submission of the same form the same delivery: one vote.
+    const deliveryId = `page:${session.user.id}:${nonce}`;
+    const sentBefore = { ok: true, text: 'This form was sent before: your vote was recorded once.' };
+    if ((await store.votes(r.id)).some((v) => v.delivery === deliveryId))
+      return sendPage(res, 200, requestPage(session, await view(session, r, sentBefore)));
+    // A vote that cannot count is refused here, before anything is written: the vote path would
+    // journal its delivery and audit it as ignored, so a stranger's forged votes would cost a row
+    // and an audit event each. The screen's membership answers are cached, so its repeats cost no
+    // GitHub call either; a vote that passes is judged again, on fresh answers, under the lock.
+    const why = await whyCannotDecide(d.service, r, session.user);
+    if (why !== undefined) {
+      countRefused(metrics, refusalOf(why));
+      const notice = { ok: false, text: `Your vote did not count: ${why}. Nothing was recorded.` };
+      return sendPage(res, 403, requestPage(session, await view(session, r, notice, why)));
+    }
     // The one cut every way to vote stores its text through: never half an emoji, nor a NUL.
     const comment = voteComment(form.get('comment') ?? '');
     const result = await handleVote(d.service, {
@@ -171,12 +205,11 @@ export function createWebHandler(
       repositoryId: r.claims.repository_id,
       identifier: decision,
       sender: session.user,
-      // The form's nonce makes a second submission of the same form the same delivery: one vote.
-      deliveryId: `page:${session.user.id}:${nonce}`,
+      deliveryId,
       comment,
     });
     const notice = !result
-      ? { ok: true, text: 'This form was sent before: your vote was recorded once.' }
+      ? sentBefore
       : result.counted
         ? { ok: true, text: `Your ${decision === 'approve' ? 'approval' : 'denial'} counted.` }
         : { ok: false, text: `Your vote did not count: ${result.reason}.` };
@@ -194,7 +227,7 @@ export function createWebHandler(
     }
     if (path === '/' && method === 'GET') return (redirect(res, '/requests'), true);
     if (path === '/auth/signin' && method === 'GET')
-      return (await startSignIn(signIn, res, url.searchParams.get('next')), true);
+      return (startSignIn(signIn, res, url.searchParams.get('next')), true);
     if (path === '/auth/callback' && method === 'GET')
       return (await finishSignIn(signIn, req, res, url), true);
     if (path === '/auth/signout' && method === 'POST') {
@@ -230,6 +263,7 @@ export function createWebHandler(
     if (!session) {
       if (method === 'POST')
         return (
+          countRefused(metrics, 'signed_out'),
           sendPage(
             res,
             401,
@@ -241,7 +275,7 @@ export function createWebHandler(
           ),
           true
         );
-      if (!d.auth) return (await startSignIn(signIn, res, null), true);
+      if (!d.auth) return (startSignIn(signIn, res, null), true);
       return (redirect(res, `/auth/signin?next=${encodeURIComponent(path + url.search)}`), true);
     }
     if (decideId) return (await decide(session, req, res, decideId), true);
@@ -253,19 +287,4 @@ export function createWebHandler(
     sendPage(res, 200, requestPage(session, await view(session, r)));
     return true;
   };
-}
-
-/** Who decided: the approvers, "automatically", or why it was denied, timed out or cancelled. */
-function deciders(r: StoredRequest): string {
-  if (r.status === 'approved')
-    return r.decision.auto
-      ? 'automatically (policy)'
-      : [...new Set(r.decision.requirements.flatMap((q) => q.approved_by))].join(', ') || 'approved';
-  if (r.status === 'timed_out') return 'nobody decided in time';
-  if (r.status === 'cancelled') return 'the run ended or the step was cancelled';
-  return (
-    r.decision.reasons.find((x) => x.rule === 'deny_vote')?.message ??
-    r.decision.reasons[0]?.message ??
-    'denied'
-  );
 }

@@ -28,7 +28,7 @@ describe('readConfig', () => {
       logFormat: undefined,
       http: { maxBodyBytes: 1048576, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000 },
       limits: { requestsPerRun: 300, longPollsPerStep: 20, longPollsPerRun: 300 },
-      cache: { readyzMs: 5000, notInstalledMs: 10_000 },
+      cache: { readyzMs: 5000, notInstalledMs: 10_000, membershipMs: 60_000 },
       githubTimeoutMs: 10_000,
     });
     expect(readConfig({ ...ENV, GITHUB_TIMEOUT_MS: '2500' }).githubTimeoutMs).toBe(2500);
@@ -49,12 +49,13 @@ describe('readConfig', () => {
         MAX_LONG_POLLS_PER_RUN: '6',
         READYZ_CACHE_SECONDS: '0',
         NOT_INSTALLED_CACHE_SECONDS: '7',
+        MEMBERSHIP_CACHE_SECONDS: '5',
         LOG_FORMAT: 'json',
       }),
     ).toMatchObject({
       http: { maxBodyBytes: 2048, headersTimeoutMs: 2000, requestTimeoutMs: 3000 },
       limits: { requestsPerRun: 4, longPollsPerStep: 5, longPollsPerRun: 6 },
-      cache: { readyzMs: 0, notInstalledMs: 7000 },
+      cache: { readyzMs: 0, notInstalledMs: 7000, membershipMs: 5000 },
       logFormat: 'json',
     });
     expect(readConfig({ ...ENV, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
@@ -126,6 +127,11 @@ describe('readConfig', () => {
     [
       { NOT_INSTALLED_CACHE_SECONDS: 'y' },
       /^NOT_INSTALLED_CACHE_SECONDS: "y" is not a whole number of at least 0/,
+    ],
+    [{ MEMBERSHIP_CACHE_SECONDS: '0' }, /^MEMBERSHIP_CACHE_SECONDS: "0" is not a whole number of at least 1/],
+    [
+      { MEMBERSHIP_CACHE_SECONDS: '601' },
+      /^MEMBERSHIP_CACHE_SECONDS: "601" is more than 600\. A removed team member would be shown Approve/,
     ],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: is not a postgres:\/\/ URL/],
     [

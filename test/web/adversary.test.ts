@@ -6,6 +6,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WORKFLOW, type AppHarness } from '../app/harness.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
 import { pageHarness } from './browser.ts';
+import {
+  authorizeAs,
+  beginSignIn,
+  callback,
+  cookieOf,
+  csrfOf,
+  decide,
+  get,
+  httpSignIn,
+} from './http-page.ts';
 
 const POLICY = `version: 1
 policies:
@@ -31,76 +41,6 @@ async function start(setUp: (x: AppHarness) => void = () => undefined): Promise<
   h.repo.collaborators.set('mallory', 'read');
   h.repo.collaborators.set('dana', 'write');
   return h;
-}
-
-const cookieOf = (res: Response, name: string): string | undefined =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .find((c) => c.startsWith(`${name}=`));
-
-/** `/auth/signin?next=…`: the browser's state cookie and where GitHub's authorize page is. */
-async function beginSignIn(app: AppHarness, next?: string) {
-  const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
-  const res = await fetch(`${app.url}/auth/signin${query}`, { redirect: 'manual' });
-  expect(res.status).toBe(302);
-  const [set] = res.headers.getSetCookie();
-  return { cookie: set!.split(';')[0]!, set: set!, authorize: new URL(res.headers.get('location')!) };
-}
-
-/** `login` authorizes at the simulator's authorize page: the callback URL GitHub sends the browser to. */
-async function authorizeAs(authorize: URL, login: string): Promise<string> {
-  const form = new URLSearchParams(authorize.searchParams);
-  form.set('login', login);
-  const res = await fetch(`${authorize.origin}${authorize.pathname}`, {
-    method: 'POST',
-    body: form,
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(302);
-  return res.headers.get('location')!;
-}
-
-const callback = (app: AppHarness, to: string, cookie?: string) =>
-  fetch(`${app.url}${new URL(to).pathname}${new URL(to).search}`, {
-    redirect: 'manual',
-    ...(cookie && { headers: { cookie } }),
-  });
-
-/** Signs `login` in without a browser; the session cookie and where the app sent the browser. */
-async function httpSignIn(app: AppHarness, login: string, next?: string) {
-  const { cookie, authorize } = await beginSignIn(app, next);
-  const res = await callback(app, await authorizeAs(authorize, login), cookie);
-  expect(res.status).toBe(303);
-  return {
-    session: cookieOf(res, 'jit_session') ?? cookieOf(res, '__Host-jit_session')!,
-    set: res.headers.getSetCookie(),
-    location: res.headers.get('location')!,
-  };
-}
-
-const get = (app: AppHarness, path: string, session: string) =>
-  fetch(`${app.url}${path}`, { headers: { cookie: session }, redirect: 'manual' });
-
-/** The session's CSRF token, from the sign-out form of any page. */
-async function csrfOf(app: AppHarness, session: string): Promise<string> {
-  const text = await (await get(app, '/requests', session)).text();
-  return /name="csrf" value="([^"]+)"/.exec(text)![1]!;
-}
-
-function decide(
-  app: AppHarness,
-  id: string,
-  session: string,
-  fields: Record<string, string>,
-  headers: Record<string, string> = { origin: app.publicUrl },
-) {
-  return fetch(`${app.url}/requests/${id}/decide`, {
-    method: 'POST',
-    headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams({ decision: 'approve', nonce: randomBytes(16).toString('hex'), ...fields }),
-    redirect: 'manual',
-  });
 }
 
 /** A pending request of dana's run (or as `over` says). */

@@ -108,14 +108,14 @@ describe('the approval page', () => {
     expect((await post(form({ csrf: '' }))).status()).toBe(403);
     expect((await post(form({ csrf: 'x'.repeat(csrf.length) }))).status()).toBe(403);
     expect((await post(form({}), 'https://evil.example')).status()).toBe(403);
-    // With everything right, a non-approver's vote is recorded as not counting, and changes nothing.
+    // With everything right, a non-approver's vote is refused, and nothing is written.
     const honest = await post(form({}));
-    expect(honest.status()).toBe(200);
+    expect(honest.status()).toBe(403);
     expect(await honest.text()).toContain('Your vote did not count');
     expect(await app.runtime.store.votes(id)).toEqual([]);
     expect((await app.runtime.store.getRequest(id))!.status).toBe('pending');
     const types = (await app.runtime.store.auditOf(id)).map((e) => e.type);
-    expect(types).toEqual(['request', 'vote_ignored']);
+    expect(types).toEqual(['request']);
   });
 
   it('an approver whose form comes from another site, or without its token, changes nothing', async () => {

@@ -1,6 +1,8 @@
+import { get as httpGet } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppHarness } from '../app/harness.ts';
 import { pageHarness } from './browser.ts';
+import { rowCounts } from './http-page.ts';
 
 const POLICY = `version: 1
 policies:
@@ -23,13 +25,29 @@ const cookieOf = (res: Response, name: string): string | undefined =>
     .find((c) => c.startsWith(`${name}=`))
     ?.split(';')[0];
 
+/** A GET on a connection of its own: after a restart, a pooled one may be the stopped app's. */
+const getAfterRestart = (url: string, cookie: string) =>
+  new Promise<{ status: number; text: string; cookies: string[] }>((resolve, reject) => {
+    httpGet(url, { headers: { cookie }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          text: Buffer.concat(chunks).toString('utf8'),
+          cookies: res.headers['set-cookie'] ?? [],
+        }),
+      );
+    }).on('error', reject);
+  });
+
 /** Starts a sign-in and approves it at the simulated GitHub as `login`: the callback URL and the state cookie. */
 async function authorize(app: AppHarness, login: string): Promise<{ callback: string; state: string }> {
   const start = await get(`${app.url}/auth/signin?next=/decisions`);
   expect(start.status).toBe(302);
   const state = cookieOf(start, 'jit_signin')!;
   expect(start.headers.getSetCookie()[0]).toMatch(
-    /^jit_signin=[\w-]{43}; Path=\/auth; Max-Age=600; HttpOnly; SameSite=Lax$/,
+    /^jit_signin=[0-9a-f]{16}\.[\w-]+; Path=\/auth; Max-Age=600; HttpOnly; SameSite=Lax$/,
   );
   const at = new URL(start.headers.get('location')!);
   expect(at.origin + at.pathname).toBe(`${app.sim.url}/login/oauth/authorize`);
@@ -102,6 +120,51 @@ describe('sign-in', () => {
     );
     // GitHub's token for the user was used for GET /user and revoked.
     expect([...h.sim.world.userTokens.values()]).toMatchObject([{ login: 'rhea', revoked: true }]);
+  });
+
+  it('keeps a sign-in under way sealed in its browser, not in a row; altered, or 10 minutes old, it signs nobody in', async () => {
+    h = await pageHarness({ 'p.yml': POLICY });
+    h.sim.world.addUser('rhea');
+    const rows = rowCounts(h);
+    const { callback, state } = await authorize(h, 'rhea');
+    expect(rowCounts(h)).toEqual(rows);
+    // Sealed: the cookie does not show the state (nor the PKCE verifier) it holds.
+    expect(state).not.toContain(new URL(callback).searchParams.get('state')!);
+    const at = state.indexOf('.') + 20;
+    const altered = state.slice(0, at) + (state[at] === 'A' ? 'B' : 'A') + state.slice(at + 1);
+    const refused = await get(callback, altered);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('not started in this browser');
+    expect(refused.headers.getSetCookie()).toEqual([
+      'jit_signin=; Path=/auth; Max-Age=0; HttpOnly; SameSite=Lax',
+    ]);
+    const late = await authorize(h, 'rhea');
+    h.offsetMs = 10 * 60_000; // the app's clock, 10 minutes on
+    const expired = await get(late.callback, late.state);
+    expect(expired.status).toBe(400);
+    expect(await expired.text()).toContain('expired');
+    h.offsetMs = 0;
+    // The first, unaltered, still works (the altered one spent nothing), and the store holds the session only.
+    expect((await get(callback, state)).status).toBe(303);
+    expect(rowCounts(h)).toEqual({ ...rows, web_records: rows.web_records! + 1 });
+  });
+
+  it('a sign-in started before a restart finishes after it; replayed at an instance that did not see it, GitHub refuses its code', async () => {
+    h = await pageHarness({ 'p.yml': POLICY });
+    h.sim.world.addUser('rhea');
+    const { callback, state } = await authorize(h, 'rhea');
+    const port = Number(new URL(h.url).port);
+    await h.stopApp();
+    await h.startApp(port);
+    expect((await getAfterRestart(callback, state)).status).toBe(303);
+    // A copy of the cookie and the URL, at an instance that does not remember taking the state:
+    await h.stopApp();
+    await h.startApp(port);
+    const replay = await getAfterRestart(callback, state);
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('expired or was already used (GitHub refused its code)');
+    expect(replay.cookies.filter((c) => c.startsWith('jit_session='))).toEqual([]);
+    expect([...h.sim.world.userTokens.values()]).toHaveLength(1);
   });
 
   it('a cancelled authorization changes nothing', async () => {

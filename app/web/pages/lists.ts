@@ -141,3 +141,18 @@ export function messagePage(
       ${action ?? ''}`,
   );
 }
+
+/** Who decided: the approvers, "automatically", or why it was denied, timed out or cancelled. */
+export function deciders(r: StoredRequest): string {
+  if (r.status === 'approved')
+    return r.decision.auto
+      ? 'automatically (policy)'
+      : [...new Set(r.decision.requirements.flatMap((q) => q.approved_by))].join(', ') || 'approved';
+  if (r.status === 'timed_out') return 'nobody decided in time';
+  if (r.status === 'cancelled') return 'the run ended or the step was cancelled';
+  return (
+    r.decision.reasons.find((x) => x.rule === 'deny_vote')?.message ??
+    r.decision.reasons[0]?.message ??
+    'denied'
+  );
+}
