@@ -1,21 +1,12 @@
 import type { CreateRequestBody } from '../api/contract.ts';
 import { checkPublicKey } from '../crypto/jwe.ts';
 import { AppError } from '../errors.ts';
+import { isBlank } from '../policy/blank.ts';
 import { LEVELS, type Level } from '../policy/permissions.ts';
 import type { ApprovalRequest } from '../policy/request.ts';
 import { workflowPath, type RunClaims, type StoredRequest } from '../store/types.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
-
-/**
- * What shows as nothing: white space, format characters (zero-width spaces and joiners, the soft
- * hyphen), control characters, combining marks alone, and the blank "letters" (Hangul fillers,
- * the blank Braille pattern).
- */
-const INVISIBLE = /[\s\p{Z}\p{Cf}\p{Cc}\p{M}\u115f\u1160\u3164\uffa0\u2800]/gu;
-
-/** Whether a reason has something a reviewer can read. */
-const readable = (text: string): boolean => text.replace(INVISIBLE, '') !== '';
 
 /** Validates the step's request body once, at the edge. */
 export function checkBody(body: unknown): CreateRequestBody {
@@ -70,7 +61,7 @@ export function checkBody(body: unknown): CreateRequestBody {
     throw new AppError('bad_request', 'reason must be text of at most 1000 characters');
   if (b.emergency !== undefined && typeof b.emergency !== 'boolean')
     throw new AppError('bad_request', 'emergency must be true or false');
-  if (b.emergency === true && (typeof b.reason !== 'string' || !readable(b.reason)))
+  if (b.emergency === true && (typeof b.reason !== 'string' || isBlank(b.reason)))
     throw new AppError(
       'bad_request',
       'an emergency (break-glass) request needs a reason: say what is on fire',
