@@ -93,18 +93,32 @@ export function checkBody(body: unknown): CreateRequestBody {
   };
 }
 
+/**
+ * A token whose `workflow_ref` does not end in `@` + its `ref`: which workflow runs cannot be told
+ * without guessing, and `match.workflow` (a freeze keyed on the workflow) must not be escaped by a
+ * guess, so the request is refused.
+ */
+export function workflowRefMismatch(c: Pick<RunClaims, 'workflow_ref' | 'ref'>): AppError {
+  return new AppError(
+    'forbidden',
+    `the token's claims disagree: workflow_ref "${c.workflow_ref}" does not end in "@" and its ref "${c.ref}", so the app cannot tell which workflow runs`,
+  );
+}
+
 /** What the engine judges: identity and context from verified claims, labels from the step. */
 export function toApprovalRequest(
   r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions' | 'emergency'>,
 ): ApprovalRequest {
   const c: RunClaims = r.claims;
+  const workflow = workflowPath(c);
+  if (workflow === null) throw workflowRefMismatch(c);
   return {
     action: r.action,
     repository: c.repository,
     ref: c.ref,
     sha: c.sha,
     event: c.event_name,
-    workflow: workflowPath(c.workflow_ref),
+    workflow,
     actor: c.actor,
     ...(c.triggering_actor !== undefined && { triggering_actor: c.triggering_actor }),
     ...(c.environment !== undefined && { environment: c.environment }),

@@ -33,9 +33,23 @@ export interface RunClaims {
   run_attempt: string;
 }
 
-/** `owner/repo/.github/workflows/deploy.yml@refs/heads/main` -> `.github/workflows/deploy.yml`. */
-export const workflowPath = (workflowRef: string): string =>
-  workflowRef.replace(/^[^/]+\/[^/]+\//, '').replace(/@[^@]*$/, '');
+/**
+ * The workflow file's path: `workflow_ref` (`owner/repo/.github/workflows/deploy.yml@refs/heads/main`)
+ * without its owner and repository (which hold no `/`) and without exactly `@` + the token's `ref`
+ * at its end. A ref may hold `@` itself (`refs/heads/hotfix@now`, `refs/tags/web@1.2.3`), so the
+ * cut is never made at an `@` found by searching. Null when `workflow_ref` does not end so: the
+ * claims disagree, and no path is guessed (the API refuses such a token).
+ */
+export function workflowPath(c: Pick<RunClaims, 'workflow_ref' | 'ref'>): string | null {
+  const suffix = `@${c.ref}`;
+  if (!c.workflow_ref.endsWith(suffix)) return null;
+  const path = c.workflow_ref.slice(0, -suffix.length).replace(/^[^/]+\/[^/]+\//, '');
+  return path === c.workflow_ref.slice(0, -suffix.length) ? null : path;
+}
+
+/** The workflow as shown to people: its path, or the whole `workflow_ref` where none can be cut. */
+export const workflowShown = (c: Pick<RunClaims, 'workflow_ref' | 'ref'>): string =>
+  workflowPath(c) ?? c.workflow_ref;
 
 export interface TokenRecord {
   /** SHA-256 of the token: how logs and the audit name it. */
