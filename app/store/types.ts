@@ -11,6 +11,8 @@ export interface RunClaims {
   repository: string;
   repository_id: string;
   repository_owner: string;
+  /** The owner's account id, where the token (or the webhook) carries it. */
+  repository_owner_id?: string;
   ref: string;
   sha: string;
   event_name: string;
