@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error.ts';
+import { LOGIN, type OwnerRef } from './owners.ts';
 
 /** A chat or webhook target the app posts notifications to, by name (`notify.webhooks`). */
 export interface NotifyTarget {
@@ -15,12 +16,6 @@ export interface NotifyTarget {
 /** An owner of a target: by login (compared in any case), or by account id. */
 export type TargetOwner = { login: string } | { id: number };
 
-/** The owner of a repository whose request (or policy) names a target: its login, and its id where known. */
-export interface OwnerRef {
-  login: string;
-  id?: number | undefined;
-}
-
 /**
  * Whether `owner`'s policies may post to `target`. An owner listed by account id matches only an
  * owner whose id is known and equal (the OIDC token's `repository_owner_id`, a webhook's
@@ -36,8 +31,6 @@ export function mayUse(target: NotifyTarget, owner: OwnerRef): boolean {
       : o.login.toLowerCase() === owner.login.toLowerCase(),
   );
 }
-
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 
 function owners(variable: string, name: string, raw: unknown): TargetOwner[] {
   if (!Array.isArray(raw) || raw.length === 0)

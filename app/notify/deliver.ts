@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { mayUse, type NotifyTarget, type OwnerRef } from '../config/notify-targets.ts';
+import { mayUse, type NotifyTarget } from '../config/notify-targets.ts';
+import type { OwnerRef } from '../config/owners.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../service/approval-service.ts';
 import type { Notice } from './notice.ts';

@@ -1,5 +1,4 @@
-import type { OwnerRef } from '../config/notify-targets.ts';
-import { workflowShown, type RunClaims, type StoredRequest, type StoredVote } from '../store/types.ts';
+import { workflowShown, type StoredRequest, type StoredVote } from '../store/types.ts';
 
 /** What approvers are told about a request, whatever the channel: one model, several renderers. */
 export interface Notice {
@@ -31,12 +30,6 @@ export interface Notice {
   pageUrl: string | null;
   runUrl: string;
 }
-
-/** The request's repository owner, who must own each chat target its notices go to. */
-export const ownerOf = (c: RunClaims): OwnerRef => ({
-  login: c.repository_owner,
-  id: c.repository_owner_id === undefined ? undefined : Number(c.repository_owner_id),
-});
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const lower = (s: string): string => s.toLowerCase();

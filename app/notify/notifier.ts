@@ -1,8 +1,8 @@
 import type { Thread } from '../github/port.ts';
 import type { CompiledPolicy } from '../policy/compiled.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
-import type { StoredRequest } from '../store/types.ts';
-import { noticeOf, ownerOf } from './notice.ts';
+import { ownerOf, type StoredRequest } from '../store/types.ts';
+import { noticeOf } from './notice.ts';
 import { commentBody, issueTitle } from './render-github.ts';
 
 /** How a request's approvers are told, fixed when it is made, and what has been posted. */

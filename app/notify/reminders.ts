@@ -1,8 +1,8 @@
-import type { StoredRequest } from '../store/types.ts';
+import { ownerOf, type StoredRequest } from '../store/types.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
 import { AppError } from '../errors.ts';
 import { recordedMembership } from '../service/vote.ts';
-import { noticeOf, ownerOf } from './notice.ts';
+import { noticeOf } from './notice.ts';
 import { commentBody, mention } from './render-github.ts';
 
 /**

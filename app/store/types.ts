@@ -1,3 +1,4 @@
+import type { OwnerRef } from '../config/owners.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import type { NoticePlan } from '../notify/notifier.ts';
 import type { Decision } from '../policy/decision.ts';
@@ -34,6 +35,15 @@ export interface RunClaims {
   run_id: string;
   run_attempt: string;
 }
+
+/**
+ * The request's repository owner: who must own each chat target its notices go to, and whose
+ * organization policies may be mandatory.
+ */
+export const ownerOf = (c: RunClaims): OwnerRef => ({
+  login: c.repository_owner,
+  id: c.repository_owner_id === undefined ? undefined : Number(c.repository_owner_id),
+});
 
 /**
  * The workflow file's path: `workflow_ref` (`owner/repo/.github/workflows/deploy.yml@refs/heads/main`)

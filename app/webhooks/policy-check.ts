@@ -1,4 +1,4 @@
-import type { OwnerRef } from '../config/notify-targets.ts';
+import type { OwnerRef } from '../config/owners.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { inertCode, inertText } from '../render/markdown.ts';
 import type { PolicyError } from '../policy/errors.ts';

@@ -188,6 +188,17 @@ describe('readConfig', () => {
     });
   });
 
+  it('MANDATORY_ORG_POLICIES lists owners by login or account id', () => {
+    expect(readConfig(ENV).mandatoryOrgs).toEqual({ logins: new Set(), ids: new Set() });
+    expect(readConfig({ ...ENV, MANDATORY_ORG_POLICIES: ' Acme, 9919 ,,other ' }).mandatoryOrgs).toEqual({
+      logins: new Set(['acme', '9919', 'other']),
+      ids: new Set([9919]),
+    });
+    expect(() => readConfig({ ...ENV, MANDATORY_ORG_POLICIES: 'acme, acme/.github' })).toThrow(
+      /^MANDATORY_ORG_POLICIES: "acme\/\.github" is not an organization's login or account id\. List owners separated by commas, e\.g\. MANDATORY_ORG_POLICIES=acme,9919$/,
+    );
+  });
+
   it('PRIVATE_KEY_PATH that cannot be read says so', () => {
     const fail = () => {
       throw new Error('ENOENT');
