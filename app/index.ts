@@ -4,7 +4,9 @@ import { createOidcVerifier } from './api/oidc.ts';
 import type { Config } from './config/read-config.ts';
 import { auditKeys } from './audit/chain.ts';
 import { sealKeys } from './crypto/seal.ts';
+import { MandatoryOrgWatch } from './github/mandatory-orgs.ts';
 import { OctokitGitHub } from './github/octokit-github.ts';
+import { logOrgModes } from './github/org-modes.ts';
 import type { GitHubPort } from './github/port.ts';
 import { Metrics } from './metrics.ts';
 import { declareCounters } from './metrics-catalogue.ts';
@@ -72,13 +74,22 @@ export function jitApprovals(
           'the shared write pacing could not be read; this instance paced the write alone',
         );
     }
+    const mandatoryOrgs = new MandatoryOrgWatch(config.mandatoryOrgs);
     const github = new OctokitGitHub(app, config.githubApiUrl, metrics, {
       timeoutMs: config.githubTimeoutMs,
       notInstalledCacheMs: config.cache.notInstalledMs,
       membershipCacheMs: config.cache.membershipMs,
       policyMaxAgeMs: config.cache.policiesMs,
       now,
+      mandatoryOrgs,
     });
+    metrics.gauge(
+      'jit_org_policies_unreadable',
+      'Owners whose organization policies are mandatory (MANDATORY_ORG_POLICIES) and could not be read when last read.',
+      () => mandatoryOrgs.unreadable(),
+    );
+    // In the background: a slow GitHub delays neither the start nor the first request.
+    void logOrgModes(github, mandatoryOrgs, app.log);
     const waiters = new Waiters();
     const service = new ApprovalService({
       store,
@@ -134,6 +145,7 @@ export function jitApprovals(
         log: app.log,
         limits: config.limits,
         readyzCacheMs: config.cache.readyzMs,
+        orgPolicyProblems: () => mandatoryOrgs.problems((i, owner) => github.readOrgPolicies(i, owner)),
         now,
       }),
     );

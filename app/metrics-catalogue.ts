@@ -42,7 +42,7 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     'jit_notifications_total',
     'Chat and webhook notifications by target and outcome.',
     [...notifyTargets].flatMap((target) =>
-      each('outcome', ['delivered', 'failed']).map((o) => ({ target, ...o })),
+      each('outcome', ['delivered', 'failed', 'refused']).map((o) => ({ target, ...o })),
     ),
   );
   metrics.declare(

@@ -25,6 +25,8 @@ export interface ApiDeps {
   limits: Config['limits'];
   /** How long `/readyz` answers from its last check (ms). */
   readyzCacheMs: number;
+  /** Mandatory owners whose organization policies cannot be read (MANDATORY_ORG_POLICIES), with the fix. */
+  orgPolicyProblems?: () => Promise<string[]>;
   now: () => number;
 }
 
@@ -83,7 +85,11 @@ export function createApiHandler(
   deps: ApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const longPolls = new LongPolls(deps.limits);
-  const ready = cachedCheck(() => checkReady(deps.store, deps.github), deps.readyzCacheMs, deps.now);
+  const ready = cachedCheck(
+    () => checkReady(deps.store, deps.github, deps.orgPolicyProblems),
+    deps.readyzCacheMs,
+    deps.now,
+  );
   /**
    * A long-poll, in a function of its own that holds only what the wait needs: the route that
    * starts it returns at once, so neither the step's verified claims nor the parsed URL are kept
@@ -130,8 +136,10 @@ export function createApiHandler(
   ): Promise<boolean> => {
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz' && method === 'GET') return (send(res, 200, { status: 'ok' }), true);
-    if (url.pathname === '/readyz' && method === 'GET')
-      return (await ready(), send(res, 200, { status: 'ready' }), true);
+    if (url.pathname === '/readyz' && method === 'GET') {
+      const { problems } = await ready();
+      return (send(res, 200, { status: 'ready', ...(problems.length > 0 && { problems }) }), true);
+    }
     if (url.pathname === '/metrics' && method === 'GET')
       return (send(res, 200, deps.metrics.render(), 'text/plain; version=0.0.4'), true);
     if (url.pathname === '/api/v1/requests') {

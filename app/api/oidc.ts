@@ -75,6 +75,7 @@ export function createOidcVerifier(opts: OidcOptions): VerifyOidc {
     if (typeof payload.environment === 'string' && payload.environment !== '')
       claims.environment = payload.environment;
     for (const optional of [
+      'repository_owner_id',
       'actor_id',
       'triggering_actor',
       'workflow_sha',

@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error.ts';
+import { LOGIN, type OwnerRef } from './owners.ts';
 
 /** A chat or webhook target the app posts notifications to, by name (`notify.webhooks`). */
 export interface NotifyTarget {
@@ -8,6 +9,45 @@ export interface NotifyTarget {
   format: 'slack' | 'teams' | 'json';
   /** For `json`: the HMAC-SHA256 key of the `x-jit-signature-256` header. */
   secret?: string;
+  /** The accounts (organizations or users) whose policies may post here; never empty. */
+  owners: TargetOwner[];
+}
+
+/** An owner of a target: by login (compared in any case), or by account id. */
+export type TargetOwner = { login: string } | { id: number };
+
+/**
+ * Whether `owner`'s policies may post to `target`. An owner listed by account id matches only an
+ * owner whose id is known and equal (the OIDC token's `repository_owner_id`, a webhook's
+ * `repository.owner.id`): an id survives a rename, and a login freed by a rename can be taken by
+ * someone else. Logins are what operators know, so a login is accepted too, compared in any case
+ * with the repository's owner as GitHub names it now (the API checks a token's repository against
+ * GitHub by id first). The README recommends ids.
+ */
+export function mayUse(target: NotifyTarget, owner: OwnerRef): boolean {
+  return target.owners.some((o) =>
+    'id' in o
+      ? owner.id !== undefined && o.id === owner.id
+      : o.login.toLowerCase() === owner.login.toLowerCase(),
+  );
+}
+
+function owners(variable: string, name: string, raw: unknown): TargetOwner[] {
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new ConfigError(
+      variable,
+      `target "${name}" lists no owners`,
+      `Add "owners": ["<organization or user>", …] to it: the accounts whose policies may post there, by login or by account id (a number), e.g. {"${name}": {"url": "…", "format": "slack", "owners": ["acme"]}}`,
+    );
+  return raw.map((o): TargetOwner => {
+    if (typeof o === 'string' && LOGIN.test(o)) return { login: o };
+    if (typeof o === 'number' && Number.isSafeInteger(o) && o > 0) return { id: o };
+    throw new ConfigError(
+      variable,
+      `target "${name}": owner ${JSON.stringify(o)} is neither a login nor an account id`,
+      'List logins as strings, e.g. "acme", and account ids as numbers, e.g. 9919',
+    );
+  });
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -15,8 +55,10 @@ const FORMATS = ['slack', 'teams', 'json'] as const;
 
 /**
  * The targets from `NOTIFY_TARGETS` (JSON) or the file `NOTIFY_TARGETS_FILE` names:
- * `{ "name": { "url": "https://…", "format": "slack" | "teams" | "json", "secret": "…" } }`.
- * Their URLs are secrets, so they are configured here and never in a repository.
+ * `{ "name": { "url": "https://…", "format": "slack" | "teams" | "json", "secret": "…", "owners": [
+ * "acme", 9919] } }`. Their URLs are secrets, so they are configured here and never in a
+ * repository; a target without owners is refused, since any account where the app is installed
+ * could otherwise post into it by naming it in a policy.
  */
 export function readNotifyTargets(
   env: NodeJS.ProcessEnv,
@@ -79,10 +121,11 @@ export function readNotifyTargets(
       url: url.toString(),
       format: t!.format as NotifyTarget['format'],
       ...(t!.secret !== undefined && { secret: String(t!.secret) }),
+      owners: owners(variable, name, t!.owners),
     });
   }
   return targets;
 }
 
 const EXAMPLE =
-  'Give a JSON object such as {"sre-chat": {"url": "https://hooks.slack.com/services/…", "format": "slack"}}';
+  'Give a JSON object such as {"sre-chat": {"url": "https://hooks.slack.com/services/…", "format": "slack", "owners": ["acme"]}}';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error.ts';
+import { readMandatoryOrgs, type MandatoryOrgs } from './mandatory-orgs.ts';
 import { readNotifyTargets, type NotifyTarget } from './notify-targets.ts';
 import { readSignIn, type SignIn } from './sign-in.ts';
 
@@ -50,6 +51,8 @@ export interface Config {
   cache: { readyzMs: number; notInstalledMs: number; policiesMs: number; membershipMs: number };
   /** Chat and webhook targets, by name (NOTIFY_TARGETS or NOTIFY_TARGETS_FILE). */
   notifyTargets: Map<string, NotifyTarget>;
+  /** Owners whose organization policies must be read, or their requests are denied (MANDATORY_ORG_POLICIES). */
+  mandatoryOrgs: MandatoryOrgs;
   /** Sign-in with GitHub for the approval page; undefined: not configured (the page says so). */
   signIn: SignIn | undefined;
 }
@@ -278,6 +281,7 @@ export function readConfig(
     logLevel,
     requireJobId: requireJobId === 'true',
     notifyTargets: readNotifyTargets(env, readFile),
+    mandatoryOrgs: readMandatoryOrgs(env.MANDATORY_ORG_POLICIES),
     signIn: readSignIn(env),
     logFormat: logFormat(env.LOG_FORMAT),
     http: httpLimits(env),

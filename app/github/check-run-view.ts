@@ -6,7 +6,7 @@ import { formatDuration } from '../policy/duration.ts';
 import { formatPermissions } from '../policy/permissions.ts';
 import { inertCode, inertText, mention } from '../render/markdown.ts';
 import { inertPlain } from '../render/plain.ts';
-import { workflowPath, type Leg, type StoredRequest, type StoredVote } from '../store/types.ts';
+import { workflowShown, type Leg, type StoredRequest, type StoredVote } from '../store/types.ts';
 
 const BUTTONS: CheckRunInput['actions'] = [
   { label: 'Approve', identifier: 'approve', description: 'Approve this request' },
@@ -91,7 +91,7 @@ export function checkRunView(
     ['Commit', inertCode(c.sha)],
     [
       'Workflow',
-      `[${inertText(workflowPath(c.workflow_ref))}](${run}) (${r.gate ? 'job gate' : `job ${inertCode(r.job)}`}, event ${inertCode(c.event_name)})`,
+      `[${inertText(workflowShown(c))}](${run}) (${r.gate ? 'job gate' : `job ${inertCode(r.job)}`}, event ${inertCode(c.event_name)})`,
     ],
     r.gate
       ? ['Jobs', `those of the run waiting on ${inertText(r.gate.environment)}, before they get a runner`]

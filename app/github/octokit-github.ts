@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { bounded, GitHubTimeoutError } from './bounded.ts';
 import { countCalls } from './count-calls.ts';
+import { MandatoryOrgWatch } from './mandatory-orgs.ts';
 import type { Level } from '../policy/permissions.ts';
 import { rateLimitOf } from './octokit-class.ts';
 import type { CheckRunInput, GitHubPort, Thread } from './port.ts';
@@ -69,6 +70,7 @@ export class OctokitGitHub implements GitHubPort {
   readonly #timeoutMs: number;
   /** Team membership answers for screens (`cached: true`), reused for MEMBERSHIP_CACHE_SECONDS. */
   readonly #memberships: RecentAnswers<boolean>;
+  readonly #mandatory: MandatoryOrgWatch;
 
   constructor(
     app: Probot,
@@ -80,6 +82,7 @@ export class OctokitGitHub implements GitHubPort {
       membershipCacheMs = 60_000,
       policyMaxAgeMs = 0,
       now = Date.now,
+      mandatoryOrgs = new MandatoryOrgWatch({ logins: new Set(), ids: new Set() }),
     }: {
       /** GITHUB_TIMEOUT_MS: bounds the calls made here with a client of their own. */
       timeoutMs: number;
@@ -89,8 +92,11 @@ export class OctokitGitHub implements GitHubPort {
       /** POLICY_CACHE_SECONDS: how long policies GitHub confirmed are used without asking again. */
       policyMaxAgeMs?: number;
       now?: () => number;
+      /** MANDATORY_ORG_POLICIES, and the mandatory owners seen. */
+      mandatoryOrgs?: MandatoryOrgWatch;
     },
   ) {
+    this.#mandatory = mandatoryOrgs;
     this.#policies = new PolicySource({ maxAgeMs: policyMaxAgeMs, now });
     this.#policyMaxAgeMs = policyMaxAgeMs;
     this.#app = app;
@@ -223,19 +229,62 @@ export class OctokitGitHub implements GitHubPort {
     };
   }
 
-  async loadPolicies(installationId: number, owner: string, repo: string) {
+  async loadPolicies(installationId: number, owner: string, repo: string, ownerId?: number) {
+    let org: LoadResult | null;
+    let own: LoadResult;
+    const isOrgRepo = repo.toLowerCase() === ORG_REPO;
     try {
       const contents = this.#contents(await this.#kit(installationId));
-      const isOrgRepo = repo.toLowerCase() === ORG_REPO;
-      const [own, org] = await Promise.all([
+      [own, org] = await Promise.all([
         this.#policies.load(contents, owner, repo),
         isOrgRepo ? null : this.#orgPolicies(contents, owner),
       ]);
-      // The .github repository's own policies are the organization's: named as such, once.
-      return isOrgRepo ? withOrgPolicies(owner, own, NO_REPO_POLICIES) : withOrgPolicies(owner, org, own);
     } catch (err) {
       throw unavailable(`reading the policies of ${owner}/${repo}`, err);
     }
+    // The .github repository's own policies are the organization's: named as such, once.
+    if (isOrgRepo) return withOrgPolicies(owner, own, NO_REPO_POLICIES);
+    // Where the operator made them mandatory, organization policies that cannot be read deny.
+    const ref = { login: owner, id: ownerId };
+    const unreadable = this.#mandatory.applies(ref) ? this.#mandatory.note(installationId, ref, org) : null;
+    return unreadable ?? withOrgPolicies(owner, org, own);
+  }
+
+  /** `<owner>/.github/.approvals/` through the caches (null: no `.github` the app can read). */
+  async readOrgPolicies(installationId: number, owner: string): Promise<LoadResult | null> {
+    try {
+      return await this.#orgPolicies(this.#contents(await this.#kit(installationId)), owner);
+    } catch (err) {
+      throw unavailable(`reading the organization policies of ${owner}`, err);
+    }
+  }
+
+  /**
+   * The app's installations (`GET /app/installations`, as the app), at most `maxPages` pages of
+   * 100; `more` says whether there were more than were read.
+   */
+  async listInstallations(
+    maxPages = 10,
+  ): Promise<{ installations: { id: number; account: { login: string; id: number } }[]; more: boolean }> {
+    const kit = this.#counted(await this.#app.auth());
+    const installations: { id: number; account: { login: string; id: number } }[] = [];
+    try {
+      for (let page = 1; page <= maxPages; page++) {
+        const { data } = await kit.request('GET /app/installations', { per_page: 100, page });
+        for (const i of data) {
+          const account = i.account as { login?: string; slug?: string; id: number } | null;
+          if (account)
+            installations.push({
+              id: i.id,
+              account: { login: account.login ?? account.slug ?? '', id: account.id },
+            });
+        }
+        if (data.length < 100) return { installations, more: false };
+      }
+    } catch (err) {
+      throw unavailable("listing the app's installations", err);
+    }
+    return { installations, more: true };
   }
 
   async validatePoliciesAt(installationId: number, owner: string, repo: string, ref: string) {

@@ -60,7 +60,11 @@ export interface GitHubPort {
     repo: string,
     opts?: { fresh?: boolean },
   ): Promise<number>;
-  loadPolicies(installationId: number, owner: string, repo: string): Promise<LoadResult>;
+  /**
+   * The repository's policies with its organization's; `ownerId` (the owner's account id, where
+   * known) tells whether the owner is listed by id in MANDATORY_ORG_POLICIES.
+   */
+  loadPolicies(installationId: number, owner: string, repo: string, ownerId?: number): Promise<LoadResult>;
   /** Loads and validates `.approvals/` at any commit (for the policy check on pull requests). */
   validatePoliciesAt(installationId: number, owner: string, repo: string, ref: string): Promise<LoadResult>;
   /** Drops the cached policies of a repository (a push changed `.approvals/`). */

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { NotifyTarget } from '../config/notify-targets.ts';
+import { mayUse, type NotifyTarget } from '../config/notify-targets.ts';
+import type { OwnerRef } from '../config/owners.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../service/approval-service.ts';
 import type { Notice } from './notice.ts';
@@ -16,6 +17,7 @@ export interface DeliveryDeps {
 }
 
 const BACKOFF_MS = [500, 2_000, 8_000];
+const HELP = 'Chat and webhook notifications by target and outcome.';
 const TIMEOUT_MS = 5_000;
 
 /** `sha256=<hex>` of the body under the target's secret, as GitHub signs its webhooks. */
@@ -35,19 +37,38 @@ export class ChatDelivery {
     this.#deps = deps;
   }
 
-  /** Names in `names` that no target is configured for. */
-  unknown(names: readonly string[]): string[] {
-    return names.filter((n) => !this.#deps.targets.has(n));
+  /**
+   * What is wrong with the targets a policy of `owner` names: those the app has no configuration
+   * for, and those whose owners do not include `owner` (the policy check reports both).
+   */
+  refused(names: readonly string[], owner: OwnerRef): { unknown: string[]; notOwned: string[] } {
+    const { targets } = this.#deps;
+    return {
+      unknown: names.filter((n) => !targets.has(n)),
+      notOwned: names.filter((n) => targets.has(n) && !mayUse(targets.get(n)!, owner)),
+    };
   }
 
-  /** Sends the notice to each named target, in the background. */
-  send(names: readonly string[], notice: Notice, event: ChatEvent): void {
+  /**
+   * Sends the notice to each named target, in the background: only to targets `owner` (the
+   * request's repository owner) may use. A target of another owner gets nothing, whatever a
+   * policy names; the refusal is logged and counted (`outcome="refused"`).
+   */
+  send(names: readonly string[], owner: OwnerRef, notice: Notice, event: ChatEvent): void {
     for (const name of names) {
       const target = this.#deps.targets.get(name);
       if (!target) {
         this.#deps.log.warn(
           { request: notice.id, target: name },
           'a policy names a notification target the app does not know',
+        );
+        continue;
+      }
+      if (!mayUse(target, owner)) {
+        this.#deps.metrics.count('jit_notifications_total', HELP, { target: name, outcome: 'refused' });
+        this.#deps.log.warn(
+          { request: notice.id, target: name, owner: owner.login },
+          `a policy names a notification target that its owner ${owner.login} may not use: nothing sent there`,
         );
         continue;
       }
@@ -93,7 +114,7 @@ export class ChatDelivery {
         });
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) {
-          metrics.count('jit_notifications_total', 'Chat and webhook notifications by target and outcome.', {
+          metrics.count('jit_notifications_total', HELP, {
             target: target.name,
             outcome: 'delivered',
           });
@@ -105,7 +126,7 @@ export class ChatDelivery {
         last = (err as Error).message;
       }
     }
-    metrics.count('jit_notifications_total', 'Chat and webhook notifications by target and outcome.', {
+    metrics.count('jit_notifications_total', HELP, {
       target: target.name,
       outcome: 'failed',
     });

@@ -1,4 +1,4 @@
-import { workflowPath, type StoredRequest, type StoredVote } from '../store/types.ts';
+import { workflowShown, type StoredRequest, type StoredVote } from '../store/types.ts';
 
 /** What approvers are told about a request, whatever the channel: one model, several renderers. */
 export interface Notice {
@@ -56,7 +56,7 @@ export function noticeOf(
     repository: c.repository,
     ref: c.ref,
     environment: c.environment ?? null,
-    workflow: workflowPath(c.workflow_ref),
+    workflow: workflowShown(c),
     event: c.event_name,
     actor: c.actor,
     rerunBy: c.triggering_actor && lower(c.triggering_actor) !== lower(c.actor) ? c.triggering_actor : null,

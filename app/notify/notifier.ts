@@ -1,7 +1,7 @@
 import type { Thread } from '../github/port.ts';
 import type { CompiledPolicy } from '../policy/compiled.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
-import type { StoredRequest } from '../store/types.ts';
+import { ownerOf, type StoredRequest } from '../store/types.ts';
 import { noticeOf } from './notice.ts';
 import { commentBody, issueTitle } from './render-github.ts';
 
@@ -61,7 +61,7 @@ export async function announce(service: ApprovalService, r: StoredRequest): Prom
   if (!plan || r.status !== 'pending' || plan.posted !== null) return;
   const { github, store, serverUrl, pageUrl } = service.deps;
   const notice = noticeOf(r, await store.votes(r.id), serverUrl, pageUrl);
-  service.deps.chat.send(plan.webhooks, notice, 'pending');
+  service.deps.chat.send(plan.webhooks, ownerOf(r.claims), notice, 'pending');
   if (plan.github === 'none') return;
   const [owner, repo] = repoOf(r);
   plan.remindedAt = service.deps.now();
@@ -112,7 +112,7 @@ export async function updateNotice(service: ApprovalService, r: StoredRequest): 
   if (!plan) return;
   const { github, store, serverUrl, pageUrl } = service.deps;
   const notice = noticeOf(r, await store.votes(r.id), serverUrl, pageUrl);
-  if (r.status !== 'pending') service.deps.chat.send(plan.webhooks, notice, 'ended');
+  if (r.status !== 'pending') service.deps.chat.send(plan.webhooks, ownerOf(r.claims), notice, 'ended');
   if (plan.github === 'none' || plan.posted === null) return;
   const [owner, repo] = repoOf(r);
   try {

@@ -1,4 +1,4 @@
-import type { StoredRequest } from '../store/types.ts';
+import { ownerOf, type StoredRequest } from '../store/types.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
 import { AppError } from '../errors.ts';
 import { asVotes, recordedMembership } from '../service/vote.ts';
@@ -53,7 +53,7 @@ export async function remindDue(service: ApprovalService): Promise<void> {
         plan.remindedAt = now();
         await service.save(r, [{ type: 'reminder', data: { remind_every_seconds: every } }]);
         const notice = noticeOf(r, await store.votes(r.id), serverUrl, pageUrl);
-        service.deps.chat.send(plan.webhooks, notice, 'reminder');
+        service.deps.chat.send(plan.webhooks, ownerOf(r.claims), notice, 'reminder');
         await followUp(service, r, `**Reminder**: still waiting.\n\n${commentBody(notice)}`, 'a reminder');
       })
       .catch((err: unknown) => {
@@ -97,7 +97,7 @@ async function escalateDue(service: ApprovalService, id: string): Promise<void> 
     // The request's own comment (or issue), edited in place, lists who may decide now.
     await updateNotice(service, r);
     const notice = noticeOf(r, votes, serverUrl, pageUrl);
-    service.deps.chat.send(r.notice.webhooks, notice, 'reminder');
+    service.deps.chat.send(r.notice.webhooks, ownerOf(r.claims), notice, 'reminder');
     const who = [...users.map((u) => mention(u)), ...teams.map((t) => mention(t))].join(' ');
     await followUp(
       service,

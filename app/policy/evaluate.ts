@@ -1,3 +1,4 @@
+import { isBlank } from './blank.ts';
 import type { CompiledPolicy } from './compiled.ts';
 import type { Decision, Reason } from './decision.ts';
 import { actorsOf, type ApprovalRequest, type Membership, type Vote } from './request.ts';
@@ -48,7 +49,7 @@ export function evaluate(
     { rule: 'governing', message: `governed by ${names.map((n) => `"${n}"`).join(', ')}` },
   ];
 
-  const needReason = request.reason === undefined || request.reason.trim() === '';
+  const needReason = isBlank(request.reason);
   const time = timeDenials(governing, nowMs);
   const glass = breakGlass(governing, time.reasons, request, needReason);
   if (time.reasons.length > 0 && !glass.ok) {

@@ -74,3 +74,38 @@ const noPolicies = (owner: string): LoadResult => ({
   ],
   files: [],
 });
+
+/** The rule of the error that denies every request of an owner whose mandatory org policies cannot be read. */
+export const ORG_POLICIES_UNREADABLE = 'org_policies_unreadable';
+
+/**
+ * For an owner whose organization policies are mandatory (MANDATORY_ORG_POLICIES): the failed set
+ * that denies every request while `<owner>/.github/.approvals/` cannot be read (`org` null: the
+ * repository cannot be read, as when the installation does not cover it; or no policy files in
+ * it), saying how to fix it. Null when the organization's policies were read (valid or not: an
+ * invalid set denies by itself, citing its errors).
+ */
+export function unreadableOrgPolicies(
+  owner: string,
+  org: LoadResult | null,
+): Extract<LoadResult, { ok: false }> | null {
+  if (org !== null && !none(org)) return null;
+  const repo = `${owner}/${ORG_REPO}`;
+  const what =
+    org === null
+      ? `the app cannot read ${repo} (it is not installed there, or there is no such repository)`
+      : `${repo} has no policy files in .approvals/ on its default branch`;
+  return {
+    ok: false,
+    errors: [
+      policyError(
+        `${repo}/.approvals`,
+        START,
+        ORG_POLICIES_UNREADABLE,
+        `the organization policies of ${owner} are mandatory (MANDATORY_ORG_POLICIES), but ${what}`,
+        `install the app on ${repo} and commit .approvals/ there (the organization's policies, on its default branch)`,
+      ),
+    ],
+    files: [],
+  };
+}

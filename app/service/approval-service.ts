@@ -14,14 +14,15 @@ import { formatDuration } from '../policy/duration.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import type { LoadResult } from '../policy/load.ts';
 import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
-import type {
-  Leg,
-  RunClaims,
-  Store,
-  StoredRequest,
-  StoredVote,
-  RequestStatus,
-  Terms,
+import {
+  ownerOf,
+  type Leg,
+  type RunClaims,
+  type Store,
+  type StoredRequest,
+  type StoredVote,
+  type RequestStatus,
+  type Terms,
 } from '../store/types.ts';
 import { createRequest } from './create.ts';
 import { endLegs } from './ends.ts';
@@ -117,7 +118,7 @@ export class ApprovalService {
     membership: Membership,
   ): Promise<{ decision: Decision; terms: Terms | null; policies: LoadResult }> {
     const [owner, repo] = r.claims.repository.split('/') as [string, string];
-    const policies = await this.deps.github.loadPolicies(r.installationId, owner, repo);
+    const policies = await this.deps.github.loadPolicies(r.installationId, owner, repo, ownerOf(r.claims).id);
     if (!policies.ok) return { decision: failClosed(policies), terms: r.terms, policies };
     const waited =
       r.createdAt === undefined ? 0 : Math.max(0, Math.floor((this.deps.now() - r.createdAt) / 1000));

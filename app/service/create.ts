@@ -2,7 +2,7 @@ import type { CreateRequestBody } from '../api/contract.ts';
 import { assertUsableKey } from '../crypto/jwe.ts';
 import { AppError } from '../errors.ts';
 import type { GitHubPort } from '../github/port.ts';
-import type { Leg, RunClaims, StoredRequest } from '../store/types.ts';
+import { workflowPath, type Leg, type RunClaims, type StoredRequest } from '../store/types.ts';
 import type { ApprovalService, StepRef } from './approval-service.ts';
 import { announce } from '../notify/notifier.ts';
 import { intersectPermissions } from '../policy/permissions.ts';
@@ -11,6 +11,7 @@ import { carriedByGate } from './gate.ts';
 import { grantLeg, revokeLeg } from './grant.ts';
 import { identifyJob, type JobIdentity } from './job-identity.ts';
 import { checkRepository } from './repository-check.ts';
+import { workflowRefMismatch } from './request-input.ts';
 import { openRequest, recordOpened } from './open.ts';
 
 /** Claims every step sharing a request must have alike (the run's context). */
@@ -42,6 +43,7 @@ export async function createRequest(
   ofRun?: StoredRequest[],
 ): Promise<StepRef> {
   const { github, now } = service.deps;
+  if (workflowPath(claims) === null) throw workflowRefMismatch(claims);
   const [owner, repo] = claims.repository.split('/') as [string, string];
   const installationId = await github.installationFor(owner, repo);
   await checkRepository(github, installationId, claims);

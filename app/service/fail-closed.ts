@@ -1,6 +1,12 @@
 import type { Decision } from '../policy/decision.ts';
 import { formatPolicyError } from '../policy/errors.ts';
 import type { LoadResult } from '../policy/load.ts';
+import { ORG_POLICIES_UNREADABLE } from '../policy/org-policies.ts';
+
+const preface = (result: Extract<LoadResult, { ok: false }>): string =>
+  result.errors.every((e) => e.rule === ORG_POLICIES_UNREADABLE)
+    ? "the organization's policies are mandatory and cannot be read"
+    : 'the policy files on the default branch are invalid';
 
 /** The decision for a repository whose policy files do not load: denied, citing the errors. */
 export function failClosed(result: Extract<LoadResult, { ok: false }>): Decision {
@@ -13,7 +19,7 @@ export function failClosed(result: Extract<LoadResult, { ok: false }>): Decision
     reasons: [
       {
         rule: 'no_policy',
-        message: `the policy files on the default branch are invalid, so every request is denied: ${shown.join(' | ')}${more}`,
+        message: `${preface(result)}, so every request is denied: ${shown.join(' | ')}${more}`,
       },
     ],
     requirements: [],

@@ -21,6 +21,7 @@ export interface GateEvent {
   installationId: number;
   repositoryId: number;
   owner: string;
+  ownerId: number;
   repo: string;
   environment: string;
   ref: string;
@@ -65,6 +66,7 @@ export async function gateRequested(service: ApprovalService, e: GateEvent): Pro
     repository: `${e.owner}/${e.repo}`,
     repository_id: String(e.repositoryId),
     repository_owner: e.owner,
+    repository_owner_id: String(e.ownerId),
     ref: e.ref,
     sha: e.sha,
     event_name: e.event,

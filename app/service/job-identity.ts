@@ -87,7 +87,8 @@ export async function identifyJob(
   });
   if (claims.job_workflow_ref && claims.job_workflow_ref !== claims.workflow_ref)
     return own('the job runs in a reusable workflow, whose legs the app cannot verify');
-  const path = workflowPath(claims.workflow_ref);
+  const path = workflowPath(claims);
+  if (path === null) return own("the workflow's path cannot be read from the token's workflow_ref");
   const yaml = await deps.github.fileAt(installationId, owner, repo, path, claims.workflow_sha ?? claims.sha);
   if (yaml === null) return own(`${path} could not be read at the run's commit`);
   const verdict = legOf(yaml, body.job, name);

@@ -1,21 +1,12 @@
 import type { CreateRequestBody } from '../api/contract.ts';
 import { checkPublicKey } from '../crypto/jwe.ts';
 import { AppError } from '../errors.ts';
+import { isBlank } from '../policy/blank.ts';
 import { LEVELS, type Level } from '../policy/permissions.ts';
 import type { ApprovalRequest } from '../policy/request.ts';
 import { workflowPath, type RunClaims, type StoredRequest } from '../store/types.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
-
-/**
- * What shows as nothing: white space, format characters (zero-width spaces and joiners, the soft
- * hyphen), control characters, combining marks alone, and the blank "letters" (Hangul fillers,
- * the blank Braille pattern).
- */
-const INVISIBLE = /[\s\p{Z}\p{Cf}\p{Cc}\p{M}\u115f\u1160\u3164\uffa0\u2800]/gu;
-
-/** Whether a reason has something a reviewer can read. */
-const readable = (text: string): boolean => text.replace(INVISIBLE, '') !== '';
 
 /** Validates the step's request body once, at the edge. */
 export function checkBody(body: unknown): CreateRequestBody {
@@ -70,7 +61,7 @@ export function checkBody(body: unknown): CreateRequestBody {
     throw new AppError('bad_request', 'reason must be text of at most 1000 characters');
   if (b.emergency !== undefined && typeof b.emergency !== 'boolean')
     throw new AppError('bad_request', 'emergency must be true or false');
-  if (b.emergency === true && (typeof b.reason !== 'string' || !readable(b.reason)))
+  if (b.emergency === true && (typeof b.reason !== 'string' || isBlank(b.reason)))
     throw new AppError(
       'bad_request',
       'an emergency (break-glass) request needs a reason: say what is on fire',
@@ -102,18 +93,32 @@ export function checkBody(body: unknown): CreateRequestBody {
   };
 }
 
+/**
+ * A token whose `workflow_ref` does not end in `@` + its `ref`: which workflow runs cannot be told
+ * without guessing, and `match.workflow` (a freeze keyed on the workflow) must not be escaped by a
+ * guess, so the request is refused.
+ */
+export function workflowRefMismatch(c: Pick<RunClaims, 'workflow_ref' | 'ref'>): AppError {
+  return new AppError(
+    'forbidden',
+    `the token's claims disagree: workflow_ref "${c.workflow_ref}" does not end in "@" and its ref "${c.ref}", so the app cannot tell which workflow runs`,
+  );
+}
+
 /** What the engine judges: identity and context from verified claims, labels from the step. */
 export function toApprovalRequest(
   r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions' | 'emergency'>,
 ): ApprovalRequest {
   const c: RunClaims = r.claims;
+  const workflow = workflowPath(c);
+  if (workflow === null) throw workflowRefMismatch(c);
   return {
     action: r.action,
     repository: c.repository,
     ref: c.ref,
     sha: c.sha,
     event: c.event_name,
-    workflow: workflowPath(c.workflow_ref),
+    workflow,
     actor: c.actor,
     ...(c.triggering_actor !== undefined && { triggering_actor: c.triggering_actor }),
     ...(c.actor_id !== undefined && { actor_id: Number(c.actor_id) }),

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
-import type { StoredRequest, StoredVote } from '../store/types.ts';
+import { ownerOf, type StoredRequest, type StoredVote } from '../store/types.ts';
 import { updateNotice } from '../notify/notifier.ts';
 import type { ApprovalService } from './approval-service.ts';
 import { IGNORED_SHOWN } from './click-screen.ts';
@@ -96,7 +96,12 @@ export function recordedMembership(votes: readonly StoredVote[]): Record<string,
 /** Teams whose members may vote on `r`: today's governing policies' and the shown terms'. */
 async function votingTeams(service: ApprovalService, r: StoredRequest): Promise<string[]> {
   const [owner, repo] = r.claims.repository.split('/') as [string, string];
-  const policies = await service.deps.github.loadPolicies(r.installationId, owner, repo);
+  const policies = await service.deps.github.loadPolicies(
+    r.installationId,
+    owner,
+    repo,
+    ownerOf(r.claims).id,
+  );
   const request = toApprovalRequest(r);
   const now = policies.ok
     ? policies.policies.flatMap((p) =>

@@ -18,7 +18,14 @@ export class PgOutbox implements Outbox {
   async writeIn(c: pg.PoolClient, effects: readonly EffectDue[], now: number): Promise<boolean[]> {
     const written: boolean[] = [];
     for (const e of effects)
-      written.push(((await c.query(effectInsert((n) => `$${n}`, e.kind, 'LEAST'), effectValues(e, now))).rowCount ?? 0) > 0);
+      written.push(
+        ((
+          await c.query(
+            effectInsert((n) => `$${n}`, e.kind, 'LEAST'),
+            effectValues(e, now),
+          )
+        ).rowCount ?? 0) > 0,
+      );
     return written;
   }
 

@@ -16,7 +16,9 @@ export class SqliteOutbox implements Outbox {
   /** Writes `effects`; only inside a transaction of the store. True for each that was new or due again. */
   writeIn(effects: readonly EffectDue[], now: number): boolean[] {
     return effects.map(
-      (e) => this.#db.sql(effectInsert(() => '?', e.kind, 'min')).run(...(effectValues(e, now) as never[])).changes > 0,
+      (e) =>
+        this.#db.sql(effectInsert(() => '?', e.kind, 'min')).run(...(effectValues(e, now) as never[]))
+          .changes > 0,
     );
   }
 

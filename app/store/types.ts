@@ -1,3 +1,4 @@
+import type { OwnerRef } from '../config/owners.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import type { NoticePlan } from '../notify/notifier.ts';
 import type { Decision } from '../policy/decision.ts';
@@ -11,6 +12,8 @@ export interface RunClaims {
   repository: string;
   repository_id: string;
   repository_owner: string;
+  /** The owner's account id, where the token (or the webhook) carries it. */
+  repository_owner_id?: string;
   ref: string;
   sha: string;
   event_name: string;
@@ -38,9 +41,32 @@ export interface RunClaims {
   run_attempt: string;
 }
 
-/** `owner/repo/.github/workflows/deploy.yml@refs/heads/main` -> `.github/workflows/deploy.yml`. */
-export const workflowPath = (workflowRef: string): string =>
-  workflowRef.replace(/^[^/]+\/[^/]+\//, '').replace(/@[^@]*$/, '');
+/**
+ * The request's repository owner: who must own each chat target its notices go to, and whose
+ * organization policies may be mandatory.
+ */
+export const ownerOf = (c: RunClaims): OwnerRef => ({
+  login: c.repository_owner,
+  id: c.repository_owner_id === undefined ? undefined : Number(c.repository_owner_id),
+});
+
+/**
+ * The workflow file's path: `workflow_ref` (`owner/repo/.github/workflows/deploy.yml@refs/heads/main`)
+ * without its owner and repository (which hold no `/`) and without exactly `@` + the token's `ref`
+ * at its end. A ref may hold `@` itself (`refs/heads/hotfix@now`, `refs/tags/web@1.2.3`), so the
+ * cut is never made at an `@` found by searching. Null when `workflow_ref` does not end so: the
+ * claims disagree, and no path is guessed (the API refuses such a token).
+ */
+export function workflowPath(c: Pick<RunClaims, 'workflow_ref' | 'ref'>): string | null {
+  const suffix = `@${c.ref}`;
+  if (!c.workflow_ref.endsWith(suffix)) return null;
+  const path = c.workflow_ref.slice(0, -suffix.length).replace(/^[^/]+\/[^/]+\//, '');
+  return path === c.workflow_ref.slice(0, -suffix.length) ? null : path;
+}
+
+/** The workflow as shown to people: its path, or the whole `workflow_ref` where none can be cut. */
+export const workflowShown = (c: Pick<RunClaims, 'workflow_ref' | 'ref'>): string =>
+  workflowPath(c) ?? c.workflow_ref;
 
 export interface TokenRecord {
   /** SHA-256 of the token: how logs and the audit name it. */

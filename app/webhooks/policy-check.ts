@@ -1,21 +1,37 @@
+import type { OwnerRef } from '../config/owners.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { inertCode, inertText } from '../render/markdown.ts';
 import type { PolicyError } from '../policy/errors.ts';
 import type { LoadResult } from '../policy/load.ts';
 
-/** Policies that name chat targets the app has no configuration for (NOTIFY_TARGETS). */
-function unknownTargets(result: LoadResult, unknown: (names: readonly string[]) => string[]): PolicyError[] {
+/** What the app says of the chat targets a policy of `owner` names (see ChatDelivery.refused). */
+export type TargetCheck = (
+  names: readonly string[],
+  owner: OwnerRef,
+) => { unknown: string[]; notOwned: string[] };
+
+/**
+ * Policies that name chat targets the app has no configuration for (NOTIFY_TARGETS), or targets
+ * whose owners do not include the repository's owner: nothing is ever sent to those.
+ */
+function targetErrors(result: LoadResult, owner: OwnerRef, check: TargetCheck): PolicyError[] {
   if (!result.ok) return [];
-  return result.policies.flatMap((p) =>
-    unknown(p.notify.webhooks).map((name) => ({
-      file: p.file,
-      line: p.line,
-      column: 1,
-      rule: 'notify_target',
-      message: `policy "${p.name}": notify.webhooks names "${name}", which this app has no target for`,
-      fix: `configure "${name}" in the app's NOTIFY_TARGETS, or remove it from the policy`,
-    })),
-  );
+  return result.policies.flatMap((p) => {
+    const { unknown, notOwned } = check(p.notify.webhooks, owner);
+    const at = { file: p.file, line: p.line, column: 1, rule: 'notify_target' };
+    return [
+      ...unknown.map((name) => ({
+        ...at,
+        message: `policy "${p.name}": notify.webhooks names "${name}", which this app has no target for`,
+        fix: `configure "${name}" in the app's NOTIFY_TARGETS, or remove it from the policy`,
+      })),
+      ...notOwned.map((name) => ({
+        ...at,
+        message: `policy "${p.name}": notify.webhooks names "${name}", which ${owner.login} may not use (it is not among the target's owners)`,
+        fix: `name a target of ${owner.login}'s own, or ask the app's operator to add ${owner.login} to the owners of "${name}" in NOTIFY_TARGETS`,
+      })),
+    ];
+  });
 }
 
 /**
@@ -28,15 +44,20 @@ export async function policyCheck(
   owner: string,
   repo: string,
   sha: string,
-  unknown: (names: readonly string[]) => string[] = () => [],
+  targets: { ownerId: number; check: TargetCheck } = {
+    ownerId: 0,
+    check: () => ({ unknown: [], notOwned: [] }),
+  },
 ): Promise<void> {
   const loaded = await github.validatePoliciesAt(installationId, owner, repo, sha);
-  const errors = loaded.ok ? unknownTargets(loaded, unknown) : loaded.errors;
+  const errors = loaded.ok
+    ? targetErrors(loaded, { login: owner, id: targets.ownerId }, targets.check)
+    : loaded.errors;
   const result = errors.length > 0 && loaded.ok ? { ...loaded, ok: false as const, errors } : loaded;
   const summary = result.ok
     ? `${result.policies.length} policies in ${result.files.length} file(s) are valid. They take effect once merged into the default branch.`
     : loaded.ok
-      ? `${errors.length} notification target(s) unknown to this app: requests are decided, but nobody is told there.`
+      ? `${errors.length} notification target(s) unknown to this app or not this owner's: requests are decided, but nobody is told there.`
       : `${errors.length} error(s). Until they are fixed on the default branch, every request is denied.`;
   await github.createCheckRun(installationId, owner, repo, sha, {
     name: 'policy check',

@@ -46,6 +46,7 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
       installationId: p.int('installation.id'),
       repositoryId: p.int('repository.id'),
       owner: p.str('repository.owner.login'),
+      ownerId: p.int('repository.owner.id'),
       repo: p.str('repository.name'),
       environment: p.str('environment'),
       ref: p.optionalStr('ref') ?? `refs/heads/${p.str('deployment.ref')}`,
@@ -105,7 +106,10 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
     if (toDefault) github.invalidatePolicies(owner, repo);
     const installation = p.optionalInt('installation.id');
     if (p.bool('deleted') || installation === undefined) return;
-    await policyCheck(github, installation, owner, repo, p.str('after'), (n) => service.deps.chat.unknown(n));
+    await policyCheck(github, installation, owner, repo, p.str('after'), {
+      ownerId: p.int('repository.owner.id'),
+      check: (n, o) => service.deps.chat.refused(n, o),
+    });
   });
 
   app.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'], async (ctx) => {
@@ -118,7 +122,7 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
       p.str('repository.owner.login'),
       p.str('repository.name'),
       p.str('pull_request.head.sha'),
-      (n) => service.deps.chat.unknown(n),
+      { ownerId: p.int('repository.owner.id'), check: (n, o) => service.deps.chat.refused(n, o) },
     );
   });
 }

@@ -49,10 +49,10 @@ beforeAll(async () => {
   h.env = {
     GITHUB_WRITES_PER_MINUTE: '0', // many comments and check runs in a row: unpaced
     NOTIFY_TARGETS: JSON.stringify({
-      'sre-slack': { url: `${chatUrl}/slack`, format: 'slack' },
-      'sre-teams': { url: `${chatUrl}/teams`, format: 'teams' },
-      'audit-json': { url: `${chatUrl}/json`, format: 'json', secret: SECRET },
-      broken: { url: `${chatUrl}/broken`, format: 'json', secret: SECRET },
+      'sre-slack': { url: `${chatUrl}/slack`, format: 'slack', owners: ['acme'] },
+      'sre-teams': { url: `${chatUrl}/teams`, format: 'teams', owners: ['acme'] },
+      'audit-json': { url: `${chatUrl}/json`, format: 'json', secret: SECRET, owners: ['acme'] },
+      broken: { url: `${chatUrl}/broken`, format: 'json', secret: SECRET, owners: ['acme'] },
     }),
   };
   await h.start({ 'p.yml': POLICY });

@@ -68,6 +68,11 @@ describe('a setting the app cannot use stops it with one line naming it', () => 
     ['DATA_DIR', { DATA_DIR: join(A_FILE, 'data') }, /cannot create .*\(ENOTDIR\)/],
     ['GHE_HOST', { GHE_HOST: 'https://ghe.example.com' }, /Give the host only/],
     ['GHE_PROTOCOL', { GHE_HOST: 'ghe.example.com', GHE_PROTOCOL: 'ftp' }, /https or http/],
+    [
+      'NOTIFY_TARGETS',
+      { NOTIFY_TARGETS: '{"sre-chat": {"url": "https://chat.example/x", "format": "slack"}}' },
+      /target "sre-chat" lists no owners\. Add "owners": \[/,
+    ],
   ])('%s (%j)', async (name, env, fix) => {
     const r = await startApp(env);
     expect(r.code).toBe(1);

@@ -153,6 +153,58 @@ describe('readConfig', () => {
     },
   );
 
+  describe('NOTIFY_TARGETS', () => {
+    const targets = (t: Record<string, unknown>) => ({ ...ENV, NOTIFY_TARGETS: JSON.stringify(t) });
+    const SLACK = { url: 'https://hooks.slack.com/services/T/B/x', format: 'slack' };
+
+    it('reads each target with its owners: logins as strings, account ids as numbers', () => {
+      const config = readConfig(targets({ 'sre-chat': { ...SLACK, owners: ['acme', 9919] } }));
+      expect(config.notifyTargets.get('sre-chat')).toEqual({
+        name: 'sre-chat',
+        url: SLACK.url,
+        format: 'slack',
+        owners: [{ login: 'acme' }, { id: 9919 }],
+      });
+    });
+
+    it.each([
+      ['no owners', { ...SLACK }],
+      ['an empty list', { ...SLACK, owners: [] }],
+      ['a string', { ...SLACK, owners: 'acme' }],
+    ])('a target with %s refuses start, saying how to list them', (_, target) => {
+      expect(() => readConfig(targets({ 'sre-chat': target }))).toThrow(
+        /^NOTIFY_TARGETS: target "sre-chat" lists no owners\. Add "owners": \["<organization or user>", …\] to it: the accounts whose policies may post there, by login or by account id \(a number\), e\.g\. /,
+      );
+    });
+
+    it.each([['acme/sre'], [''], [-3], [1.5], [null], [{ login: 'acme' }]])(
+      'an owner %j that is neither a login nor an account id is refused',
+      (owner) => {
+        expect(() => readConfig(targets({ 'sre-chat': { ...SLACK, owners: ['acme', owner] } }))).toThrow(
+          /^NOTIFY_TARGETS: target "sre-chat": owner .* is neither a login nor an account id\. List logins as strings/,
+        );
+      },
+    );
+
+    it('NOTIFY_TARGETS_FILE is held to the same rule', () => {
+      const env = { ...ENV, NOTIFY_TARGETS_FILE: '/targets.json' };
+      expect(() => readConfig(env, () => JSON.stringify({ x: SLACK }))).toThrow(
+        /^NOTIFY_TARGETS_FILE: target "x" lists no owners/,
+      );
+    });
+  });
+
+  it('MANDATORY_ORG_POLICIES lists owners by login or account id', () => {
+    expect(readConfig(ENV).mandatoryOrgs).toEqual({ logins: new Set(), ids: new Set() });
+    expect(readConfig({ ...ENV, MANDATORY_ORG_POLICIES: ' Acme, 9919 ,,other ' }).mandatoryOrgs).toEqual({
+      logins: new Set(['acme', '9919', 'other']),
+      ids: new Set([9919]),
+    });
+    expect(() => readConfig({ ...ENV, MANDATORY_ORG_POLICIES: 'acme, acme/.github' })).toThrow(
+      /^MANDATORY_ORG_POLICIES: "acme\/\.github" is not an organization's login or account id\. List owners separated by commas, e\.g\. MANDATORY_ORG_POLICIES=acme,9919$/,
+    );
+  });
+
   it('PRIVATE_KEY_PATH that cannot be read says so', () => {
     const fail = () => {
       throw new Error('ENOENT');

@@ -78,7 +78,7 @@ export class OidcIssuer {
       sha: job.sha,
       repository: job.repository,
       repository_owner: owner,
-      repository_owner_id: String(job.repositoryOwnerId ?? 1),
+      repository_owner_id: String(job.repositoryOwnerId ?? this.#sim.world.user(owner!)?.id ?? 1),
       repository_id: String(job.repositoryId),
       repository_visibility: job.private === false ? 'public' : 'private',
       run_id: String(job.runId),

@@ -7,7 +7,7 @@ import { userRoutes } from './routes-users.ts';
 import { pullRequest, repository, userOf } from './resources.ts';
 import { fail, iso, type Reply, type Route, type RouteContext } from './route-kit.ts';
 import type { OperationId } from './spec.ts';
-import type { Permissions } from './world.ts';
+import type { Permissions, SimInstallation } from './world.ts';
 
 type Json = Record<string, unknown>;
 
@@ -64,6 +64,21 @@ function mintToken(ctx: RouteContext): Reply {
   return { status: 201, body: ctx.synth.build('installation-token', body) };
 }
 
+/** GitHub's installation object for one of the world's installations. */
+function installationBody(ctx: RouteContext, installation: SimInstallation): Json {
+  return ctx.synth.build('installation', {
+    id: installation.id,
+    account: userOf(ctx, installation.account),
+    repository_selection: installation.repositories === 'all' ? 'all' : 'selected',
+    access_tokens_url: `${ctx.baseUrl}/app/installations/${installation.id}/access_tokens`,
+    app_id: ctx.world.app.id,
+    app_slug: ctx.world.app.slug,
+    target_type: ctx.world.user(installation.account)?.type === 'User' ? 'User' : 'Organization',
+    permissions: installation.permissions,
+    events: ctx.world.app.events,
+  });
+}
+
 export const ROUTES: Record<OperationId, Route> = {
   'apps/get-authenticated': {
     auth: 'app',
@@ -86,16 +101,30 @@ export const ROUTES: Record<OperationId, Route> = {
       const repo = ctx.world.repo(`${ctx.params.owner}/${ctx.params.repo}`);
       const installation = repo && ctx.world.installationFor(repo);
       if (!installation) return fail(404, 'Not Found');
-      const body = ctx.synth.build('installation', {
-        id: installation.id,
-        account: userOf(ctx, installation.account),
-        repository_selection: installation.repositories === 'all' ? 'all' : 'selected',
-        access_tokens_url: `${ctx.baseUrl}/app/installations/${installation.id}/access_tokens`,
-        app_id: ctx.world.app.id,
-        app_slug: ctx.world.app.slug,
-        target_type: 'Organization',
-        permissions: installation.permissions,
-        events: ctx.world.app.events,
+      return { status: 200, body: installationBody(ctx, installation) };
+    },
+  },
+  'apps/list-installations': {
+    auth: 'app',
+    handle: (ctx) => {
+      // GitHub pages it: per_page (default 30, at most 100) and page (from 1).
+      const perPage = Math.min(Number(ctx.query.get('per_page') ?? 30), 100);
+      const page = Number(ctx.query.get('page') ?? 1);
+      const all = [...ctx.world.installations.values()];
+      const body = all.slice((page - 1) * perPage, page * perPage).map((i) => {
+        const installation = installationBody(ctx, i);
+        // This operation's description gives `account` as allOf [simple-user, enterprise] (the
+        // installation schema says anyOf): the enterprise's required fields are added to match it.
+        const account = installation.account as Json;
+        const created = iso(new Date(Date.UTC(2020, 0, 1)));
+        installation.account = {
+          ...account,
+          name: i.account,
+          slug: i.account,
+          created_at: created,
+          updated_at: created,
+        };
+        return installation;
       });
       return { status: 200, body };
     },

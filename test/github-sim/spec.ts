@@ -11,6 +11,7 @@ const require = createRequire(import.meta.url);
 export const SERVED = [
   'apps/get-authenticated',
   'apps/get-repo-installation',
+  'apps/list-installations',
   'apps/create-installation-access-token',
   'apps/revoke-installation-access-token',
   'repos/get',

@@ -1,4 +1,4 @@
-import { workflowPath, type AuditEvent, type StoredRequest, type StoredVote } from '../../store/types.ts';
+import { workflowShown, type AuditEvent, type StoredRequest, type StoredVote } from '../../store/types.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
 import { asker, layout, responsiveTable, statusBadge, timeLeft, tokenTerms, what, when } from './layout.ts';
@@ -122,8 +122,7 @@ export function requestPage(session: Session, v: RequestView): SafeHtml {
       <dd><code>${c.ref}</code> at <code>${r.headSha.slice(0, 12)}</code></dd>
       <dt>Workflow</dt>
       <dd>
-        <a href="${run}">${workflowPath(c.workflow_ref)}</a> (run ${c.run_id}, attempt ${c.run_attempt},
-        ${c.event_name})
+        <a href="${run}">${workflowShown(c)}</a> (run ${c.run_id}, attempt ${c.run_attempt}, ${c.event_name})
       </dd>
       <dt>Asked by</dt>
       <dd>${asker(r)}</dd>
