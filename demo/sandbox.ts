@@ -31,7 +31,7 @@ function conversation(repo: SimRepo, user: string): string {
   return `<section class="conversation"><h2>Comments on the commit</h2>
 ${items || '<p>No comments yet.</p>'}
 <form method="post" action="/comment"><input type="hidden" name="user" value="${escape(user)}">
-<label for="reply">Reply as <strong>${escape(user)}</strong> (e.g. <code>/approve looks good</code>)</label>
+<label for="reply">Reply as <strong>${escape(user)}</strong> (e.g. <code>/approve</code> alone on the first line, or <code>/approve deploy-staging looks good</code>)</label>
 <textarea id="reply" name="body" rows="2"></textarea><button type="submit">Comment</button></form></section>`;
 }
 

@@ -23,7 +23,7 @@ describe('the sandbox page: deciding by comment', () => {
     await page.goto(`${demo.sandboxUrl}/?user=sam`);
     const notice = page.locator('section.conversation article.comment').first();
     await expect(notice.textContent()).resolves.toContain('@alice');
-    await page.getByLabel(/Reply as/).fill('/approve ship it');
+    await page.getByLabel(/Reply as/).fill('/approve deploy-staging ship it');
     await page.getByRole('button', { name: 'Comment' }).click();
     const { ok, result } = await demo.done;
     expect(ok).toBe(true);
