@@ -10,7 +10,7 @@ import { logOrgModes } from './github/org-modes.ts';
 import type { GitHubPort } from './github/port.ts';
 import { Metrics } from './metrics.ts';
 import { declareCounters } from './metrics-catalogue.ts';
-import { ChatDelivery } from './notify/deliver.ts';
+import { ChatDelivery } from './chat/deliver.ts';
 import { remindDue } from './notify/reminders.ts';
 import { ApprovalService } from './service/approval-service.ts';
 import { Waiters } from './service/waiters.ts';

@@ -3,7 +3,7 @@ import {
   type CreateRequestBody,
   type ErrorBody,
   type RequestView,
-} from '../../app/api/contract.ts';
+} from '../../app/domain/step-contract.ts';
 import { ActionError } from './errors.ts';
 
 export interface ClientDeps {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { compactDecrypt, exportJWK, generateKeyPair } from 'jose';
-import type { RequestView } from '../../app/api/contract.ts';
+import type { RequestView } from '../../app/domain/step-contract.ts';
 import { inertHtml } from '../../app/render/html.ts';
 import { AppClient } from './client.ts';
 import { ActionError } from './errors.ts';

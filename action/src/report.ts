@@ -1,4 +1,4 @@
-import type { RequestView } from '../../app/api/contract.ts';
+import type { RequestView } from '../../app/domain/step-contract.ts';
 import type { Level } from './inputs.ts';
 
 const remainingOf = (r: RequestView): number => r.decision.requirements.reduce((n, q) => n + q.remaining, 0);

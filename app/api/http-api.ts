@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/read-config.ts';
 import { AppError, errorBody } from '../errors.ts';
-import { STEP_SECRET_HEADER } from './contract.ts';
+import { STEP_SECRET_HEADER } from '../domain/step-contract.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { hangUpAfterRefusal, readBody } from '../http/read-body.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ApprovalService, Logger, RunIdentity } from '../service/approval-service.ts';
+import type { ApprovalService, RunIdentity } from '../service/approval-service.ts';
+import type { Logger } from '../logging/logger.ts';
 import { Hangup } from '../service/waiters.ts';
-import { checkBody } from '../service/request-input.ts';
+import { checkBody } from './request-body.ts';
 import type { Store } from '../store/types.ts';
 import { refuseUnstorable } from './json-strings.ts';
 import type { VerifyOidc } from './oidc.ts';

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AppError } from '../errors.ts';
-import type { RunClaims } from '../store/types.ts';
+import type { RunClaims } from '../domain/claims.ts';
 
 const REQUIRED = [
   'repository',

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { CreateRequestBody } from './contract.ts';
+import type { CreateRequestBody } from '../domain/step-contract.ts';
 import type { Config } from '../config/read-config.ts';
 import { AppError } from '../errors.ts';
-import type { RunClaims, Store, StoredRequest } from '../store/types.ts';
+import type { RunClaims } from '../domain/claims.ts';
+import type { Store } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 
 /** A run attempt's count of requests does not go down: come back (as a re-run) much later. */
 const REQUESTS_RETRY_AFTER_S = 3600;

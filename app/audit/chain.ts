@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { keyById, keyRing, NOT_CONFIGURED, type KeyRing } from '../crypto/keys.ts';
-import type { AuditEvent } from '../store/types.ts';
+import type { AuditEvent } from './event.ts';
 
 export const GENESIS = '0'.repeat(64);
 

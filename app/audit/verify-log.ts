@@ -1,5 +1,5 @@
 import type { KeyRing } from '../crypto/keys.ts';
-import type { AuditEvent } from '../store/types.ts';
+import type { AuditEvent } from './event.ts';
 import { GENESIS, removed, verifyChain } from './chain.ts';
 import { checkpointProblem, unknownKey, type Checkpoint } from './checkpoint.ts';
 

@@ -1,5 +1,3 @@
-import type { Store } from '../store/types.ts';
-
 /** Where the chain stood after a request's last event: its sequence number and chain hash. */
 export interface AuditWitness {
   seq: number;
@@ -12,7 +10,7 @@ export interface AuditWitness {
  * before it, whoever held the key. `jit-approvals audit verify --checkpoint` takes it.
  */
 export async function auditWitness(
-  store: Pick<Store, 'lastAuditEvent'>,
+  store: { lastAuditEvent(requestId: string): Promise<AuditWitness | undefined> },
   requestId: string,
 ): Promise<AuditWitness | undefined> {
   const last = await store.lastAuditEvent(requestId);

@@ -58,7 +58,7 @@ async function readLog(args: AuditArgs, env: NodeJS.ProcessEnv): Promise<AuditLo
         `"${schema}" is not a plain schema name`,
         "give the app's DATABASE_SCHEMA with --schema",
       );
-    const { readPgLog } = await import('../audit/read-pg.ts');
+    const { readPgLog } = await import('../store/read-audit-pg.ts');
     const log = await readPgLog(url, schema).catch((err: Error) => {
       throw new CliError(
         `cannot read ${redacted(url)}: ${err.message}`,
@@ -74,7 +74,7 @@ async function readLog(args: AuditArgs, env: NodeJS.ProcessEnv): Promise<AuditLo
   }
   const dataDir = args['data-dir'] ?? env.DATA_DIR ?? './data';
   // Loaded only here: node:sqlite needs Node 22.13+ (or --experimental-sqlite on 22.12).
-  const { readSqliteLog } = await import('../audit/read-sqlite.ts').catch((err: unknown) => {
+  const { readSqliteLog } = await import('../store/read-audit-sqlite.ts').catch((err: unknown) => {
     throw new CliError(
       `reading SQLite needs node:sqlite, which this Node.js (${process.version}) does not offer (${(err as Error).message})`,
       'use Node.js 22.13 or later, or run with NODE_OPTIONS=--experimental-sqlite',

@@ -1,4 +1,6 @@
-import { workflowShown, type StoredRequest, type StoredVote } from '../store/types.ts';
+import { workflowShown } from '../domain/claims.ts';
+import type { StoredRequest } from '../domain/request.ts';
+import type { StoredVote } from '../domain/vote.ts';
 
 /** What approvers are told about a request, whatever the channel: one model, several renderers. */
 export interface Notice {

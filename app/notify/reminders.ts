@@ -1,7 +1,8 @@
-import { ownerOf, type StoredRequest } from '../store/types.ts';
+import { ownerOf } from '../domain/claims.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
 import { AppError } from '../errors.ts';
-import { asVotes, recordedMembership } from '../service/vote.ts';
+import { asVotes, recordedMembership } from '../domain/vote.ts';
 import { noticeOf } from './notice.ts';
 import { updateNotice } from './notifier.ts';
 import { commentBody, mention } from './render-github.ts';

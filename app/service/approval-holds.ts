@@ -1,8 +1,8 @@
 import type { Decision } from '../policy/decision.ts';
-import type { StoredVote } from '../store/types.ts';
+import type { StoredVote } from '../domain/vote.ts';
 import type { ApprovalService } from './approval-service.ts';
-import type { Judged } from './open.ts';
-import { asVotes, recordedMembership } from './vote.ts';
+import type { Judged } from '../domain/request.ts';
+import { asVotes, recordedMembership } from '../domain/vote.ts';
 
 /**
  * Whether an approval given earlier still approves `r` now: under today's policies (a freeze, an

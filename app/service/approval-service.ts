@@ -1,29 +1,26 @@
-import { breakGlassEvent, brokeGlass, openReview } from './break-glass.ts';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { CreateRequestBody, RequestView } from '../api/contract.ts';
+import { legBySecret } from '../domain/leg.ts';
+import { breakGlassEvent, brokeGlass } from '../domain/break-glass.ts';
+import { openReview } from './break-glass.ts';
+import type { CreateRequestBody, RequestView } from '../domain/step-contract.ts';
 import { auditWitness } from '../audit/witness.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import { AppError } from '../errors.ts';
-import { checkRunView } from '../github/check-run-view.ts';
+import { checkRunView } from '../notify/check-run-view.ts';
 import type { CheckRunInput, GitHubPort } from '../github/port.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ChatDelivery } from '../notify/deliver.ts';
+import type { ChatDelivery } from '../chat/deliver.ts';
 import { updateNotice } from '../notify/notifier.ts';
 import type { Decision } from '../policy/decision.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import type { LoadResult } from '../policy/load.ts';
 import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
-import {
-  ownerOf,
-  type Leg,
-  type RunClaims,
-  type Store,
-  type StoredRequest,
-  type StoredVote,
-  type RequestStatus,
-  type Terms,
-} from '../store/types.ts';
+import { ownerOf, type RunClaims } from '../domain/claims.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Store } from '../store/types.ts';
+import type { StoredRequest, RequestStatus } from '../domain/request.ts';
+import type { StoredVote } from '../domain/vote.ts';
+import type { Terms } from '../domain/terms.ts';
 import { createRequest } from './create.ts';
 import { endLegs } from './ends.ts';
 import { failClosed } from './fail-closed.ts';
@@ -33,17 +30,12 @@ import { grantLegs } from './grant.ts';
 import { IgnoredClicks } from './click-screen.ts';
 import { KeyedLock } from './locks.ts';
 import { ReplyBudget } from './reply-budget.ts';
-import { toApprovalRequest } from './request-input.ts';
-import { stepView } from './step-view.ts';
+import { toApprovalRequest } from '../domain/request.ts';
+import { stepView } from '../domain/step-view.ts';
 import { sweep } from './sweep.ts';
-import { bindToTerms } from './terms.ts';
+import { bindToTerms } from '../domain/terms.ts';
 import type { Hangup, Waiters } from './waiters.ts';
-
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import type { Logger } from '../logging/logger.ts';
 
 export interface ServiceDeps {
   store: Store;
@@ -80,8 +72,6 @@ export interface StepRef {
 
 /** How long a decision's check run and comments wait at most for the steps it resumes. */
 const STEPS_FIRST_MS = 2_000;
-
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Requests from steps, their decisions, tokens and check runs. Every change is audited. */
 export class ApprovalService {
@@ -497,13 +487,4 @@ export class ApprovalService {
   view(r: StoredRequest, leg: Leg, votes: readonly StoredVote[] = []): RequestView {
     return stepView(r, leg, this.deps.now(), this.deps.serverUrl, votes, this.deps.pageUrl);
   }
-}
-
-/** The leg whose secret this is (compared in constant time). */
-function legBySecret(r: StoredRequest, secret: string): Leg | undefined {
-  const hash = Buffer.from(sha256(secret), 'hex');
-  return r.legs.find((l) => {
-    const stored = Buffer.from(l.secretHash, 'hex');
-    return stored.length === hash.length && timingSafeEqual(stored, hash);
-  });
 }

@@ -1,43 +1,8 @@
+import { grantedBy } from '../domain/break-glass.ts';
 import { inertCode, inertText } from '../render/markdown.ts';
 import { inertPlain } from '../render/plain.ts';
-import type { StoredRequest, StoredVote } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from './approval-service.ts';
-
-/** Whether a decided request was approved through an emergency override (`break_glass`). */
-export const brokeGlass = (r: Pick<StoredRequest, 'status' | 'decision'>): boolean =>
-  r.status === 'approved' && (r.decision.break_glass?.policies.length ?? 0) > 0;
-
-/**
- * Who granted the override: the approvers counted for the overridden policies' requirements (not
- * whoever approved the other governing policies' requirements), in the order they voted.
- */
-export function grantedBy(r: Pick<StoredRequest, 'decision'>, votes: readonly StoredVote[]): string[] {
-  const overridden = new Set(r.decision.break_glass?.policies ?? []);
-  const counted = new Set(
-    r.decision.requirements
-      .filter((q) => overridden.has(q.policy))
-      .flatMap((q) => q.approved_by.map((l) => l.toLowerCase())),
-  );
-  return votes
-    .filter((v) => v.decision === 'approve' && counted.has(v.voterLogin.toLowerCase()))
-    .map((v) => v.voterLogin);
-}
-
-/** The `break_glass` audit event of a request approved through an override: what, why, who granted it. */
-export function breakGlassEvent(
-  r: StoredRequest,
-  votes: readonly StoredVote[],
-): { type: string; data: Record<string, unknown> } {
-  return {
-    type: 'break_glass',
-    data: {
-      policies: r.decision.break_glass!.policies,
-      reason: r.reason,
-      actor: r.claims.actor,
-      granted_by: grantedBy(r, votes),
-    },
-  };
-}
 
 /**
  * Opens the post-incident review of an override: an issue labelled `break-glass` in the repository,

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { StoredRequest } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from './approval-service.ts';
 
 /** Check runs the sweep sends again at most, per sweep. */

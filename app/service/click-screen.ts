@@ -1,6 +1,7 @@
-import type { StoredRequest } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from './approval-service.ts';
-import { isActor, type VoteInput, type VoteResult } from './vote.ts';
+import { isActor } from '../domain/vote.ts';
+import type { VoteInput, VoteResult } from './vote.ts';
 
 /** Ignored clicks shown on a check run at most (the newest); the total is counted apart. */
 export const IGNORED_SHOWN = 20;

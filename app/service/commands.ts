@@ -1,7 +1,7 @@
 import { isRequestId, type CommentCommand } from '../domain/comment-command.ts';
 import { threadKey, type Thread } from '../domain/thread.ts';
 import { inertCode, mention } from '../render/markdown.ts';
-import type { StoredRequest } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from './approval-service.ts';
 import { handleVote } from './vote-intents.ts';
 

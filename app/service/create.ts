@@ -1,8 +1,10 @@
-import type { CreateRequestBody } from '../api/contract.ts';
+import type { CreateRequestBody } from '../domain/step-contract.ts';
 import { assertUsableKey } from '../crypto/jwe.ts';
 import { AppError } from '../errors.ts';
 import type { GitHubPort } from '../github/port.ts';
-import { workflowPath, type Leg, type RunClaims, type StoredRequest } from '../store/types.ts';
+import { workflowPath, type RunClaims } from '../domain/claims.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService, StepRef } from './approval-service.ts';
 import { announce } from '../notify/notifier.ts';
 import { intersectPermissions } from '../policy/permissions.ts';
@@ -11,7 +13,7 @@ import { carriedByGate } from './gate.ts';
 import { grantLeg, revokeLeg } from './grant.ts';
 import { identifyJob, type JobIdentity } from './job-identity.ts';
 import { checkRepository } from './repository-check.ts';
-import { workflowRefMismatch } from './request-input.ts';
+import { workflowRefMismatch } from '../domain/claims.ts';
 import { openRequest, recordOpened } from './open.ts';
 
 /** Claims every step sharing a request must have alike (the run's context). */

@@ -1,4 +1,4 @@
-import type { StoredRequest } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from './approval-service.ts';
 import { cannotCount } from './click-screen.ts';
 

@@ -1,4 +1,4 @@
-import type { Leg } from '../store/types.ts';
+import type { Leg } from '../domain/leg.ts';
 import type { ApprovalService } from './approval-service.ts';
 import { revokeLeg } from './grant.ts';
 

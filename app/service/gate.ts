@@ -1,10 +1,12 @@
 import { AppError } from '../errors.ts';
 import { announce } from '../notify/notifier.ts';
 import type { Decision } from '../policy/decision.ts';
-import type { RunClaims, StoredRequest } from '../store/types.ts';
+import type { RunClaims } from '../domain/claims.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from './approval-service.ts';
 import { approvalHolds } from './approval-holds.ts';
-import { openRequest, recordOpened, type Judged } from './open.ts';
+import { openRequest, recordOpened } from './open.ts';
+import type { Judged } from '../domain/request.ts';
 
 /**
  * The action name of a job gate: a deployment protection rule asking before a job that deploys to

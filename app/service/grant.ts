@@ -1,23 +1,12 @@
+import { legGrant } from '../domain/leg.ts';
 import { randomBytes } from 'node:crypto';
 import { encryptForStep } from '../crypto/jwe.ts';
 import { seal, tokenHash, unseal } from '../crypto/seal.ts';
-import type { TokenGrant } from '../policy/decision.ts';
-import { lowerLevel, type Level } from '../policy/permissions.ts';
-import type { Leg, StoredRequest } from '../store/types.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from './approval-service.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** The request's grant as one leg may have it: narrowed further by what that step asked for. */
-function legGrant(grant: TokenGrant, asked: Record<string, Level> | null): TokenGrant {
-  if (!asked) return grant;
-  const permissions: Record<string, Level> = {};
-  for (const [name, level] of Object.entries(grant.permissions)) {
-    const want = Object.hasOwn(asked, name) ? asked[name] : undefined;
-    if (want) permissions[name] = lowerLevel(level, want);
-  }
-  return { ...grant, permissions };
-}
 
 /**
  * Did GitHub answer the call that failed with `err` (an HTTP error status), rather than not at all

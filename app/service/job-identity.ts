@@ -1,8 +1,8 @@
-import type { CreateRequestBody } from '../api/contract.ts';
+import type { CreateRequestBody } from '../domain/step-contract.ts';
 import { AppError } from '../errors.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { legOf } from '../github/workflow-jobs.ts';
-import { workflowPath, type RunClaims } from '../store/types.ts';
+import { workflowPath, type RunClaims } from '../domain/claims.ts';
 
 /** Who is asking: the job (or matrix leg) a request's step runs in. */
 export interface JobIdentity {

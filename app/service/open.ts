@@ -1,22 +1,14 @@
+import type { Judged, Opening } from '../domain/request.ts';
 // Opening a request, for a step (create.ts) and for a job gate (gate.ts): the same record, the
 // same notice, the same audit and metrics.
 import { randomBytes } from 'node:crypto';
-import { planNotice } from '../notify/notifier.ts';
+import { planNotice } from '../domain/notice-plan.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { LoadResult } from '../policy/load.ts';
-import type { StoredRequest } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { ApprovalService } from './approval-service.ts';
-import { pullNumber } from './request-input.ts';
-import { termsOf } from './terms.ts';
-
-/** What a request is judged on (`ApprovalService.judge`). */
-export type Judged = Pick<
-  StoredRequest,
-  'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId' | 'terms' | 'emergency'
->;
-
-/** What a new request is beyond what it was judged on and its decision. */
-export type Opening = Pick<StoredRequest, 'key' | 'job' | 'legs' | 'createdAt' | 'gate'>;
+import { pullNumber } from '../domain/request.ts';
+import { termsOf } from '../domain/terms.ts';
 
 /**
  * Stores the request `decision` decides, with its notice planned when it waits, unless a request

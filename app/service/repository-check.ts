@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import type { GitHubPort } from '../github/port.ts';
-import type { RunClaims } from '../store/types.ts';
+import type { RunClaims } from '../domain/claims.ts';
 
 /**
  * Refuses a token whose claims name two repositories: policies are read for `repository` and

@@ -1,10 +1,13 @@
+import { asVotes, isActor, recordedMembership, same } from '../domain/vote.ts';
 import { AppError } from '../errors.ts';
-import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
-import { ownerOf, type StoredRequest, type StoredVote } from '../store/types.ts';
+import { type Membership } from '../policy/request.ts';
+import { ownerOf } from '../domain/claims.ts';
+import type { StoredRequest } from '../domain/request.ts';
+import type { StoredVote } from '../domain/vote.ts';
 import { updateNotice } from '../notify/notifier.ts';
 import type { ApprovalService } from './approval-service.ts';
 import { IGNORED_SHOWN } from './click-screen.ts';
-import { toApprovalRequest } from './request-input.ts';
+import { toApprovalRequest } from '../domain/request.ts';
 
 /** A vote as read from its webhook delivery: a click on a check run, or a comment command. */
 export interface VoteInput {
@@ -25,17 +28,6 @@ export interface VoteInput {
 
 /** Whether a vote counted, and why not when it did not. */
 export type VoteResult = { counted: true } | { counted: false; reason: string };
-
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
-/**
- * Whether `sender` is the request's actor: the account that started the run or re-ran it (by id),
- * or an account holding either's login (failing closed where a login changed hands).
- */
-export function isActor(r: StoredRequest, sender: { id: number; login: string }): boolean {
-  const actors = actorsOf(toApprovalRequest(r));
-  return actors.ids.includes(sender.id) || actors.logins.some((l) => same(l, sender.login));
-}
 
 /** Records a click that changes nothing, once per delivery, and shows it on the check run. */
 async function ignore(
@@ -80,17 +72,6 @@ export async function processVote(
       if (!(err instanceof AppError && err.code === 'conflict') || attempt === 3) throw err;
     }
   }
-}
-
-/** Stored votes as the engine counts them: by the voter's account id, with its login then. */
-export const asVotes = (votes: readonly StoredVote[]): Vote[] =>
-  votes.map((v) => ({ user: v.voterLogin, id: v.voterId, decision: v.decision }));
-
-/** Membership of the teams votes were counted under, from the votes as recorded. */
-export function recordedMembership(votes: readonly StoredVote[]): Record<string, string[]> {
-  const membership: Record<string, string[]> = {};
-  for (const v of votes) for (const t of v.teams) (membership[t] ??= []).push(v.voterLogin);
-  return membership;
 }
 
 /** Teams whose members may vote on `r`: today's governing policies' and the shown terms'. */

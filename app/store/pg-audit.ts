@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { planAppend, type NewAuditEvent } from '../audit/append.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import { auditValues, headFromRow } from './rows.ts';
-import type { AuditEvent } from './types.ts';
+import type { AuditEvent } from '../audit/event.ts';
 
 /** Advisory lock key of appending to the audit chain. */
 const AUDIT_LOCK = 7_400_002;

@@ -8,7 +8,10 @@ import type { KeyRing } from '../crypto/keys.ts';
 import { PgJournal } from './pg-journal.ts';
 import { PgWebRecords } from './pg-web.ts';
 import { auditFromRow, requestColumns, requestFromBody, requestSql, voteFromRow } from './rows.ts';
-import type { AuditEvent, RequestAudit, Store, StoreOptions, StoredRequest, StoredVote } from './types.ts';
+import type { AuditEvent } from '../audit/event.ts';
+import type { RequestAudit, Store, StoreOptions } from './types.ts';
+import type { StoredRequest } from '../domain/request.ts';
+import type { StoredVote } from '../domain/vote.ts';
 
 /** Channel on which every instance hears that a request changed (LISTEN/NOTIFY). */
 const CHANNEL = 'jit_request_changed';

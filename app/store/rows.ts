@@ -1,13 +1,10 @@
+import { unrevokedLegs } from '../domain/leg.ts';
 import type { Checkpoint } from '../audit/checkpoint.ts';
 import { threadKey } from '../domain/thread.ts';
-import type { AuditEvent, Leg, StoredRequest, StoredVote } from './types.ts';
-
-/**
- * Legs holding a token not yet revoked. A token the app gave up revoking (`revokeFailedAt`) no
- * longer counts: sweeps skip it.
- */
-export const unrevokedLegs = (r: StoredRequest): Leg[] =>
-  r.legs.filter((l) => l.token !== null && l.token.revokedAt === null && !l.token.revokeFailedAt);
+import type { AuditEvent } from '../audit/event.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { StoredRequest } from '../domain/request.ts';
+import type { StoredVote } from '../domain/vote.ts';
 
 /**
  * A stored request body as the current shape. Rows written before matrix legs existed held one

@@ -16,7 +16,10 @@ import {
 import { MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
 import { SqliteWebRecords } from './sqlite-web.ts';
-import type { AuditEvent, RequestAudit, StoredRequest, StoredVote, Store, StoreOptions } from './types.ts';
+import type { AuditEvent } from '../audit/event.ts';
+import type { RequestAudit, Store, StoreOptions } from './types.ts';
+import type { StoredRequest } from '../domain/request.ts';
+import type { StoredVote } from '../domain/vote.ts';
 
 const REQUEST_SQL = requestSql(() => '?');
 

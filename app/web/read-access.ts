@@ -1,6 +1,6 @@
 import { RecentAnswers } from '../github/recent-answers.ts';
 import type { GitHubPort } from '../github/port.ts';
-import type { StoredRequest } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 
 /** How long an answer about who may read a repository is reused. */
 const KEEP_MS = 60_000;

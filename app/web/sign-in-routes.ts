@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyRing } from '../crypto/keys.ts';
 import { AppError } from '../errors.ts';
-import type { Logger } from '../service/approval-service.ts';
+import type { Logger } from '../logging/logger.ts';
 import { cookie, readCookies } from './cookies.ts';
 import type { UserAuth } from './github-user.ts';
 import { html } from './html.ts';

@@ -6,7 +6,7 @@ import { readBody } from '../http/read-body.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
 import { whyCannotDecide } from '../service/eligibility.ts';
 import { handleVote } from '../service/vote-intents.ts';
-import type { StoredRequest } from '../store/types.ts';
+import type { StoredRequest } from '../domain/request.ts';
 import type { UserAuth } from './github-user.ts';
 import { html } from './html.ts';
 import { deciders, decisionsPage, messagePage, waitingPage, type Waiting } from './pages/lists.ts';

@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../app/audit/chain.ts';
-import type { CreateRequestBody } from '../../app/api/contract.ts';
+import type { CreateRequestBody } from '../../app/domain/step-contract.ts';
 import type { Runtime } from '../../app/index.ts';
 import { handleVote } from '../../app/service/vote-intents.ts';
-import type { RunClaims } from '../../app/store/types.ts';
+import type { RunClaims } from '../../app/domain/claims.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
 import { AppHarness, checkRunOf, sha256, type Step } from './harness.ts';
 

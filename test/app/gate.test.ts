@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyChain } from '../../app/audit/chain.ts';
-import type { StoredRequest } from '../../app/store/types.ts';
+import type { StoredRequest } from '../../app/domain/request.ts';
 import type { SimRun } from '../github-sim/world.ts';
 import { AppHarness } from './harness.ts';
 

@@ -12,7 +12,7 @@ import { Octokit } from '@octokit/rest';
 import { compactDecrypt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { pino } from 'pino';
 import { Probot } from 'probot';
-import type { RequestView } from '../../app/api/contract.ts';
+import type { RequestView } from '../../app/domain/step-contract.ts';
 import { readConfig, type Config } from '../../app/config/read-config.ts';
 import { appOctokit, type SharedPacing } from '../../app/github/octokit-class.ts';
 import { serve, type Serving } from '../../app/http/serve.ts';

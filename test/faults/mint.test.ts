@@ -1,7 +1,7 @@
 // Minting tokens when a part fails: GitHub refusing a mint once, and the app dying between
 // GitHub's answer and the save that hands the token to its step.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { StoredRequest } from '../../app/store/types.ts';
+import type { StoredRequest } from '../../app/domain/request.ts';
 import { AppHarness } from '../app/harness.ts';
 
 const POLICY = `version: 1

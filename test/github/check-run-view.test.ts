@@ -3,8 +3,9 @@
 // by rendering with a real GFM renderer, over hostile strings in every field.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkRunView } from '../../app/github/check-run-view.ts';
-import type { StoredRequest, StoredVote } from '../../app/store/types.ts';
+import { checkRunView } from '../../app/notify/check-run-view.ts';
+import type { StoredRequest } from '../../app/domain/request.ts';
+import type { StoredVote } from '../../app/domain/vote.ts';
 import { asOneLine, cellAfter, elements, hostileText, hrefs, renderGfm, textOf } from '../helpers/gfm.ts';
 import { leg, storedRequest } from '../helpers/requests.ts';
 

@@ -1,4 +1,5 @@
-import type { Leg, StoredRequest } from '../../app/store/types.ts';
+import type { Leg } from '../../app/domain/leg.ts';
+import type { StoredRequest } from '../../app/domain/request.ts';
 
 /** One step waiting on a request. */
 export const leg = (over: Partial<Leg> = {}): Leg => ({

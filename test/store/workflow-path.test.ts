@@ -1,7 +1,7 @@
 // The workflow's path is `workflow_ref` less its owner/repo and exactly `@` + the token's ref.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { workflowPath } from '../../app/store/types.ts';
+import { workflowPath } from '../../app/domain/claims.ts';
 
 const segment = fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/);
 /** Refs and paths with `@` and `/` anywhere, as git and GitHub allow in branch and tag names. */

@@ -1,4 +1,4 @@
-import type { StoredRequest } from '../../store/types.ts';
+import type { StoredRequest } from '../../domain/request.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
 

@@ -1,4 +1,5 @@
-import type { StoredRequest, StoredVote } from '../../store/types.ts';
+import type { StoredRequest } from '../../domain/request.ts';
+import type { StoredVote } from '../../domain/vote.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
 import { asker, layout, responsiveTable, statusBadge, timeLeft, tokenTerms, when } from './layout.ts';

@@ -1,4 +1,7 @@
-import { workflowShown, type AuditEvent, type StoredRequest, type StoredVote } from '../../store/types.ts';
+import { workflowShown } from '../../domain/claims.ts';
+import type { AuditEvent } from '../../audit/event.ts';
+import type { StoredRequest } from '../../domain/request.ts';
+import type { StoredVote } from '../../domain/vote.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
 import { asker, layout, responsiveTable, statusBadge, timeLeft, tokenTerms, what, when } from './layout.ts';

@@ -1,7 +1,7 @@
 // The HTTP API between the action (the step) and the app. The action imports only these types.
 import type { Decision } from '../policy/decision.ts';
 import type { Level } from '../policy/permissions.ts';
-import type { RequestStatus } from '../store/types.ts';
+import type { RequestStatus } from './request.ts';
 
 export interface CreateRequestBody {
   /** The step's `action` input, e.g. `deploy-production`. */

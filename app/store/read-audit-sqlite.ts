@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { auditFromRow, headFromRow } from '../store/rows.ts';
-import type { AuditLog } from './verify-log.ts';
+import type { AuditLog } from '../audit/verify-log.ts';
 
 type Row = Record<string, unknown>;
 

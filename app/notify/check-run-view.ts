@@ -1,12 +1,15 @@
-import { grantedBy } from '../service/break-glass.ts';
-import type { CheckRunInput } from './port.ts';
+import { grantedBy } from '../domain/break-glass.ts';
+import type { CheckRunInput } from '../github/port.ts';
 import { formatWitness, type AuditWitness } from '../audit/witness.ts';
 import type { Requirement } from '../policy/decision.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { formatPermissions } from '../policy/permissions.ts';
 import { inertCode, inertText, mention } from '../render/markdown.ts';
 import { inertPlain } from '../render/plain.ts';
-import { workflowShown, type Leg, type StoredRequest, type StoredVote } from '../store/types.ts';
+import { workflowShown } from '../domain/claims.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { StoredRequest } from '../domain/request.ts';
+import type { StoredVote } from '../domain/vote.ts';
 
 const BUTTONS: CheckRunInput['actions'] = [
   { label: 'Approve', identifier: 'approve', description: 'Approve this request' },

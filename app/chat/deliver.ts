@@ -2,9 +2,9 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { mayUse, type NotifyTarget } from '../config/notify-targets.ts';
 import type { OwnerRef } from '../config/owners.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Logger } from '../service/approval-service.ts';
-import type { Notice } from './notice.ts';
-import { jsonPayload, slackMessage, teamsMessage, type ChatEvent } from './render-chat.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Notice } from '../notify/notice.ts';
+import { jsonPayload, slackMessage, teamsMessage, type ChatEvent } from '../notify/render-chat.ts';
 
 export interface DeliveryDeps {
   targets: ReadonlyMap<string, NotifyTarget>;

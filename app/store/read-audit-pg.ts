@@ -1,5 +1,5 @@
 import { auditFromRow, headFromRow } from '../store/rows.ts';
-import type { AuditLog } from './verify-log.ts';
+import type { AuditLog } from '../audit/verify-log.ts';
 
 type Row = Record<string, unknown>;
 

@@ -1,5 +1,7 @@
-import type { RequestView } from '../api/contract.ts';
-import type { Leg, StoredRequest, StoredVote } from '../store/types.ts';
+import type { RequestView } from './step-contract.ts';
+import type { Leg } from './leg.ts';
+import type { StoredRequest } from './request.ts';
+import type { StoredVote } from './vote.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -1,10 +1,8 @@
-import type { CreateRequestBody } from '../api/contract.ts';
+import type { CreateRequestBody } from '../domain/step-contract.ts';
 import { checkPublicKey } from '../crypto/jwe.ts';
 import { AppError } from '../errors.ts';
 import { isBlank } from '../policy/blank.ts';
 import { LEVELS, type Level } from '../policy/permissions.ts';
-import type { ApprovalRequest } from '../policy/request.ts';
-import { workflowPath, type RunClaims, type StoredRequest } from '../store/types.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 
@@ -91,48 +89,4 @@ export function checkBody(body: unknown): CreateRequestBody {
     ...(permissions && { permissions }),
     public_key: checkPublicKey(b.public_key) as Record<string, unknown>,
   };
-}
-
-/**
- * A token whose `workflow_ref` does not end in `@` + its `ref`: which workflow runs cannot be told
- * without guessing, and `match.workflow` (a freeze keyed on the workflow) must not be escaped by a
- * guess, so the request is refused.
- */
-export function workflowRefMismatch(c: Pick<RunClaims, 'workflow_ref' | 'ref'>): AppError {
-  return new AppError(
-    'forbidden',
-    `the token's claims disagree: workflow_ref "${c.workflow_ref}" does not end in "@" and its ref "${c.ref}", so the app cannot tell which workflow runs`,
-  );
-}
-
-/** What the engine judges: identity and context from verified claims, labels from the step. */
-export function toApprovalRequest(
-  r: Pick<StoredRequest, 'claims' | 'action' | 'reason' | 'requestedPermissions' | 'emergency'>,
-): ApprovalRequest {
-  const c: RunClaims = r.claims;
-  const workflow = workflowPath(c);
-  if (workflow === null) throw workflowRefMismatch(c);
-  return {
-    action: r.action,
-    repository: c.repository,
-    ref: c.ref,
-    sha: c.sha,
-    event: c.event_name,
-    workflow,
-    actor: c.actor,
-    ...(c.triggering_actor !== undefined && { triggering_actor: c.triggering_actor }),
-    ...(c.actor_id !== undefined && { actor_id: Number(c.actor_id) }),
-    ...(c.triggering_actor_id !== undefined && { triggering_actor_id: Number(c.triggering_actor_id) }),
-    ...(c.environment !== undefined && { environment: c.environment }),
-    ...(r.reason !== null && { reason: r.reason }),
-    ...(r.requestedPermissions !== null && { permissions: r.requestedPermissions }),
-    ...(r.emergency && { emergency: true }),
-  };
-}
-
-/** The pull request number of a `pull_request` run's merge ref (`refs/pull/42/merge`). */
-export function pullNumber(claims: RunClaims): number | undefined {
-  if (!claims.event_name.startsWith('pull_request')) return undefined;
-  const m = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(claims.ref);
-  return m ? Number(m[1]) : undefined;
 }

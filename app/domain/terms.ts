@@ -4,7 +4,24 @@ import { formatDuration } from '../policy/duration.ts';
 import { formatPermissions, intersectPermissions } from '../policy/permissions.ts';
 import type { Actors, Membership, Vote } from '../policy/request.ts';
 import { tallyVotes } from '../policy/votes.ts';
-import type { Terms } from '../store/types.ts';
+import type { Level } from '../policy/permissions.ts';
+
+/**
+ * What reviewers were shown when the check run first appeared: the token and the approvals it
+ * takes. A policy change while pending may narrow these, never widen them.
+ */
+export interface Terms {
+  token: { permissions: Record<string, Level>; ttl_seconds: number } | null;
+  requirements: {
+    policy: string;
+    required: number;
+    users: string[];
+    teams: string[];
+    self_approval: boolean;
+    /** Its escalations as shown: approvers who become eligible after a wait. */
+    escalate?: { after_seconds: number; users: string[]; teams: string[] }[];
+  }[];
+}
 
 /** What a pending decision shows reviewers: its token and the approvals it takes. */
 export function termsOf(d: Decision): Terms {
