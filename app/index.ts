@@ -11,7 +11,6 @@ import type { GitHubPort } from './github/port.ts';
 import { Metrics } from './metrics.ts';
 import { declareCounters } from './metrics-catalogue.ts';
 import { ChatDelivery } from './chat/deliver.ts';
-import { remindDue } from './notify/reminders.ts';
 import { ApprovalService } from './service/approval-service.ts';
 import { Waiters } from './service/waiters.ts';
 import { PgStore } from './store/pg-store.ts';
@@ -91,6 +90,13 @@ export function jitApprovals(
     // In the background: a slow GitHub delays neither the start nor the first request.
     void logOrgModes(github, mandatoryOrgs, app.log);
     const waiters = new Waiters();
+    const chat = new ChatDelivery({
+      targets: config.notifyTargets,
+      fetch: options.fetch ?? fetch,
+      metrics,
+      log: app.log,
+      now,
+    });
     const service = new ApprovalService({
       store,
       github,
@@ -102,15 +108,9 @@ export function jitApprovals(
       serverUrl: options.serverUrl ?? config.serverUrl,
       pageUrl: config.signIn ? config.publicUrl : undefined,
       requireJobId: config.requireJobId,
-      chat: new ChatDelivery({
-        targets: config.notifyTargets,
-        fetch: options.fetch ?? fetch,
-        metrics,
-        log: app.log,
-        now,
-        ...(options.notifyBackoffMs && { backoffMs: options.notifyBackoffMs }),
-      }),
+      chat,
       appId: Number(config.appId),
+      ...(options.notifyBackoffMs && { chatBackoffMs: options.notifyBackoffMs }),
     });
     metrics.gauge('jit_long_polls', 'Long-polls currently held.', () => waiters.size);
     // Another instance decided: wake the long-polls this one holds (all of them after a gap).
@@ -152,6 +152,11 @@ export function jitApprovals(
     addHandler(
       createWebHandler({
         service,
+        store,
+        github,
+        now,
+        log: app.log,
+        metrics,
         auth:
           config.signIn &&
           new UserAuth({
@@ -168,7 +173,7 @@ export function jitApprovals(
         serverUrl: options.serverUrl ?? config.serverUrl,
       }),
     );
-    registerWebhooks(app, service, github);
+    registerWebhooks(app, service, github, chat);
     app.onError((err) => app.log.warn({ event: err.event?.name }, `webhook rejected: ${err.message}`));
     // One sweep at a time: a tick that finds the last sweep still at work (GitHub slow) is skipped.
     let sweeping = false;
@@ -185,7 +190,7 @@ export function jitApprovals(
     timer.unref();
     // Reminders are due at most once a minute per request: looking every 10 s is enough.
     const reminders = setInterval(
-      () => void remindDue(service).catch((err: unknown) => app.log.error({ err }, 'reminders failed')),
+      () => void service.remind().catch((err: unknown) => app.log.error({ err }, 'reminders failed')),
       options.remindEveryMs ?? 10_000,
     );
     // Expired sign-ins and sessions are never read (the store checks expiry); this only frees room.
@@ -206,6 +211,12 @@ export function jitApprovals(
         clearInterval(reminders);
         clearInterval(prune);
         await service.ignored.flushAll();
+        service.worker.stop();
+        // What is under way may finish for a moment; what is left is done after the restart.
+        await Promise.race([
+          service.worker.idle({ normalOnly: true }),
+          new Promise((r) => setTimeout(r, 5_000).unref()),
+        ]);
         await store.close();
       },
     });

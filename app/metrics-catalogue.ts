@@ -50,6 +50,15 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     'Answers to comment commands that changed nothing.',
     each('outcome', ['sent', 'suppressed']),
   );
+  metrics.declare(
+    'jit_votes_ignored_total',
+    'Votes that changed nothing (not eligible, the actor, decided).',
+  );
+  metrics.declare(
+    'jit_effects_total',
+    'Effects on GitHub and chat done by the outbox worker, by kind and outcome.',
+    [],
+  );
   metrics.declare('jit_github_api_calls_total', GITHUB_CALLS_HELP, []);
   metrics.declare(PAGE_VOTES_REFUSED, PAGE_VOTES_REFUSED_HELP, each('reason', PAGE_VOTE_REFUSALS));
 }

@@ -5,7 +5,8 @@ import { STEP_SECRET_HEADER } from '../domain/step-contract.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { hangUpAfterRefusal, readBody } from '../http/read-body.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ApprovalService, RunIdentity } from '../service/approval-service.ts';
+import type { ApprovalService } from '../service/approval-service.ts';
+import type { RunIdentity } from '../service/step-wait.ts';
 import type { Logger } from '../logging/logger.ts';
 import { Hangup } from '../service/waiters.ts';
 import { checkBody } from './request-body.ts';
@@ -122,7 +123,7 @@ export function createApiHandler(
         since,
         (step) => {
           if (!hangup.aborted && !res.writableFinished)
-            answered = deps.service.deps.waiters.answering(id, step.secretHash);
+            answered = deps.service.answering(id, step.secretHash);
         },
       );
       return (send(res, 200, await deps.service.viewOf({ request, leg })), true);

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mayUse, type NotifyTarget } from '../config/notify-targets.ts';
 import type { OwnerRef } from '../config/owners.ts';
 import type { Metrics } from '../metrics.ts';
@@ -12,11 +12,8 @@ export interface DeliveryDeps {
   metrics: Metrics;
   log: Logger;
   now: () => number;
-  /** The waits between attempts (default 0.5 s, 2 s, 8 s: four attempts in about 10 s). */
-  backoffMs?: readonly number[];
 }
 
-const BACKOFF_MS = [500, 2_000, 8_000];
 const HELP = 'Chat and webhook notifications by target and outcome.';
 const TIMEOUT_MS = 5_000;
 
@@ -25,9 +22,9 @@ export const signature = (secret: string, body: string): string =>
   `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 /**
- * Posts notices to chat and webhook targets. Sending never blocks or fails a decision: each message
- * goes on in the background, retried with backoff on network errors, 5xx and 429; failures are
- * logged and counted (`jit_notifications_total{target,outcome}`).
+ * Posts notices to chat and webhook targets, one try at a time: each message is an outbox effect,
+ * tried again with backoff on network errors, 5xx and 429, never holding up a decision. Outcomes
+ * are counted (`jit_notifications_total{target,outcome}`).
  */
 export class ChatDelivery {
   readonly #deps: DeliveryDeps;
@@ -50,42 +47,56 @@ export class ChatDelivery {
   }
 
   /**
-   * Sends the notice to each named target, in the background: only to targets `owner` (the
-   * request's repository owner) may use. A target of another owner gets nothing, whatever a
-   * policy names; the refusal is logged and counted (`outcome="refused"`).
+   * Delivers one notice to target `name`, once (the outbox tries again): only to a target `owner`
+   * (the request's repository owner) may use. A target the app does not know, or of another owner,
+   * gets nothing, whatever a policy names: logged and counted (`outcome="refused"`), and not tried
+   * again. Throws a failure to deliver, `retriable` unless the target refused it (a 4xx but 429).
+   * `deliveryId` is the same on every try of one message (`x-jit-delivery`).
    */
-  send(names: readonly string[], owner: OwnerRef, notice: Notice, event: ChatEvent): void {
-    for (const name of names) {
-      const target = this.#deps.targets.get(name);
-      if (!target) {
-        this.#deps.log.warn(
-          { request: notice.id, target: name },
-          'a policy names a notification target the app does not know',
-        );
-        continue;
-      }
-      if (!mayUse(target, owner)) {
-        this.#deps.metrics.count('jit_notifications_total', HELP, { target: name, outcome: 'refused' });
-        this.#deps.log.warn(
-          { request: notice.id, target: name, owner: owner.login },
-          `a policy names a notification target that its owner ${owner.login} may not use: nothing sent there`,
-        );
-        continue;
-      }
-      const work = this.#deliver(target, notice, event).finally(() => this.#inFlight.delete(work));
-      this.#inFlight.add(work);
+  async deliver(
+    name: string,
+    owner: OwnerRef,
+    notice: Notice,
+    event: ChatEvent,
+    deliveryId: string,
+  ): Promise<void> {
+    const target = this.#deps.targets.get(name);
+    if (!target) {
+      this.#deps.log.warn(
+        { request: notice.id, target: name },
+        'a policy names a notification target the app does not know',
+      );
+      return;
     }
+    if (!mayUse(target, owner)) {
+      this.#deps.metrics.count('jit_notifications_total', HELP, { target: name, outcome: 'refused' });
+      this.#deps.log.warn(
+        { request: notice.id, target: name, owner: owner.login },
+        `a policy names a notification target that its owner ${owner.login} may not use: nothing sent there`,
+      );
+      return;
+    }
+    const work = this.#post(target, notice, event, deliveryId).finally(() => this.#inFlight.delete(work));
+    this.#inFlight.add(work);
+    await work;
   }
 
-  /** Resolves when every message sent so far has been delivered or given up. */
+  /** A message to target `name` was given up: counted and logged. */
+  gaveUp(name: string, requestId: string | null, err: unknown): void {
+    this.#deps.metrics.count('jit_notifications_total', HELP, { target: name, outcome: 'failed' });
+    this.#deps.log.warn(
+      { request: requestId, target: name, error: err instanceof Error ? err.message : String(err) },
+      'a notification could not be delivered',
+    );
+  }
+
+  /** Resolves when every delivery under way has ended. */
   async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #deliver(target: NotifyTarget, notice: Notice, event: ChatEvent): Promise<void> {
-    const { fetch, metrics, log, now } = this.#deps;
-    const backoff = this.#deps.backoffMs ?? BACKOFF_MS;
-    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+  async #post(target: NotifyTarget, notice: Notice, event: ChatEvent, deliveryId: string): Promise<void> {
+    const { fetch, metrics, now } = this.#deps;
     const payload =
       target.format === 'slack'
         ? slackMessage(notice, event)
@@ -99,40 +110,30 @@ export class ChatDelivery {
     };
     if (target.format === 'json') {
       headers['x-jit-event'] = `request.${event}`;
-      headers['x-jit-delivery'] = randomUUID();
+      headers['x-jit-delivery'] = deliveryId;
       headers['x-jit-signature-256'] = signature(target.secret!, body);
     }
-    let last = '';
-    for (let attempt = 0; attempt <= backoff.length; attempt++) {
-      if (attempt > 0) await sleep(backoff[attempt - 1]!);
-      try {
-        const res = await fetch(target.url, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) {
-          metrics.count('jit_notifications_total', HELP, {
-            target: target.name,
-            outcome: 'delivered',
-          });
-          return;
-        }
-        last = `HTTP ${res.status}`;
-        if (res.status < 500 && res.status !== 429) break; // the target refuses it: retrying will not help
-      } catch (err) {
-        last = (err as Error).message;
-      }
+    let res: Response;
+    try {
+      res = await fetch(target.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw Object.assign(new Error(`${target.name}: ${(err as Error).message}`, { cause: err }), {
+        retriable: true,
+      });
     }
-    metrics.count('jit_notifications_total', HELP, {
-      target: target.name,
-      outcome: 'failed',
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.ok) {
+      metrics.count('jit_notifications_total', HELP, { target: target.name, outcome: 'delivered' });
+      return;
+    }
+    // The target refuses it (a 4xx but 429): trying again will not help.
+    throw Object.assign(new Error(`${target.name}: HTTP ${res.status}`), {
+      retriable: res.status >= 500 || res.status === 429,
     });
-    log.warn(
-      { request: notice.id, target: target.name, error: last },
-      'a notification could not be delivered',
-    );
   }
 }

@@ -73,3 +73,7 @@ export function workflowRefMismatch(c: Pick<RunClaims, 'workflow_ref' | 'ref'>):
     `the token's claims disagree: workflow_ref "${c.workflow_ref}" does not end in "@" and its ref "${c.ref}", so the app cannot tell which workflow runs`,
   );
 }
+
+/** The owner and name of the request's repository (`repository` is `owner/name`). */
+export const repoOf = (c: Pick<RunClaims, 'repository'>): [owner: string, repo: string] =>
+  c.repository.split('/') as [string, string];

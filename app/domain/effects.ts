@@ -1,3 +1,5 @@
+import { sha256 } from '../crypto/hash.ts';
+
 // The outbox's vocabulary: every effect the app has on the world outside it (GitHub, chat), written
 // as due in the same save as the state change that causes it, and done by one worker.
 
@@ -27,7 +29,7 @@ export type EffectKind =
   | 'reply';
 
 /** How a second effect with the same key is taken: merged into the one due, or not wanted again. */
-export const COALESCED: ReadonlySet<EffectKind> = new Set(['check_run', 'notice']);
+export const COALESCED: ReadonlySet<EffectKind> = new Set(['check_run', 'notice', 'revoke']);
 
 /**
  * The order a request's effects due together are done in: approvers are told where the check run
@@ -85,3 +87,21 @@ export const noticeEffect = (requestId: string): EffectDue => ({
   key: `notice:${requestId}`,
   requestId,
 });
+
+/** A request's message to each chat target it names, for `event` (`n`: which reminder). */
+export const chatEffects = (
+  requestId: string,
+  targets: readonly string[],
+  event: 'pending' | 'reminder' | 'ended',
+  n = 0,
+): EffectDue[] =>
+  targets.map((target) => {
+    const key = `chat:${requestId}:${target}:${event}${event === 'reminder' ? `:${n}` : ''}`;
+    return { kind: 'chat', key, requestId, data: { target, event, delivery: deliveryIdOf(key) } };
+  });
+
+/** A stable delivery id for a message (`x-jit-delivery`): the same on every try of it. */
+function deliveryIdOf(key: string): string {
+  const h = sha256(key);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -8,6 +8,8 @@ import type { Level } from '../policy/permissions.ts';
 export interface TokenRecord {
   /** SHA-256 of the token: how logs and the audit name it. */
   hash: string;
+  /** The journalled mint that made it: its revocation is the outbox effect `revoke:<mint>`. */
+  mint?: string;
   /** The token, encrypted at rest (AES-256-GCM); needed to revoke it. */
   sealed: string;
   permissions: Record<string, Level>;
@@ -42,6 +44,8 @@ export interface Leg {
   joinedAt: number;
   /** When its job ended or its step cancelled: it gets no token after that. */
   endedAt: number | null;
+  /** Why it ended (`job_completed`, `step_cancelled`, `run_completed`, `leg_conflict`): its token's revocation says so. */
+  endedWhy?: string;
   token: TokenRecord | null;
 }
 

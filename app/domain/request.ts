@@ -115,3 +115,9 @@ export type Judged = Pick<
 
 /** What a new request is beyond what it was judged on and its decision. */
 export type Opening = Pick<StoredRequest, 'key' | 'job' | 'legs' | 'createdAt' | 'gate'>;
+
+/** A request and the step (leg) that asks about it. */
+export interface StepRef {
+  request: StoredRequest;
+  leg: Leg;
+}

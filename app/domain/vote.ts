@@ -35,3 +35,23 @@ export function recordedMembership(votes: readonly StoredVote[]): Record<string,
   for (const v of votes) for (const t of v.teams) (membership[t] ??= []).push(v.voterLogin);
   return membership;
 }
+
+/** A vote as read from its webhook delivery: a click on a check run, or a comment command. */
+export interface VoteInput {
+  /** The request, by its check run (a button) or its id (a comment command). */
+  checkRunId?: number;
+  requestId?: string;
+  /** The repository the webhook names (`repository.id`). */
+  repositoryId: string;
+  /** For a button: the app the check run belongs to (`check_run.app.id`). */
+  appId?: number | undefined;
+  /** The button or command: `approve` or `deny`. */
+  identifier: string;
+  sender: { id: number; login: string };
+  deliveryId: string;
+  /** What the voter wrote with the vote (comment commands); buttons carry none. */
+  comment?: string | null;
+}
+
+/** Whether a vote counted, and why not when it did not. */
+export type VoteResult = { counted: true } | { counted: false; reason: string };

@@ -3,16 +3,16 @@
 // Probot's default (@octokit/plugin-throttling) spaces every write a second apart with no burst,
 // so a matrix of 30 jobs asking at once waits 30 s for its check runs, does not retry secondary
 // rate limits, and its Bottleneck queues added ~24 ms to the median approval (measured, BENCHMARKS.md).
-// GitHub's guidance is serial writes per installation and, for many of them, about one a second;
-// its secondary limits answer 403/429 with `retry-after` when a client goes beyond. So here:
-// writes are serial per installation, a burst goes at once, sustained writes are paced (a token
-// bucket per installation), and rate limits are waited out and retried where that is short.
+// GitHub's guidance is about one write a second per installation; its secondary limits answer
+// 403/429 with `retry-after` when a client goes beyond. So here: writes are paced per installation
+// (a token bucket: a burst goes at once, sustained writes are spaced), never queued behind a slow
+// one, and rate limits are waited out and retried where that is short.
 import type { Octokit } from '@octokit/core';
 import { ProbotOctokit } from 'probot';
 import { bounded } from './bounded.ts';
 
 export interface WriteLimits {
-  /** Sustained writes per minute per installation; 0 = not paced (still serial). */
+  /** Sustained writes per minute per installation; 0 = not paced. */
   perMinute: number;
   /** Writes that may go one after the other without pacing, before the rate applies. */
   burst: number;
@@ -66,23 +66,21 @@ const isAuth = (o: RequestOptions): boolean =>
   o.method === 'POST' && /\/app\/installations\/[^/]+\/access_tokens$/.test(o.url);
 
 /**
- * Serial writes with a token bucket, for one installation: in the store when it is shared by
+ * Paced writes (a token bucket), for one installation: in the store when it is shared by
  * several instances (`SharedPacing`), so that together they keep to the rate, else in memory.
  */
 class WriteQueue {
-  #tail: Promise<unknown> = Promise.resolve();
   /** Writes per ms (0: unpaced), and the bucket's size. */
   readonly #perMs: number;
   readonly #burst: number;
-  #tokens: number;
-  #at = performance.now();
+  /** The theoretical arrival time of the next write (GCRA), performance.now() ms. */
+  #tat = 0;
   readonly #installation: number;
   readonly #shared: SharedPacing;
 
   constructor(limits: WriteLimits, installation: number, shared: SharedPacing) {
     this.#perMs = Math.max(0, limits.perMinute) / 60_000;
     this.#burst = Math.max(1, limits.burst);
-    this.#tokens = this.#burst;
     this.#low = new LowLane(this.#perMs > 0);
     this.#installation = installation;
     this.#shared = shared;
@@ -93,19 +91,20 @@ class WriteQueue {
   readonly #whenIdle: (() => void)[] = [];
   readonly #low: LowLane;
 
-  run<T>(write: () => Promise<T>, lane: Lane = 'normal'): Promise<T> {
+  /**
+   * Paced, not serialised: each write waits for its slot, then goes, whatever the writes before it
+   * are doing, so one that hangs holds up none of the others (it fails at its own deadline). Writes
+   * about one request never overlap anyway: the outbox does one request's effects one at a time.
+   */
+  async run<T>(write: () => Promise<T>, lane: Lane = 'normal'): Promise<T> {
     if (lane === 'low') return this.#runLow(write);
     this.#normal++;
-    const next = this.#tail
-      .then(async () => {
-        await this.#take();
-        return write();
-      })
-      .finally(() => {
-        if (--this.#normal === 0) for (const wake of this.#whenIdle.splice(0)) wake();
-      });
-    this.#tail = next.catch(() => undefined);
-    return next;
+    try {
+      await this.#take();
+      return await write();
+    } finally {
+      if (--this.#normal === 0) for (const wake of this.#whenIdle.splice(0)) wake();
+    }
   }
 
   /**
@@ -125,29 +124,25 @@ class WriteQueue {
 
   async #take(): Promise<void> {
     if (this.#perMs === 0) return;
+    const interval = 1 / this.#perMs;
+    const tolerance = (this.#burst - 1) * interval;
     if (this.#shared.reserve) {
-      // The same bucket as a schedule of slots (GCRA): a slot every interval, a burst ahead at most.
-      const interval = 1 / this.#perMs;
+      // The same schedule of slots kept in the store (GCRA), for every instance together.
       try {
-        const wait = await this.#shared.reserve(this.#installation, interval, (this.#burst - 1) * interval);
+        const wait = await this.#shared.reserve(this.#installation, interval, tolerance);
         if (wait > 0) await sleep(wait);
         return;
       } catch (err) {
         this.#shared.onError?.(err); // paced here instead: the write is not held up by the store
       }
     }
-    this.#refill();
-    if (this.#tokens < 1) {
-      await sleep((1 - this.#tokens) / this.#perMs);
-      this.#refill();
-    }
-    this.#tokens -= 1;
-  }
-
-  #refill(): void {
+    // GCRA: each write books the next slot before it waits, so writes arriving together get slots
+    // one interval apart (a burst of `burst` at once, then the rate), never the same one.
     const now = performance.now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#perMs);
-    this.#at = now;
+    this.#tat = Math.max(this.#tat, now);
+    const wait = this.#tat - tolerance - now;
+    this.#tat += interval;
+    if (wait > 0) await sleep(wait);
   }
 }
 
@@ -167,8 +162,8 @@ export const LOW_LANE_MAX = 50;
 class LowLane {
   /** Paced like the normal writes: with GITHUB_WRITES_PER_MINUTE=0 neither is. */
   readonly #paced: boolean;
-  #tokens = LOW_BURST;
-  #at = performance.now();
+  /** The theoretical arrival time of the next low-lane write (GCRA, as the normal lane's). */
+  #tat = 0;
   #waiting = 0;
 
   constructor(paced: boolean) {
@@ -188,14 +183,10 @@ class LowLane {
   async take(): Promise<void> {
     if (!this.#paced) return;
     const now = performance.now();
-    this.#tokens = Math.min(LOW_BURST, this.#tokens + (now - this.#at) / LOW_EVERY_MS);
-    this.#at = now;
-    if (this.#tokens < 1) {
-      await idleSleep((1 - this.#tokens) * LOW_EVERY_MS);
-      this.#tokens = 1;
-      this.#at = performance.now();
-    }
-    this.#tokens -= 1;
+    this.#tat = Math.max(this.#tat, now);
+    const wait = this.#tat - (LOW_BURST - 1) * LOW_EVERY_MS - now;
+    this.#tat += LOW_EVERY_MS;
+    if (wait > 0) await idleSleep(wait);
   }
 }
 

@@ -72,6 +72,14 @@ export interface GitHubPort {
   pullRequestHead(installationId: number, owner: string, repo: string, number: number): Promise<string>;
   /** A job of a run of the repository; null when the repository has no job with that id. */
   getJob(installationId: number, owner: string, repo: string, jobId: number): Promise<WorkflowJob | null>;
+  /** One attempt of a workflow run (who started that attempt); null when there is no such attempt. */
+  getRunAttempt(
+    installationId: number,
+    owner: string,
+    repo: string,
+    runId: number,
+    attempt: number,
+  ): Promise<WorkflowRun | null>;
   /** A workflow run of the repository (its latest attempt); null when it has no run with that id. */
   getRun(installationId: number, owner: string, repo: string, runId: number): Promise<WorkflowRun | null>;
   /**
@@ -130,6 +138,32 @@ export interface GitHubPort {
     id: number,
     input: CheckRunInput,
   ): Promise<void>;
+  /** The app's check run on `headSha` with `external_id` = `externalId`, if one exists. */
+  findCheckRun(
+    installationId: number,
+    owner: string,
+    repo: string,
+    headSha: string,
+    externalId: string,
+  ): Promise<{ id: number; startedAt: number } | null>;
+  /** The id of the app's comment in `on` whose text ends with `ending` (a marker), if one exists. */
+  findComment(
+    installationId: number,
+    owner: string,
+    repo: string,
+    on: Thread,
+    ending: string,
+  ): Promise<number | null>;
+  /** The number of the app's issue whose body ends with `ending` (a marker), if one exists. */
+  findIssue(installationId: number, owner: string, repo: string, ending: string): Promise<number | null>;
+  /** Whether jobs of run `runId` still wait on `environment` (a gate not answered yet). */
+  gateWaiting(
+    installationId: number,
+    owner: string,
+    repo: string,
+    runId: number,
+    environment: string,
+  ): Promise<boolean>;
   /**
    * Comments on a pull request or a commit as the app; returns the comment's id. `lane: 'low'`:
    * an answer that may wait behind every other write, at its own small rate, and may be dropped.

@@ -44,7 +44,7 @@ export function commentBody(n: Notice): string {
     if (n.reason) lines.push(`> ${inertText(n.reason)}`);
     lines.push(
       `Needs **${n.remaining} more approval${n.remaining === 1 ? '' : 's'}**. Decide on ${review}, or reply ` +
-        '`/approve` or `/deny` (a comment may follow on the same line). ' +
+        `${inertCode(`/approve ${n.action}`)} or ${inertCode(`/deny ${n.action}`)} (a comment may follow on the same line). ` +
         `Times out at ${n.expiresAt}.`,
     );
   } else {

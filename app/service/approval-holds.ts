@@ -1,8 +1,8 @@
-import type { Decision } from '../policy/decision.ts';
-import type { StoredVote } from '../domain/vote.ts';
-import type { ApprovalService } from './approval-service.ts';
 import type { Judged } from '../domain/request.ts';
-import { asVotes, recordedMembership } from '../domain/vote.ts';
+import { asVotes, recordedMembership, type StoredVote } from '../domain/vote.ts';
+import type { Decision } from '../policy/decision.ts';
+import { judge } from './judge.ts';
+import type { Ports } from './ports.ts';
 
 /**
  * Whether an approval given earlier still approves `r` now: under today's policies (a freeze, an
@@ -10,15 +10,16 @@ import { asVotes, recordedMembership } from '../domain/vote.ts';
  * membership recorded with them). `was` is the earlier approval's decision: an override is granted
  * by a decision that shows it (break_glass event, issue, metric), so an approval given before a
  * freeze or outside windows never stands in for one. The one check for a leg that joins an
- * approved request and for a step that a job gate's approval would carry.
+ * approved request, a step that a job gate's approval would carry, a job that joins an approved
+ * gate, and a gate's approval sent late.
  */
 export async function approvalHolds(
-  service: ApprovalService,
+  p: Pick<Ports, 'github' | 'now'>,
   r: Judged & { createdAt?: number },
   was: Decision,
   votes: readonly StoredVote[],
 ): Promise<{ holds: true; decision: Decision } | { holds: false; why: string }> {
-  const { decision } = await service.judge(r, asVotes(votes), recordedMembership(votes));
+  const { decision } = await judge(p, r, asVotes(votes), recordedMembership(votes));
   const unGranted = decision.break_glass && !was.break_glass;
   if (decision.outcome === 'approved' && !unGranted) return { holds: true, decision };
   return {

@@ -2,8 +2,9 @@ import { isRequestId, type CommentCommand } from '../domain/comment-command.ts';
 import { threadKey, type Thread } from '../domain/thread.ts';
 import { inertCode, mention } from '../render/markdown.ts';
 import type { StoredRequest } from '../domain/request.ts';
-import type { ApprovalService } from './approval-service.ts';
-import { handleVote } from './vote-intents.ts';
+import type { Ports } from './ports.ts';
+import { REPLY_WINDOW_MS, type ReplyBudget } from './reply-budget.ts';
+import { handleVote, type VoteContext } from './vote-intake.ts';
 
 /** A comment on a pull request (or the app's issue) or a commit holding a command, as read at the edge. */
 export interface CommentEvent {
@@ -41,35 +42,49 @@ const listed = (rs: readonly StoredRequest[]): string =>
  * why, within the sender's answer budget, in GitHub's low-priority write lane. Edited comments
  * never count.
  */
-export async function handleComment(service: ApprovalService, c: CommentEvent): Promise<void> {
+export async function handleComment(
+  p: Pick<Ports, 'ledger' | 'github' | 'now' | 'metrics' | 'log' | 'appId' | 'effects'>,
+  votes: VoteContext & { replies: Pick<ReplyBudget, 'take'> },
+  c: CommentEvent,
+): Promise<void> {
   if (c.sender.type === 'Bot') return; // the app's own comments, and other bots'
-  const { store, github, log, metrics } = service.deps;
-  if (await store.journal.processed(c.deliveryId)) return; // a redelivery: answered the first time
+  const { ledger, metrics, now } = p;
+  if (await ledger.journal.processed(c.deliveryId)) return; // a redelivery: answered the first time
   const verb = `/${c.command.verb}`;
+  const place = {
+    installationId: c.installationId,
+    owner: c.owner,
+    repo: c.repo,
+    thread: c.thread,
+    commentId: c.commentId,
+  };
+  // At most one answer per sender and subject per window, here and on every instance (its key).
   const reply = async (about: string, text: string): Promise<void> => {
     const key = about.startsWith('edit:') ? about : `${c.repositoryId}:${threadKey(c.thread)}:${about}`;
-    const sent = service.replies.take(c.sender.id, key);
+    const window = Math.floor(now() / REPLY_WINDOW_MS);
+    const allowed =
+      votes.replies.take(c.sender.id, key) &&
+      (
+        await ledger.schedule([
+          {
+            kind: 'reply',
+            key: `reply:${c.sender.id}:${key}:${about.startsWith('edit:') ? 'once' : window}`,
+            requestId: null,
+            lane: 'low',
+            data: { ...place, body: `${mention(c.sender.login)} ${text}` },
+          },
+        ])
+      )[0];
     metrics.count('jit_command_replies_total', 'Answers to comment commands that changed nothing.', {
-      outcome: sent ? 'sent' : 'suppressed',
+      outcome: allowed ? 'sent' : 'suppressed',
     });
-    if (!sent) return;
-    service.replies.send(() =>
-      github
-        .postComment(c.installationId, c.owner, c.repo, c.thread, `${mention(c.sender.login)} ${text}`, {
-          lane: 'low',
-        })
-        .then(
-          () => undefined,
-          (err: unknown) => log.warn({ err, delivery: c.deliveryId }, 'could not answer a comment command'),
-        ),
-    );
   };
   if (c.action === 'edited')
     return reply(
       `edit:${c.commentId}`,
       `an edited comment does not count: write \`${verb}\` in a new comment.`,
     );
-  const onThread = await store.requestsOnThread(c.repositoryId, threadKey(c.thread), ON_THREAD);
+  const onThread = await ledger.find.requestsOnThread(c.repositoryId, threadKey(c.thread), ON_THREAD);
   const pending = onThread.filter((r) => r.status === 'pending');
   // GitHub stamps whole seconds: a request shown in the second the comment was written counts.
   const shownBefore = pending.filter((r) => (r.shownAt ?? r.createdAt) <= c.writtenAt);
@@ -115,7 +130,7 @@ export async function handleComment(service: ApprovalService, c: CommentEvent): 
         `${code(target)} is not a request ${where(c.thread)}; nothing changed.${others}`,
       );
   }
-  const result = await handleVote(service, {
+  const result = await handleVote(p, votes, {
     requestId: chosen!.id,
     repositoryId: c.repositoryId,
     identifier: c.command.verb,
@@ -125,14 +140,10 @@ export async function handleComment(service: ApprovalService, c: CommentEvent): 
   });
   if (!result) return; // a redelivery: answered the first time
   if (result.counted)
-    await github
-      .react(c.installationId, c.owner, c.repo, c.thread, c.commentId, '+1')
-      .catch((err: unknown) =>
-        log.warn(
-          { err, request: chosen!.id, delivery: c.deliveryId },
-          'could not acknowledge a comment command',
-        ),
-      );
+    await ledger.schedule([
+      { kind: 'reaction', key: `react:${c.deliveryId}`, requestId: chosen!.id, data: place },
+    ]);
   else
     await reply(chosen!.id, `your \`${verb}\` of ${code(chosen!.action)} did not count: ${result.reason}.`);
+  await p.effects.settle(chosen!.id);
 }

@@ -1,10 +1,12 @@
-import { legGrant } from '../domain/leg.ts';
 import { randomBytes } from 'node:crypto';
 import { encryptForStep } from '../crypto/jwe.ts';
-import { seal, tokenHash, unseal } from '../crypto/seal.ts';
-import type { Leg } from '../domain/leg.ts';
+import { seal, tokenHash } from '../crypto/seal.ts';
+import { legGrant, type Leg } from '../domain/leg.ts';
 import type { StoredRequest } from '../domain/request.ts';
-import type { ApprovalService } from './approval-service.ts';
+import { revokeEffect } from './effects/revoke.ts';
+import type { Ports } from './ports.ts';
+
+type GrantPorts = Pick<Ports, 'ledger' | 'github' | 'now' | 'sealKey' | 'metrics' | 'log'>;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -36,11 +38,13 @@ interface Minted {
  * as granted in one transaction, and the journal entry closed. If anything fails after the mint
  * (the journal write, encryption, that save), the token is revoked at once and both events are
  * audited; if the app stops first, the sweep finds the journalled token on no leg and revokes it
- * (`settleMints`). No minted token is left untracked, save one whose answer the app never
- * journalled (it died within the moment between GitHub's answer and `sealMint`).
+ * (`settleMints`). The token's revocation is due from the moment before the mint call, at its TTL
+ * (the outbox effect `revoke:<mint>`, written with the journal entry): no token outlives its TTL.
+ * No minted token is left untracked, save one whose answer the app never journalled (it died within
+ * the moment between GitHub's answer and `sealMint`): nobody ever held that one.
  */
-export function grantLeg(service: ApprovalService, r: StoredRequest, leg: Leg): Promise<void> {
-  return grantLegs(service, r, leg, []);
+export function grantLeg(p: GrantPorts, r: StoredRequest, leg: Leg): Promise<void> {
+  return grantLegs(p, r, leg, []);
 }
 
 /**
@@ -50,7 +54,7 @@ export function grantLeg(service: ApprovalService, r: StoredRequest, leg: Leg): 
  * to that step's own ask; what fails for the asking leg is thrown, as `grantLeg` does.
  */
 export async function grantLegs(
-  service: ApprovalService,
+  p: GrantPorts,
   r: StoredRequest,
   asking: Leg,
   others: readonly Leg[],
@@ -58,31 +62,28 @@ export async function grantLegs(
   if (r.status !== 'approved' || !r.decision.token) return;
   const due = [asking, ...others.filter((l) => l !== asking)].filter((l) => !l.token && l.endedAt === null);
   if (due.length === 0) return;
-  const { store, metrics, log } = service.deps;
+  const { ledger, metrics, log } = p;
   const outcomes: PromiseSettledResult<Minted | undefined>[] = [];
   for (let i = 0; i < due.length; i += MINTS_AT_ONCE)
     outcomes.push(
-      ...(await Promise.allSettled(due.slice(i, i + MINTS_AT_ONCE).map((leg) => mintFor(service, r, leg)))),
+      ...(await Promise.allSettled(due.slice(i, i + MINTS_AT_ONCE).map((leg) => mintFor(p, r, leg)))),
     );
   const minted = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value ? [o.value] : []));
   if (minted.length > 0) {
     for (const m of minted) m.leg.token = m.record;
     try {
-      await service.save(
-        r,
-        minted.map((m) => m.granted),
-      );
+      await ledger.save(r, { audit: minted.map((m) => m.granted), hasten: allHaveTokens(r) });
     } catch (err) {
       for (const m of minted) {
         m.leg.token = null;
-        await revokeUnsaved(service, r.id, m.mintId, m.token, m.granted);
+        await revokeUnsaved(p, r.id, m.mintId, m.token, m.granted);
       }
       throw err;
     }
   }
   for (const m of minted) {
     // The leg holds it now; a journal entry left open is closed by the sweep.
-    await store.journal
+    await ledger.journal
       .closeMint(m.mintId, [])
       .catch((err: unknown) => log.warn({ err, request: r.id }, 'closing a mint in the journal failed'));
     metrics.count('jit_tokens_minted_total', 'Installation tokens minted.');
@@ -107,18 +108,22 @@ export async function grantLegs(
  * Mints, journals and encrypts one leg's token (undefined: the leg's grant has no permissions left).
  * A failure after the mint revokes the token at once.
  */
-async function mintFor(service: ApprovalService, r: StoredRequest, leg: Leg): Promise<Minted | undefined> {
+async function mintFor(p: GrantPorts, r: StoredRequest, leg: Leg): Promise<Minted | undefined> {
   const grant = legGrant(r.decision.token!, leg.requestedPermissions);
   if (Object.keys(grant.permissions).length === 0) return undefined;
-  const { store, github, now, sealKey } = service.deps;
+  const { ledger, github, now, sealKey } = p;
   const mintId = `mint_${randomBytes(12).toString('hex')}`;
-  await store.journal.openMint({ id: mintId, requestId: r.id, secretHash: leg.secretHash, at: now() });
+  const started = now();
+  // Its revocation is due before GitHub is asked: at the TTL, counted from before the mint.
+  await ledger.journal.openMint({ id: mintId, requestId: r.id, secretHash: leg.secretHash, at: started }, [
+    revokeEffect(r.id, mintId, started + grant.ttl_seconds * 1000),
+  ]);
   let minted: { token: string; expiresAt: number };
   try {
     minted = await github.mintToken(r.installationId, Number(r.claims.repository_id), grant.permissions);
   } catch (err) {
     // GitHub refused: nothing to track. No answer at all: the sweep records the unknown outcome.
-    if (answered(err)) await store.journal.closeMint(mintId, []).catch(() => undefined);
+    if (answered(err)) await ledger.journal.closeMint(mintId, []).catch(() => undefined);
     throw err;
   }
   const hash = tokenHash(minted.token);
@@ -135,7 +140,7 @@ async function mintFor(service: ApprovalService, r: StoredRequest, leg: Leg): Pr
   };
   try {
     const sealed = seal(minted.token, sealKey);
-    await store.journal.sealMint(mintId, {
+    await ledger.journal.sealMint(mintId, {
       hash,
       sealed,
       expiresAt: minted.expiresAt,
@@ -143,6 +148,7 @@ async function mintFor(service: ApprovalService, r: StoredRequest, leg: Leg): Pr
     });
     const record = {
       hash,
+      mint: mintId,
       sealed,
       permissions: grant.permissions,
       expiresAt: minted.expiresAt,
@@ -152,7 +158,7 @@ async function mintFor(service: ApprovalService, r: StoredRequest, leg: Leg): Pr
     };
     return { leg, mintId, token: minted.token, record, granted };
   } catch (err) {
-    await revokeUnsaved(service, r.id, mintId, minted.token, granted);
+    await revokeUnsaved(p, r.id, mintId, minted.token, granted);
     throw err;
   }
 }
@@ -162,21 +168,21 @@ async function mintFor(service: ApprovalService, r: StoredRequest, leg: Leg): Pr
  * holds must not be lost. If every try fails, the entry stays open and the sweep closes it.
  */
 async function closeSurely(
-  service: ApprovalService,
+  p: GrantPorts,
   requestId: string,
   mintId: string,
   events: { type: string; data: Record<string, unknown> }[],
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await service.deps.store.journal.closeMint(
+      await p.ledger.journal.closeMint(
         mintId,
-        events.map((e) => ({ ...e, at: service.deps.now() })),
+        events.map((e) => ({ ...e, at: p.now() })),
       );
       return;
     } catch (err) {
       if (attempt === 3) {
-        service.deps.log.error(
+        p.log.error(
           { err, request: requestId, unrecorded: events },
           'audit events about a revoked token could not be appended yet; the sweep appends them',
         );
@@ -189,13 +195,13 @@ async function closeSurely(
 
 /** Revokes a token that was minted but could not be handed over, and audits its grant and revocation. */
 async function revokeUnsaved(
-  service: ApprovalService,
+  p: GrantPorts,
   requestId: string,
   mintId: string,
   token: string,
   granted: { type: string; data: { token_sha256: string } & Record<string, unknown> },
 ): Promise<void> {
-  const { github, metrics, log } = service.deps;
+  const { github, metrics, log } = p;
   const hash = granted.data.token_sha256;
   try {
     await github.revokeToken(token);
@@ -209,30 +215,15 @@ async function revokeUnsaved(
   }
   metrics.count('jit_tokens_revoked_total', 'Installation tokens revoked.', { why: 'grant_failed' });
   log.warn({ request: requestId, token_sha256: hash }, 'token revoked: it could not be handed over');
-  await closeSurely(service, requestId, mintId, [
+  await closeSurely(p, requestId, mintId, [
     granted,
     { type: 'token_revoked', data: { token_sha256: hash, why: 'grant_failed' } },
   ]);
 }
 
 /**
- * Revokes a leg's token (once: a revoked token is left alone), and stores that with its audit
- * event in one transaction. If that save fails, the next try finds the token unrevoked, GitHub
- * answers that it is already gone, and the save is made then. The caller holds the request's lock.
+ * Whether every leg still waiting for a token has one: a decision whose effects waited for its steps
+ * (`finalize`, `stepsFirst`) may show itself now.
  */
-export async function revokeLeg(
-  service: ApprovalService,
-  r: StoredRequest,
-  leg: Leg,
-  why: string,
-): Promise<void> {
-  if (!leg.token || leg.token.revokedAt !== null) return;
-  const { github, metrics, log, now, sealKey } = service.deps;
-  await github.revokeToken(unseal(leg.token.sealed, sealKey));
-  leg.token.revokedAt = now();
-  await service.save(r, [
-    { type: 'token_revoked', data: { token_sha256: leg.token.hash, why, job_id: leg.jobId } },
-  ]);
-  metrics.count('jit_tokens_revoked_total', 'Installation tokens revoked.', { why });
-  log.info({ request: r.id, token_sha256: leg.token.hash, why }, 'token revoked');
-}
+const allHaveTokens = (r: StoredRequest): boolean =>
+  r.legs.every((l) => l.token !== null || l.endedAt !== null);

@@ -1,34 +1,47 @@
-import type { Judged, Opening } from '../domain/request.ts';
-// Opening a request, for a step (create.ts) and for a job gate (gate.ts): the same record, the
-// same notice, the same audit and metrics.
+// Opening a request, for a step (create.ts) and for a job gate (gate.ts): the same record, the same
+// notice, the same audit and metrics, and the effects that tell its approvers.
 import { randomBytes } from 'node:crypto';
+import { repoOf } from '../domain/claims.ts';
+import { chatEffects, checkRunEffect, noticeEffect, type EffectDue } from '../domain/effects.ts';
 import { planNotice } from '../domain/notice-plan.ts';
+import { pullNumber, type Judged, type Opening, type StoredRequest } from '../domain/request.ts';
+import { termsOf } from '../domain/terms.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { LoadResult } from '../policy/load.ts';
-import type { StoredRequest } from '../domain/request.ts';
-import type { ApprovalService } from './approval-service.ts';
-import { pullNumber } from '../domain/request.ts';
-import { termsOf } from '../domain/terms.ts';
+import { decisionEvent } from './decision-event.ts';
+import type { Ports } from './ports.ts';
 
 /**
- * Stores the request `decision` decides, with its notice planned when it waits, unless a request
- * with its key exists: then `created` is false and `request` is that one.
+ * What telling a pending request's approvers takes: its check run first, then its comment (or
+ * issue), then its chat messages.
+ */
+export const announcement = (r: Pick<StoredRequest, 'id' | 'notice'>): EffectDue[] => [
+  checkRunEffect(r.id),
+  noticeEffect(r.id),
+  ...chatEffects(r.id, r.notice?.webhooks ?? [], 'pending'),
+];
+
+/**
+ * Stores the request `decision` decides, with its notice planned when it waits, the audit events
+ * that record it (the policies' errors, `request` with `data`, and for one decided at once its
+ * `decision`) and the effects `effects(r)` makes due, in one transaction, unless a request with its
+ * key exists: then `created` is false and `request` is that one.
  */
 export async function openRequest(
-  service: ApprovalService,
+  p: Pick<Ports, 'ledger' | 'github' | 'metrics' | 'now'>,
   base: Judged,
   decision: Decision,
   policies: LoadResult,
   o: Opening,
+  effects: (r: StoredRequest) => EffectDue[],
+  data: Record<string, unknown>,
 ): Promise<{ request: StoredRequest; created: boolean }> {
   const { claims, installationId } = base;
-  const [owner, repo] = claims.repository.split('/') as [string, string];
+  const [owner, repo] = repoOf(claims);
   const pr = pullNumber(claims);
   const headSha =
-    pr === undefined
-      ? claims.sha
-      : await service.deps.github.pullRequestHead(installationId, owner, repo, pr);
-  const governing = policies.ok ? policies.policies.filter((p) => decision.policies.includes(p.name)) : [];
+    pr === undefined ? claims.sha : await p.github.pullRequestHead(installationId, owner, repo, pr);
+  const governing = policies.ok ? policies.policies.filter((x) => decision.policies.includes(x.name)) : [];
   const notice =
     decision.outcome === 'pending'
       ? planNotice(
@@ -36,7 +49,7 @@ export async function openRequest(
           pr === undefined ? { kind: 'commit', sha: headSha } : { kind: 'pull', number: pr },
         )
       : null;
-  return service.deps.store.createRequest({
+  const r: StoredRequest = {
     ...base,
     ...o,
     id: `req_${randomBytes(12).toString('hex')}`,
@@ -50,25 +63,23 @@ export async function openRequest(
     notice,
     ignoredVotes: [],
     version: 0,
-  });
+  };
+  const repository = r.claims.repository;
+  const audit = [
+    ...(policies.ok ? [] : [{ type: 'policy_error', data: { repository, errors: policies.errors } }]),
+    { type: 'request', data: { repository, ...data } },
+    ...(r.status === 'pending' ? [] : [await decisionEvent(p.ledger, r)]),
+  ];
+  const opened = await p.ledger.create(r, { audit, effects: effects(r) });
+  if (opened.created) {
+    p.metrics.count('jit_requests_total', 'Requests by first outcome.', { outcome: r.status });
+    if (r.status !== 'pending') countDecision(p, r);
+  }
+  return opened;
 }
 
-/**
- * The audit events and metrics of a request just opened: the policies' errors, the `request`
- * event with `data`, and for one decided at once its `decision`. The caller holds its lock.
- */
-export async function recordOpened(
-  service: ApprovalService,
-  r: StoredRequest,
-  policies: LoadResult,
-  data: Record<string, unknown>,
-): Promise<void> {
-  if (!policies.ok)
-    await service.audit('policy_error', r.id, { repository: r.claims.repository, errors: policies.errors });
-  await service.audit('request', r.id, { repository: r.claims.repository, ...data });
-  service.deps.metrics.count('jit_requests_total', 'Requests by first outcome.', { outcome: r.status });
-  if (r.status !== 'pending') {
-    await service.audit('decision', r.id, (await service.decisionEvent(r)).data);
-    service.counted(r);
-  }
+/** The metrics of a final decision, once it is stored. */
+export function countDecision(p: Pick<Ports, 'metrics' | 'now'>, r: StoredRequest): void {
+  p.metrics.observeDecision((p.now() - r.createdAt) / 1000);
+  p.metrics.count('jit_decisions_total', 'Final decisions by outcome.', { outcome: r.status });
 }

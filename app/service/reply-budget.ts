@@ -8,32 +8,16 @@ const KEPT = 10_000;
 /**
  * The answers to comment commands that changed nothing, bounded per sender: one per sender,
  * thread and request per 10 minutes, at most `REPLIES_PER_SENDER` per sender per 10 minutes in all,
- * and one per edited comment ever (while remembered). A command that is not answered is still
- * recorded where it is about a request (audited as ignored); only the reply is spared.
+ * and one per edited comment ever (while remembered), on this instance; the outbox's keys make the
+ * first bound hold across instances too. A command that is not answered is still counted.
  */
 export class ReplyBudget {
   readonly #answered = new Map<string, number>();
   readonly #bySender = new Map<number, number[]>();
   readonly #now: () => number;
 
-  readonly #inFlight = new Set<Promise<void>>();
-
   constructor(now: () => number) {
     this.#now = now;
-  }
-
-  /**
-   * Sends an answer in the background: it goes in GitHub's low-priority write lane, which may hold
-   * it behind every other write, so the delivery that asked is not kept waiting for it.
-   */
-  send(work: () => Promise<void>): void {
-    const sent = work().finally(() => this.#inFlight.delete(sent));
-    this.#inFlight.add(sent);
-  }
-
-  /** Resolves once every answer sent so far was posted or given up (tests, and before stopping). */
-  async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 
   /** Whether `sender` may get an answer about `key` now; if so, it is counted as given. */

@@ -1,12 +1,14 @@
 import { AppError } from '../errors.ts';
-import type { ApprovalService } from './approval-service.ts';
-import { resendCheckRuns } from './check-run-sync.ts';
-import { openDueReviews } from './break-glass.ts';
-import { sendUnanswered } from './gate.ts';
-import { revokeLeg } from './grant.ts';
-import { settleMints } from './mint-journal.ts';
-import { revokeFailed } from './revoke-failed.ts';
-import { retryVotes } from './vote-intents.ts';
+import type { EffectWorker } from './effects/worker.ts';
+import type { Ports } from './ports.ts';
+import { settleMints } from './settle-mints.ts';
+import { timeOut } from './time-out.ts';
+import { retryVotes, type VoteContext } from './vote-intake.ts';
+
+/** Effects done or given up are kept this long (their keys keep repeats out), then forgotten. */
+const EFFECTS_KEPT_MS = 7 * 24 * 3600_000;
+
+type SweepPorts = Pick<Ports, 'ledger' | 'github' | 'now' | 'metrics' | 'log' | 'appId' | 'effects'>;
 
 /** Work that lost to another instance's save: that instance did it, and this one steps aside. */
 const once = (work: Promise<void>): Promise<void> =>
@@ -15,61 +17,36 @@ const once = (work: Promise<void>): Promise<void> =>
   });
 
 /** Ends overdue pending requests as timed out. */
-async function timeOutOverdue(service: ApprovalService): Promise<void> {
-  const { store, log, now } = service.deps;
-  for (const p of await store.pendingRequests(now())) {
+async function timeOutOverdue(p: SweepPorts): Promise<void> {
+  const { ledger, log, now } = p;
+  for (const due of await ledger.find.pendingRequests(now())) {
     await once(
-      service.locks.run(p.id, async () => {
-        const r = (await store.getRequest(p.id))!;
-        if (r.status === 'pending') await service.timeOut(r);
+      ledger.locked(due.id, async () => {
+        const r = await ledger.read(due.id);
+        if (r.status === 'pending') await timeOut(p, r);
       }),
-    ).catch((err: unknown) => log.error({ err, request: p.id }, 'timing out a request failed'));
-  }
-}
-
-/** Revokes tokens past their TTL. */
-async function revokeDue(service: ApprovalService): Promise<void> {
-  const { store, log } = service.deps;
-  const now = service.deps.now();
-  for (const t of await store.unrevokedTokens(now)) {
-    // One token that cannot be revoked never stops the others; what failed is recorded after the
-    // request's lock is released (recording takes the lock itself).
-    const failed: { hash: string; err: unknown }[] = [];
-    await once(
-      service.locks.run(t.id, async () => {
-        const r = (await store.getRequest(t.id))!;
-        for (const leg of r.legs) {
-          const token = leg.token;
-          if (!token || token.revokedAt !== null || token.revokeFailedAt || token.revokeAt > now) continue;
-          await revokeLeg(service, r, leg, 'ttl').catch((err: unknown) =>
-            failed.push({ hash: token.hash, err }),
-          );
-        }
-      }),
-    ).catch((err: unknown) => log.error({ err, request: t.id }, 'revoking tokens failed'));
-    for (const { hash, err } of failed) await revokeFailed(service, t.id, hash, err);
+    ).catch((err: unknown) => log.error({ err, request: due.id }, 'timing out a request failed'));
   }
 }
 
 /**
- * One sweep: timeouts, revocations at TTL, then the reconcilers of what a failure left behind:
- * clicks not yet processed, tokens minted but never handed over, check runs behind the store. Each
- * pass runs whatever the one before it met: no single failure stops a sweep.
+ * One sweep, on any instance: timeouts, then what a failure left behind (votes not yet processed,
+ * tokens minted but never handed over), then the outbox's due effects (check runs, comments, chat,
+ * gate answers, review issues, revocations at their TTL), then old records. Each pass runs whatever
+ * the one before it met: no single failure stops a sweep.
  */
-export async function sweep(service: ApprovalService): Promise<void> {
-  const passes: [string, (s: ApprovalService) => Promise<void>][] = [
-    ['timing out requests', timeOutOverdue],
-    ['revoking tokens', revokeDue],
-    ['processing clicks again', retryVotes],
-    ['settling journalled mints', settleMints],
-    ['resending check runs', resendCheckRuns],
-    ['answering job gates', sendUnanswered],
-    ['opening break-glass reviews', openDueReviews],
+export async function sweep(p: SweepPorts, votes: VoteContext, worker: EffectWorker): Promise<void> {
+  const passes: [string, () => Promise<unknown>][] = [
+    ['timing out requests', () => timeOutOverdue(p)],
+    ['processing votes again', () => retryVotes(p, votes)],
+    ['settling journalled mints', () => settleMints(p)],
+    ['doing due effects', () => worker.pass()],
+    ['forgetting old effects', () => p.ledger.outbox.prune(p.now() - EFFECTS_KEPT_MS)],
   ];
   const failures: unknown[] = [];
   for (const [what, pass] of passes)
-    await pass(service).catch((err: unknown) => {
-      service.deps.log.error({ err }, `sweep: ${what} failed`);
+    await pass().catch((err: unknown) => {
+      p.log.error({ err }, `sweep: ${what} failed`);
       failures.push(err);
     });
   if (failures.length > 0) throw failures[0];

@@ -11,8 +11,15 @@ export interface Outbox {
   schedule(effects: readonly EffectDue[], now: number): Promise<boolean[]>;
   /** Effects due by `now` and not held by a worker, the earliest (then the most urgent) first. */
   due(now: number, limit: number): Promise<Effect[]>;
-  /** Holds effect `id` until `until` and counts the try; null when it is done or held by another worker. */
-  claim(id: number, now: number, until: number): Promise<Effect | null>;
+  /**
+   * Holds effect `id` until `until` under `claim` (a token of the claimer's) and counts the try; null
+   * when it is done or held by another worker.
+   */
+  claim(id: number, now: number, until: number, claim: string): Promise<Effect | null>;
+  /** Holds a claimed effect longer (a slow call): false when the claim was lost meanwhile. */
+  extend(id: number, claim: string, until: number): Promise<boolean>;
+  /** Lets go of every claim (one process owns the store and starts afresh: its old claims are void). */
+  releaseAll(): Promise<void>;
   /** The effect was done as of `generation`: done, unless it was wanted again since (then due again). */
   done(id: number, generation: number, now: number): Promise<boolean>;
   /** The try failed: again from `retryAt`. */
@@ -25,6 +32,8 @@ export interface Outbox {
   hastenKey(key: string, by: number): Promise<void>;
   /** Effects of a request not done yet (due, or held by a worker). */
   outstanding(requestId: string): Promise<Effect[]>;
+  /** When the earliest effect not done is due (epoch ms), or null when none is. */
+  nextDue(): Promise<number | null>;
   /** Forgets effects done or failed before `before`; returns how many. */
   prune(before: number): Promise<number>;
 }
@@ -69,6 +78,7 @@ export function effectInsert(p: (n: number) => string, kind: EffectKind, least: 
   return `${insert} ON CONFLICT (key) DO UPDATE SET
       generation = effects.generation + 1,
       data = excluded.data,
+      lane = CASE WHEN effects.state = 'due' AND effects.lane = 'normal' THEN 'normal' ELSE excluded.lane END,
       due_at = CASE WHEN effects.state = 'due' THEN ${least}(effects.due_at, excluded.due_at) ELSE excluded.due_at END,
       attempts = CASE WHEN effects.state = 'due' THEN effects.attempts ELSE 0 END,
       state = 'due', done_at = NULL, error = NULL`;
@@ -79,8 +89,10 @@ export function outboxSql(p: (n: number) => string) {
   return {
     due: `SELECT * FROM effects WHERE state = 'due' AND due_at <= ${p(1)}
       AND (claimed_until IS NULL OR claimed_until <= ${p(1)}) ORDER BY due_at, priority, id LIMIT ${p(2)}`,
-    claim: `UPDATE effects SET claimed_until = ${p(1)}, attempts = attempts + 1
+    claim: `UPDATE effects SET claimed_until = ${p(1)}, claim = ${p(4)}, attempts = attempts + 1
       WHERE id = ${p(2)} AND state = 'due' AND (claimed_until IS NULL OR claimed_until <= ${p(3)}) RETURNING *`,
+    extend: `UPDATE effects SET claimed_until = ${p(1)} WHERE id = ${p(2)} AND claim = ${p(3)} AND state = 'due'`,
+    releaseAll: `UPDATE effects SET claimed_until = NULL WHERE claimed_until IS NOT NULL`,
     done: `UPDATE effects SET state = 'done', done_at = ${p(1)}, claimed_until = NULL, error = NULL
       WHERE id = ${p(2)} AND generation = ${p(3)} AND state = 'due'`,
     // Wanted again while it was being done: due again, and that try's outcome is known.
@@ -91,6 +103,7 @@ export function outboxSql(p: (n: number) => string) {
     hasten: `UPDATE effects SET due_at = ${p(1)} WHERE request_id = ${p(2)} AND state = 'due' AND due_at > ${p(1)}`,
     hastenKey: `UPDATE effects SET due_at = ${p(1)} WHERE key = ${p(2)} AND state = 'due' AND due_at > ${p(1)}`,
     outstanding: `SELECT * FROM effects WHERE request_id = ${p(1)} AND state = 'due' ORDER BY due_at, priority, id`,
+    nextDue: `SELECT MIN(due_at) AS at FROM effects WHERE state = 'due'`,
     prune: `DELETE FROM effects WHERE state <> 'due' AND done_at < ${p(1)}`,
   };
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { NewAuditEvent } from '../audit/append.ts';
 import { deliveryFromRow, mintFromRow } from './journal-rows.ts';
+import type { EffectDue } from '../domain/effects.ts';
 import type { DeliveryIntent, Journal, MintIntent, RequestAudit } from './types.ts';
 
 /** What the journal uses of the PostgreSQL store it belongs to: its queries, transactions and chain. */
@@ -9,6 +10,8 @@ export interface PgParts {
   tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Appends to the audit chain inside the transaction of `c`. */
   append(c: pg.PoolClient, e: NewAuditEvent): Promise<void>;
+  /** Writes effects to the outbox inside the transaction of `c`. */
+  effects(c: pg.PoolClient, effects: readonly EffectDue[]): Promise<void>;
 }
 
 /** The journal on PostgreSQL: tables `deliveries` and `mints`, shared by every instance. */
@@ -61,13 +64,15 @@ export class PgJournal implements Journal {
     ]);
   }
 
-  async openMint(m: Omit<MintIntent, 'minted'>): Promise<void> {
-    await this.#db.query('INSERT INTO mints (id, request_id, secret_hash, at) VALUES ($1, $2, $3, $4)', [
-      m.id,
-      m.requestId,
-      m.secretHash,
-      m.at,
-    ]);
+  async openMint(m: Omit<MintIntent, 'minted'>, effects: readonly EffectDue[] = []): Promise<void> {
+    const insert = 'INSERT INTO mints (id, request_id, secret_hash, at) VALUES ($1, $2, $3, $4)';
+    const values = [m.id, m.requestId, m.secretHash, m.at];
+    if (effects.length === 0) await this.#db.query(insert, values);
+    else
+      await this.#db.tx(async (c) => {
+        await c.query(insert, values);
+        await this.#db.effects(c, effects);
+      });
   }
 
   async sealMint(id: string, minted: NonNullable<MintIntent['minted']>): Promise<void> {

@@ -123,6 +123,28 @@ export const MIGRATIONS = [
        THEN 'pull:' || (body->'notice'->>'posted') END;
    CREATE INDEX requests_thread ON requests(repository_id, thread);
    CREATE INDEX requests_issue_thread ON requests(repository_id, issue_thread) WHERE issue_thread IS NOT NULL;`,
+  // The outbox: every effect on GitHub or chat, written as due with the change that causes it.
+  `CREATE TABLE effects (
+     id BIGSERIAL PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     kind TEXT NOT NULL,
+     request_id TEXT,
+     lane TEXT NOT NULL DEFAULT 'normal',
+     state TEXT NOT NULL DEFAULT 'due',
+     due_at BIGINT NOT NULL,
+     priority INTEGER NOT NULL DEFAULT 0,
+     claimed_until BIGINT,
+     claim TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     generation INTEGER NOT NULL DEFAULT 1,
+     data JSONB NOT NULL DEFAULT '{}',
+     created_at BIGINT NOT NULL,
+     done_at BIGINT,
+     error TEXT
+   );
+   CREATE INDEX effects_due ON effects(due_at, priority) WHERE state = 'due';
+   CREATE INDEX effects_request ON effects(request_id) WHERE state = 'due';
+   CREATE INDEX effects_done ON effects(done_at) WHERE state <> 'due';`,
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

@@ -37,9 +37,17 @@ export class PgOutbox implements Outbox {
     return (await this.#db.query(SQL.due, [now, limit])).rows.map((r: Row) => effectFromRow(r));
   }
 
-  async claim(id: number, now: number, until: number): Promise<Effect | null> {
-    const { rows } = await this.#db.query(SQL.claim, [until, id, now]);
+  async claim(id: number, now: number, until: number, claim: string): Promise<Effect | null> {
+    const { rows } = await this.#db.query(SQL.claim, [until, id, now, claim]);
     return rows[0] ? effectFromRow(rows[0] as Row) : null;
+  }
+
+  async extend(id: number, claim: string, until: number): Promise<boolean> {
+    return (await this.#db.query(SQL.extend, [until, id, claim])).rowCount === 1;
+  }
+
+  async releaseAll(): Promise<void> {
+    await this.#db.query(SQL.releaseAll);
   }
 
   async done(id: number, generation: number, now: number): Promise<boolean> {
@@ -67,6 +75,11 @@ export class PgOutbox implements Outbox {
 
   async outstanding(requestId: string): Promise<Effect[]> {
     return (await this.#db.query(SQL.outstanding, [requestId])).rows.map((r: Row) => effectFromRow(r));
+  }
+
+  async nextDue(): Promise<number | null> {
+    const at = (await this.#db.query(SQL.nextDue)).rows[0]?.at;
+    return at == null ? null : Number(at);
   }
 
   async prune(before: number): Promise<number> {

@@ -6,6 +6,8 @@ import type { NewAuditEvent } from '../audit/append.ts';
 import { extendChain } from './pg-audit.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import { PgJournal } from './pg-journal.ts';
+import { PgOutbox } from './pg-outbox.ts';
+import type { EffectDue } from '../domain/effects.ts';
 import { PgWebRecords } from './pg-web.ts';
 import { auditFromRow, requestColumns, requestFromBody, requestSql, voteFromRow } from './rows.ts';
 import type { AuditEvent } from '../audit/event.ts';
@@ -47,15 +49,28 @@ export class PgStore implements Store {
   readonly #log: StoreLog;
   readonly #keys: KeyRing | undefined;
   readonly journal: PgJournal;
+  readonly outbox = new PgOutbox({
+    query: (text, values) => this.#query(text, values),
+    tx: (work) => this.#tx(work),
+  });
+  readonly #now: () => number;
   readonly web = new PgWebRecords((text, values) => this.#query(text, values));
 
-  private constructor(url: string, schema: string, log: StoreLog, keys: KeyRing | undefined) {
+  private constructor(
+    url: string,
+    schema: string,
+    log: StoreLog,
+    keys: KeyRing | undefined,
+    now: () => number,
+  ) {
+    this.#now = now;
     this.#log = log;
     this.#keys = keys;
     this.journal = new PgJournal({
       query: (text, values) => this.#query(text, values),
       tx: (work) => this.#tx(work),
       append: async (c, e) => void (await this.#extendChain(c, e, e.at)),
+      effects: async (c, effects) => void (await this.outbox.writeIn(c, effects, this.#now())),
     });
     this.#listener = new PgListener({
       url,
@@ -143,7 +158,13 @@ export class PgStore implements Store {
    */
   static async open(url: string, schema = 'public', options: StoreOptions = {}): Promise<PgStore> {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-    const store = new PgStore(url, schema, options.log ?? { warn: () => undefined }, options.auditKeys);
+    const store = new PgStore(
+      url,
+      schema,
+      options.log ?? { warn: () => undefined },
+      options.auditKeys,
+      options.now ?? Date.now,
+    );
     await store.#tx((c) => migrate(c, schema));
     if (options.auditKeys) {
       const at = (options.now ?? Date.now)();
@@ -176,12 +197,23 @@ export class PgStore implements Store {
     }
   }
 
-  async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
-    const inserted = await this.#query(`${REQUEST_SQL.insert} ON CONFLICT (key) DO NOTHING`, [
-      ...requestColumns(r),
-      r.id,
-      r.key,
-    ]);
+  async createRequest(
+    r: StoredRequest,
+    effects: readonly EffectDue[] = [],
+    audit: readonly RequestAudit[] = [],
+  ): Promise<{ request: StoredRequest; created: boolean }> {
+    const values = [...requestColumns(r), r.id, r.key];
+    const insert = `${REQUEST_SQL.insert} ON CONFLICT (key) DO NOTHING`;
+    const inserted =
+      effects.length === 0 && audit.length === 0
+        ? await this.#query(insert, values)
+        : await this.#tx(async (c) => {
+            const res = await c.query(insert, values);
+            if (res.rowCount !== 1) return res;
+            for (const e of audit) await this.#extendChain(c, { ...e, requestId: r.id }, e.at);
+            await this.outbox.writeIn(c, effects, this.#now());
+            return res;
+          });
     if (inserted.rowCount === 1) return { request: { ...r, version: 1 }, created: true };
     const existing = await this.#query('SELECT * FROM requests WHERE key = $1', [r.key]);
     return { request: toRequest(existing.rows[0])!, created: false };
@@ -197,8 +229,12 @@ export class PgStore implements Store {
     );
   }
 
-  async saveRequest(r: StoredRequest, audit: RequestAudit[] = []): Promise<boolean> {
-    if (audit.length === 0) {
+  async saveRequest(
+    r: StoredRequest,
+    audit: readonly RequestAudit[] = [],
+    effects: readonly EffectDue[] = [],
+  ): Promise<boolean> {
+    if (audit.length === 0 && effects.length === 0) {
       // One statement (so one transaction, one round trip): the update and its notification.
       const values = [...requestColumns(r), r.id, r.version];
       const res = await this.#query(
@@ -213,6 +249,7 @@ export class PgStore implements Store {
       const res = await c.query(REQUEST_SQL.update, [...requestColumns(r), r.id, r.version]);
       if (res.rowCount !== 1) return false;
       for (const e of audit) await this.#extendChain(c, { ...e, requestId: r.id }, e.at);
+      await this.outbox.writeIn(c, effects, this.#now());
       await c.query('SELECT pg_notify($1, $2)', [CHANNEL, r.id]);
       return true;
     });

@@ -1,6 +1,7 @@
 import type { StatementSync } from 'node:sqlite';
 import type { NewAuditEvent } from '../audit/append.ts';
 import { deliveryFromRow, mintFromRow } from './journal-rows.ts';
+import type { EffectDue } from '../domain/effects.ts';
 import type { DeliveryIntent, Journal, MintIntent, RequestAudit } from './types.ts';
 
 /** What the journal uses of the SQLite store it belongs to: its statements, transactions and chain. */
@@ -10,6 +11,8 @@ export interface SqliteParts {
   transaction<T>(fn: () => T): T;
   /** Appends to the audit chain; only inside `transaction`. */
   append(e: NewAuditEvent): void;
+  /** Writes effects to the outbox; only inside `transaction`. */
+  effects(effects: readonly EffectDue[]): void;
 }
 
 type Row = Record<string, unknown>;
@@ -65,12 +68,13 @@ export class SqliteJournal implements Journal {
     );
   }
 
-  async openMint(m: Omit<MintIntent, 'minted'>): Promise<void> {
-    this.#db.transaction(() =>
+  async openMint(m: Omit<MintIntent, 'minted'>, effects: readonly EffectDue[] = []): Promise<void> {
+    this.#db.transaction(() => {
       this.#db
         .sql('INSERT INTO mints (id, request_id, secret_hash, at) VALUES (?, ?, ?, ?)')
-        .run(m.id, m.requestId, m.secretHash, m.at),
-    );
+        .run(m.id, m.requestId, m.secretHash, m.at);
+      this.#db.effects(effects);
+    });
   }
 
   async sealMint(id: string, minted: NonNullable<MintIntent['minted']>): Promise<void> {

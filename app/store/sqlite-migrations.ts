@@ -102,4 +102,26 @@ export const MIGRATIONS = [
        THEN 'pull:' || json_extract(body, '$.notice.posted') END;
    CREATE INDEX requests_thread ON requests(repository_id, thread);
    CREATE INDEX requests_issue_thread ON requests(repository_id, issue_thread) WHERE issue_thread IS NOT NULL;`,
+  // The outbox: every effect on GitHub or chat, written as due with the change that causes it.
+  `CREATE TABLE effects (
+     id INTEGER PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     kind TEXT NOT NULL,
+     request_id TEXT,
+     lane TEXT NOT NULL DEFAULT 'normal',
+     state TEXT NOT NULL DEFAULT 'due',
+     due_at INTEGER NOT NULL,
+     priority INTEGER NOT NULL DEFAULT 0,
+     claimed_until INTEGER,
+     claim TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     generation INTEGER NOT NULL DEFAULT 1,
+     data TEXT NOT NULL DEFAULT '{}',
+     created_at INTEGER NOT NULL,
+     done_at INTEGER,
+     error TEXT
+   );
+   CREATE INDEX effects_due ON effects(due_at, priority) WHERE state = 'due';
+   CREATE INDEX effects_request ON effects(request_id) WHERE state = 'due';
+   CREATE INDEX effects_done ON effects(done_at) WHERE state <> 'due';`,
 ];

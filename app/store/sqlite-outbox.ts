@@ -3,7 +3,7 @@ import { effectFromRow, effectInsert, effectValues, outboxSql, type Outbox } fro
 import type { SqliteParts } from './sqlite-journal.ts';
 
 type Row = Record<string, unknown>;
-const SQL = outboxSql(() => '?');
+const SQL = outboxSql((n) => `?${n}`);
 
 /** The outbox of the embedded store: table `effects` in the same SQLite file. */
 export class SqliteOutbox implements Outbox {
@@ -17,7 +17,7 @@ export class SqliteOutbox implements Outbox {
   writeIn(effects: readonly EffectDue[], now: number): boolean[] {
     return effects.map(
       (e) =>
-        this.#db.sql(effectInsert(() => '?', e.kind, 'min')).run(...(effectValues(e, now) as never[]))
+        this.#db.sql(effectInsert((n) => `?${n}`, e.kind, 'min')).run(...(effectValues(e, now) as never[]))
           .changes > 0,
     );
   }
@@ -30,9 +30,19 @@ export class SqliteOutbox implements Outbox {
     return (this.#db.sql(SQL.due).all(now, limit) as Row[]).map(effectFromRow);
   }
 
-  async claim(id: number, now: number, until: number): Promise<Effect | null> {
-    const row = this.#db.transaction(() => this.#db.sql(SQL.claim).get(until, id, now) as Row | undefined);
+  async claim(id: number, now: number, until: number, claim: string): Promise<Effect | null> {
+    const row = this.#db.transaction(
+      () => this.#db.sql(SQL.claim).get(until, id, now, claim) as Row | undefined,
+    );
     return row ? effectFromRow(row) : null;
+  }
+
+  async extend(id: number, claim: string, until: number): Promise<boolean> {
+    return this.#db.transaction(() => this.#db.sql(SQL.extend).run(until, id, claim).changes === 1);
+  }
+
+  async releaseAll(): Promise<void> {
+    this.#db.transaction(() => this.#db.sql(SQL.releaseAll).run());
   }
 
   async done(id: number, generation: number, now: number): Promise<boolean> {
@@ -54,7 +64,7 @@ export class SqliteOutbox implements Outbox {
   async hasten(requestId: string, by: number, kinds?: readonly EffectKind[]): Promise<void> {
     this.#db.transaction(() => {
       if (!kinds) return void this.#db.sql(SQL.hasten).run(by, requestId);
-      for (const kind of kinds) this.#db.sql(`${SQL.hasten} AND kind = ?`).run(by, requestId, kind);
+      for (const kind of kinds) this.#db.sql(`${SQL.hasten} AND kind = ?3`).run(by, requestId, kind);
     });
   }
 
@@ -64,6 +74,11 @@ export class SqliteOutbox implements Outbox {
 
   async outstanding(requestId: string): Promise<Effect[]> {
     return (this.#db.sql(SQL.outstanding).all(requestId) as Row[]).map(effectFromRow);
+  }
+
+  async nextDue(): Promise<number | null> {
+    const at = (this.#db.sql(SQL.nextDue).get() as Row).at;
+    return at == null ? null : Number(at);
   }
 
   async prune(before: number): Promise<number> {

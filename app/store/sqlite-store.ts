@@ -15,6 +15,8 @@ import {
 } from './rows.ts';
 import { MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
+import { SqliteOutbox } from './sqlite-outbox.ts';
+import type { EffectDue } from '../domain/effects.ts';
 import { SqliteWebRecords } from './sqlite-web.ts';
 import type { AuditEvent } from '../audit/event.ts';
 import type { RequestAudit, Store, StoreOptions } from './types.ts';
@@ -49,6 +51,11 @@ export class SqliteStore implements Store {
   readonly #files: FileIdentity | undefined;
   readonly #keys: KeyRing | undefined;
   readonly journal: SqliteJournal;
+  readonly outbox = new SqliteOutbox({
+    sql: (text) => this.#sql(text),
+    transaction: (fn) => this.#transaction(fn),
+  });
+  readonly #now: () => number;
   readonly web = new SqliteWebRecords((text) => this.#sql(text));
 
   /**
@@ -58,10 +65,12 @@ export class SqliteStore implements Store {
   constructor(dataDir: string, options: StoreOptions = {}) {
     const file = join(dataDir, 'jit-approvals.sqlite');
     this.#keys = options.auditKeys;
+    this.#now = options.now ?? Date.now;
     this.journal = new SqliteJournal({
       sql: (text) => this.#sql(text),
       transaction: (fn) => this.#transaction(fn),
       append: (e) => void this.#extendChain(e, e.at),
+      effects: (effects) => void this.outbox.writeIn(effects, this.#now()),
     });
     if (options.readOnly) {
       this.#db = new DatabaseSync(file, { readOnly: true });
@@ -74,6 +83,8 @@ export class SqliteStore implements Store {
       this.#db = new DatabaseSync(file);
       this.#files = new FileIdentity({ 'database file': file, 'lock file': lockFile });
       this.#migrate();
+      // One process owns DATA_DIR: claims on effects left by one that stopped are void.
+      this.#db.exec('UPDATE effects SET claimed_until = NULL WHERE claimed_until IS NOT NULL');
       if (this.#keys) this.#transaction(() => this.#extendChain(undefined, (options.now ?? Date.now)()));
     } catch (err) {
       this.#lock.close();
@@ -123,13 +134,19 @@ export class SqliteStore implements Store {
     return columns;
   }
 
-  async createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }> {
+  async createRequest(
+    r: StoredRequest,
+    effects: readonly EffectDue[] = [],
+    audit: readonly RequestAudit[] = [],
+  ): Promise<{ request: StoredRequest; created: boolean }> {
     return this.#transaction(() => {
       const existing = toRequest(
         this.#sql('SELECT * FROM requests WHERE key = ?').get(r.key) as Row | undefined,
       );
       if (existing) return { request: existing, created: false };
       this.#sql(REQUEST_SQL.insert).run(...(this.#columns(r) as never[]), r.id, r.key);
+      for (const e of audit) this.#extendChain({ ...e, requestId: r.id }, e.at);
+      this.outbox.writeIn(effects, this.#now());
       return { request: { ...r, version: 1 }, created: true };
     });
   }
@@ -144,11 +161,16 @@ export class SqliteStore implements Store {
     );
   }
 
-  async saveRequest(r: StoredRequest, audit: RequestAudit[] = []): Promise<boolean> {
+  async saveRequest(
+    r: StoredRequest,
+    audit: readonly RequestAudit[] = [],
+    effects: readonly EffectDue[] = [],
+  ): Promise<boolean> {
     const saved = this.#transaction(() => {
       const result = this.#sql(REQUEST_SQL.update).run(...(this.#columns(r) as never[]), r.id, r.version);
       if (result.changes !== 1) return false;
       for (const e of audit) this.#extendChain({ ...e, requestId: r.id }, e.at);
+      this.outbox.writeIn(effects, this.#now());
       return true;
     });
     if (saved) r.version++;

@@ -1,4 +1,6 @@
 import type { StoredVote } from '../domain/vote.ts';
+import type { EffectDue } from '../domain/effects.ts';
+import type { Outbox } from './outbox.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import type { AuditEvent } from '../audit/event.ts';
 import type { StoredRequest } from '../domain/request.ts';
@@ -67,8 +69,11 @@ export interface Journal {
   pendingDeliveries(dueBy: number, limit: number): Promise<DeliveryIntent[]>;
   /** Processing delivery `id` failed again: the sweep tries it from `retryAt`. */
   retryDelivery(id: string, retryAt: number): Promise<void>;
-  /** Records a mint about to be asked of GitHub. */
-  openMint(m: Omit<MintIntent, 'minted'>): Promise<void>;
+  /**
+   * Records a mint about to be asked of GitHub, with the effects due from it (its revocation) in
+   * the same transaction.
+   */
+  openMint(m: Omit<MintIntent, 'minted'>, effects?: readonly EffectDue[]): Promise<void>;
   /** GitHub answered mint `id`: the token is kept, sealed, until a leg holds it or it is revoked. */
   sealMint(id: string, minted: NonNullable<MintIntent['minted']>): Promise<void>;
   /**
@@ -108,8 +113,17 @@ export interface Store {
   decidedRequests(limit: number): Promise<StoredRequest[]>;
   /** The audit events about one request, oldest first. */
   auditOf(requestId: string): Promise<AuditEvent[]>;
-  /** Inserts unless a request with the same key exists; returns the stored one either way. */
-  createRequest(r: StoredRequest): Promise<{ request: StoredRequest; created: boolean }>;
+  /** The effects due outside the app: written with the saves that cause them, done by one worker. */
+  readonly outbox: Outbox;
+  /**
+   * Inserts unless a request with the same key exists, with the effects it makes due and the audit
+   * events that record it (in the same transaction); returns the stored one either way.
+   */
+  createRequest(
+    r: StoredRequest,
+    effects?: readonly EffectDue[],
+    audit?: readonly RequestAudit[],
+  ): Promise<{ request: StoredRequest; created: boolean }>;
   getRequest(id: string): Promise<StoredRequest | undefined>;
   findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined>;
   /**
@@ -117,7 +131,11 @@ export interface Store {
    * in the same transaction: the change and its record are stored together or not at all. Returns
    * false when another write won (then nothing is written).
    */
-  saveRequest(r: StoredRequest, audit?: RequestAudit[]): Promise<boolean>;
+  saveRequest(
+    r: StoredRequest,
+    audit?: readonly RequestAudit[],
+    effects?: readonly EffectDue[],
+  ): Promise<boolean>;
   /**
    * Records a vote with `audit` (the events that record it) in one transaction; a later vote of
    * the same voter (by `at`) replaces theirs. False, writing nothing, when the vote's delivery is

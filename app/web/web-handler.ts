@@ -4,8 +4,10 @@ import { voteComment } from '../domain/vote-comment.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import { readBody } from '../http/read-body.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
-import { whyCannotDecide } from '../service/eligibility.ts';
-import { handleVote } from '../service/vote-intents.ts';
+import type { GitHubPort } from '../github/port.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Store } from '../store/types.ts';
 import type { StoredRequest } from '../domain/request.ts';
 import type { UserAuth } from './github-user.ts';
 import { html } from './html.ts';
@@ -21,6 +23,12 @@ import { TakenStates } from './sign-in-state.ts';
 
 export interface WebDeps {
   service: ApprovalService;
+  /** The pages read what they show from the store, and ask GitHub who may read what. */
+  store: Store;
+  github: GitHubPort;
+  now: () => number;
+  log: Logger;
+  metrics: Metrics;
   /** Undefined: sign-in is not configured; the pages say so. */
   auth: UserAuth | undefined;
   sessionMs: number;
@@ -45,7 +53,7 @@ const RECENT = 100;
 export function createWebHandler(
   d: WebDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const { store, github, now, log, metrics } = d.service.deps;
+  const { store, github, now, log, metrics } = d;
   // PUBLIC_URL is kept as written: `HTTPS://…` is https too.
   const secure = new URL(d.publicUrl).protocol === 'https:';
   const sessions = new Sessions({ store, now, ttlMs: d.sessionMs, secure });
@@ -87,7 +95,7 @@ export function createWebHandler(
         known ??
         (votes.some((v) => v.voterId === session.user.id)
           ? 'you have voted on it already'
-          : await whyCannotDecide(d.service, r, session.user)),
+          : await d.service.whyCannotDecide(r, session.user)),
       nonce: randomBytes(16).toString('hex'),
       ...(notice && { notice }),
       serverUrl: d.serverUrl,
@@ -123,7 +131,7 @@ export function createWebHandler(
       if (votes.some((v) => v.voterId === session.user.id)) continue;
       const mayDecide = async () =>
         (await access.canRead(session.user.login, r)) &&
-        (await whyCannotDecide(d.service, r, session.user)) === undefined;
+        (await d.service.whyCannotDecide(r, session.user)) === undefined;
       if (await listed(r, mayDecide)) found.push({ request: r, votes });
     }
     return found.sort((a, b) => b.request.createdAt - a.request.createdAt);
@@ -192,7 +200,7 @@ export function createWebHandler(
     // journal its delivery and audit it as ignored, so a stranger's forged votes would cost a row
     // and an audit event each. The screen's membership answers are cached, so its repeats cost no
     // GitHub call either; a vote that passes is judged again, on fresh answers, under the lock.
-    const why = await whyCannotDecide(d.service, r, session.user);
+    const why = await d.service.whyCannotDecide(r, session.user);
     if (why !== undefined) {
       countRefused(metrics, refusalOf(why));
       const notice = { ok: false, text: `Your vote did not count: ${why}. Nothing was recorded.` };
@@ -200,7 +208,7 @@ export function createWebHandler(
     }
     // The one cut every way to vote stores its text through: never half an emoji, nor a NUL.
     const comment = voteComment(form.get('comment') ?? '');
-    const result = await handleVote(d.service, {
+    const result = await d.service.vote({
       requestId: r.id,
       repositoryId: r.claims.repository_id,
       identifier: decision,

@@ -4,8 +4,8 @@ import { AppError } from '../errors.ts';
 import { POLICY_DIR } from '../github/policy-source.ts';
 import type { GitHubPort } from '../github/port.ts';
 import type { ApprovalService } from '../service/approval-service.ts';
-import { handleComment, type CommentEvent } from '../service/commands.ts';
-import { handleVote } from '../service/vote-intents.ts';
+import type { ChatDelivery } from '../chat/deliver.ts';
+import type { CommentEvent } from '../service/commands.ts';
 import { Payload } from './payload.ts';
 import { policyCheck } from './policy-check.ts';
 
@@ -26,10 +26,15 @@ function changedFiles(p: Payload): string[] {
  * reads the fields it uses through `Payload`, which refuses a delivery without them (400). A handler
  * that fails otherwise throws, and the delivery is answered 5xx: GitHub records it as failed.
  */
-export function registerWebhooks(app: Probot, service: ApprovalService, github: GitHubPort): void {
+export function registerWebhooks(
+  app: Probot,
+  service: ApprovalService,
+  github: GitHubPort,
+  chat: Pick<ChatDelivery, 'refused'>,
+): void {
   app.on('check_run.requested_action', async (ctx) => {
     const p = new Payload('check_run.requested_action', ctx.payload);
-    await handleVote(service, {
+    await service.vote({
       checkRunId: p.int('check_run.id'),
       repositoryId: String(p.int('repository.id')),
       appId: p.optionalInt('check_run.app.id'),
@@ -86,13 +91,13 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
       kind: 'pull',
       number: p.int('issue.number'),
     });
-    if (comment) await handleComment(service, comment);
+    if (comment) await service.comment(comment);
   });
 
   app.on('commit_comment.created', async (ctx) => {
     const p = new Payload('commit_comment.created', ctx.payload);
     const comment = commentEvent(p, ctx.id, 'created', { kind: 'commit', sha: p.str('comment.commit_id') });
-    if (comment) await handleComment(service, comment);
+    if (comment) await service.comment(comment);
   });
 
   app.on('push', async (ctx) => {
@@ -108,7 +113,7 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
     if (p.bool('deleted') || installation === undefined) return;
     await policyCheck(github, installation, owner, repo, p.str('after'), {
       ownerId: p.int('repository.owner.id'),
-      check: (n, o) => service.deps.chat.refused(n, o),
+      check: (n, o) => chat.refused(n, o),
     });
   });
 
@@ -122,7 +127,7 @@ export function registerWebhooks(app: Probot, service: ApprovalService, github: 
       p.str('repository.owner.login'),
       p.str('repository.name'),
       p.str('pull_request.head.sha'),
-      { ownerId: p.int('repository.owner.id'), check: (n, o) => service.deps.chat.refused(n, o) },
+      { ownerId: p.int('repository.owner.id'), check: (n, o) => chat.refused(n, o) },
     );
   });
 }

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDueReviews } from '../../app/service/break-glass.ts';
 import { AppHarness } from './harness.ts';
 
 const FREEZE = '[{ from: "2020-01-01T00:00:00Z", until: "2099-01-01T00:00:00Z", reason: Holiday freeze }]';
@@ -154,7 +153,7 @@ describe('break-glass', () => {
       expect(reviews()).toHaveLength(1);
       expect((await h.runtime.store.getRequest(res.body.id))!.breakGlassIssue).toBe(reviews()[0]!.number);
     });
-    await openDueReviews(h.runtime.service); // nothing is due any more
+    await h.runtime.service.sweep(); // nothing is due any more
     expect(reviews()).toHaveLength(1);
     const creates = h.sim.calls.filter((c) => c.operation === 'issues/create').map((c) => c.status);
     expect(creates).toEqual([502, 201]);

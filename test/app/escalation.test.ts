@@ -1,6 +1,5 @@
 // Escalation: after a wait, more approvers become eligible, are told, and the record says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { remindDue } from '../../app/notify/reminders.ts';
 import { AppHarness, checkRunOf } from './harness.ts';
 
 const POLICY = `version: 1
@@ -43,7 +42,7 @@ describe('escalation', () => {
     });
 
     h.offsetMs = 21 * 60_000;
-    await remindDue(h.runtime.service);
+    await h.runtime.service.remind();
     const told = h.repo.commitComments.filter(
       (c) => c.commitId === sha && c.body.startsWith('**Escalated**'),
     );
@@ -56,7 +55,7 @@ describe('escalation', () => {
     )!;
     expect(own.body).toContain('@carol');
     expect(own.body).toContain('@acme/oncall');
-    await remindDue(h.runtime.service);
+    await h.runtime.service.remind();
     expect(
       h.repo.commitComments.filter((c) => c.commitId === sha && c.body.startsWith('**Escalated**')),
     ).toHaveLength(1);

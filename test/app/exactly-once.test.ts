@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../app/audit/chain.ts';
 import type { CreateRequestBody } from '../../app/domain/step-contract.ts';
 import type { Runtime } from '../../app/index.ts';
-import { handleVote } from '../../app/service/vote-intents.ts';
 import type { RunClaims } from '../../app/domain/claims.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
 import { AppHarness, checkRunOf, sha256, type Step } from './harness.ts';
@@ -92,7 +91,7 @@ async function approveAcross(ids: string[]): Promise<void> {
   await Promise.all(
     ids.flatMap((id, i) => [
       checkRunOf(h, id).then((checkRunId) =>
-        handleVote(instances[i % 3]!.service, {
+        instances[i % 3]!.service.vote({
           checkRunId,
           identifier: 'approve',
           sender: users.alice,
@@ -102,7 +101,7 @@ async function approveAcross(ids: string[]): Promise<void> {
         }),
       ),
       checkRunOf(h, id).then((checkRunId) =>
-        handleVote(instances[(i + 1) % 3]!.service, {
+        instances[(i + 1) % 3]!.service.vote({
           checkRunId,
           identifier: 'approve',
           sender: users.bob,

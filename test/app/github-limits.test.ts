@@ -1,6 +1,6 @@
 // The app's writes to GitHub as `npm start` makes them: a burst at once, then paced per
 // installation; GitHub's secondary rate limit waited out; a used-up rate limit reported to the step.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appOctokit } from '../../app/github/octokit-class.ts';
 import { AppHarness } from './harness.ts';
 
@@ -62,19 +62,25 @@ describe("the app's writes to GitHub", () => {
     );
   });
 
-  it('a rate limit used up for the hour: the step hears so at once (503) and its retry later completes the request', async () => {
+  it('a rate limit used up for the hour: the request waits, and its check run is made once GitHub takes it', async () => {
     const step = await ownInstallation('initech')(nextRun++);
     h.sim.inject('checks/create', 'rate-limit');
-    const refused = await h.request(step);
-    expect(refused.status).toBe(503);
-    expect(refused.body.error?.message).toBe(
-      "GitHub's rate limit stopped creating the approval check run (HTTP 403); try again later",
+    const made = await h.request(step);
+    // The request is stored with its check run due (the outbox): the step waits, it is not refused.
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ status: 'pending', check_run_url: null });
+    expect(h.logs.join('')).toContain(
+      "GitHub's rate limit stopped creating the approval check run (HTTP 403)",
     );
-    const retried = await h.request(step);
-    expect(retried.status).toBe(201);
-    expect(retried.body.check_run_url).toMatch(/\/runs\/\d+$/);
+    await h.runtime.service.sweep(); // the effect's backoff has passed: the sweep makes it
+    await vi.waitFor(
+      async () => expect((await h.poll(step, made.body.id)).body.check_run_url).toMatch(/\/runs\/\d+$/),
+      {
+        timeout: 10_000,
+      },
+    );
     const repo = h.sim.world.repo('initech/api')!;
-    expect(repo.checkRuns.filter((r) => r.external_id === retried.body.id)).toHaveLength(1);
+    expect(repo.checkRuns.filter((r) => r.external_id === made.body.id)).toHaveLength(1);
   });
 
   it('other GitHub errors (a 502) are repeated after 1 s, as plugin-retry did, and a 404 is not', async () => {

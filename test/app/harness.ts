@@ -377,8 +377,18 @@ export class AppHarness {
       runId: 9001,
       ...over,
     };
-    // GitHub knows whoever re-ran a run: the app reads the re-runner's account id.
+    // GitHub knows every attempt of a run, and who started it: the app reads a re-runner's id there.
     if (job.triggeringActor) this.sim.world.addUser(job.triggeringActor);
+    const attempt = job.runAttempt ?? 1;
+    if (!this.sim.world.runAttempts.has(`${job.runId}:${attempt}`))
+      this.sim.world.addRun(repo, {
+        id: job.runId,
+        attempt,
+        actor: job.actor,
+        ...(job.triggeringActor && { triggeringActor: job.triggeringActor }),
+        headSha: job.sha,
+        event: job.event,
+      });
     const { publicKey, privateKey } = await generateKeyPair('ECDH-ES', { crv: 'P-256' });
     const jobKey = opts.jobKey ?? 'deploy';
     const simJob = this.sim.world.addJob(repo, {
@@ -512,9 +522,12 @@ export class AppHarness {
     return { last: () => last };
   }
 
-  /** Resolves once work the app is doing on a request (a vote, a sweep) has finished. */
-  settled(requestId: string): Promise<void> {
-    return this.runtime.service.locks.run(requestId, async () => undefined);
+  /** Resolves once work the app is doing on a request (a vote, a sweep) has finished, and what it made due on GitHub was done. */
+  async settled(requestId: string): Promise<void> {
+    await this.runtime.service.ledger.locked(requestId, async () => undefined);
+    await this.runtime.service.worker.settle(requestId, Date.now() + this.offsetMs + 10_000, {
+      lowToo: true,
+    });
   }
 
   /**

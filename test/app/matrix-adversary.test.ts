@@ -80,17 +80,17 @@ describe('wake-ups', () => {
     const step = await h.step({ runId: ++run });
     const { body } = await h.request(step);
     const checkRunId = await checkRunOf(h, body.id);
-    const store = h.runtime.store;
-    const get = store.getRequest.bind(store);
+    const steps = h.runtime.service.steps;
+    const get = steps.get.bind(steps);
     // The step's read is answered (as the database read it) only after the vote has been saved
     // and its waiters told: PostgreSQL's answer to a read can arrive after a save's notification.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let reading!: () => void;
     const read = new Promise<void>((r) => (reading = r));
-    store.getRequest = async (id: string) => {
-      store.getRequest = get;
-      const snapshot = await get(id);
+    steps.get = async (...args: Parameters<typeof get>) => {
+      steps.get = get;
+      const snapshot = await get(...args);
       reading();
       await held;
       return snapshot;

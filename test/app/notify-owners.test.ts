@@ -49,7 +49,7 @@ afterAll(async () => {
   h.sim.assertNoViolations();
 });
 
-const idle = () => h.runtime.service.deps.chat.idle();
+const idle = () => h.runtime.service.drain(['chat']);
 const counted = (target: string, outcome: string): number =>
   Number(
     new RegExp(`^jit_notifications_total\\{target="${target}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(

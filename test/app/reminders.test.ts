@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../app/index.ts';
-import { remindDue } from '../../app/notify/reminders.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
 import { AppHarness, checkRunOf } from './harness.ts';
 
@@ -33,7 +32,7 @@ afterAll(async () => {
 async function bothAt(aheadMs: number): Promise<void> {
   h.offsetMs = aheadMs;
   try {
-    await Promise.all([remindDue(h.runtime.service), remindDue(other.service)]);
+    await Promise.all([h.runtime.service.remind(), other.service.remind()]);
   } finally {
     h.offsetMs = 0;
   }

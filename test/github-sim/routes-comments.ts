@@ -100,6 +100,13 @@ export function issue(r: Resources, repo: SimRepo, i: SimIssue): Json {
   });
 }
 
+/** One page of a list, as GitHub pages it (`per_page`, default 30, at most 100; `page` from 1). */
+function page<T>(ctx: RouteContext, all: readonly T[]): T[] {
+  const per = Math.min(100, Number(ctx.query.get('per_page') ?? 30) || 30);
+  const n = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
+  return all.slice((n - 1) * per, n * per);
+}
+
 /** Assignees must be users who exist (GitHub drops or refuses others; here: refused). */
 function assignees(ctx: RouteContext): string[] | Reply {
   const wanted = ctx.body.assignees as string[] | undefined;
@@ -129,6 +136,31 @@ function react<T extends { reactions: SimComment['reactions'] }>(
 }
 
 export const commentRoutes = {
+  'issues/list-comments': {
+    auth: { permission: 'issues', level: 'read', scope: 'repo' },
+    handle: (ctx) => {
+      const number = Number(ctx.params.issue_number);
+      const all = ctx.repo.comments.filter((c) => c.issue === number);
+      return { status: 200, body: page(ctx, all).map((c) => issueComment(ctx, ctx.repo, c)) };
+    },
+  },
+  'repos/list-comments-for-commit': {
+    auth: { permission: 'contents', level: 'read', scope: 'repo' },
+    handle: (ctx) => {
+      const all = ctx.repo.commitComments.filter((c) => c.commitId === ctx.params.commit_sha);
+      return { status: 200, body: page(ctx, all).map((c) => commitComment(ctx, ctx.repo, c)) };
+    },
+  },
+  'issues/list-for-repo': {
+    auth: { permission: 'issues', level: 'read', scope: 'repo' },
+    handle: (ctx) => {
+      const state = ctx.query.get('state') ?? 'open';
+      const all = [...ctx.repo.issues.values()].filter((i) => state === 'all' || i.state === state);
+      const newest = ctx.query.get('direction') !== 'asc';
+      const sorted = [...all].sort((a, b) => (newest ? b.number - a.number : a.number - b.number));
+      return { status: 200, body: page(ctx, sorted).map((i) => issue(ctx, ctx.repo, i)) };
+    },
+  },
   'issues/create-comment': {
     auth: { permission: 'issues', level: 'write', scope: 'repo' },
     handle: (ctx) => {

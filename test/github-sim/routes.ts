@@ -7,7 +7,7 @@ import { userRoutes } from './routes-users.ts';
 import { pullRequest, repository, userOf } from './resources.ts';
 import { fail, iso, type Reply, type Route, type RouteContext } from './route-kit.ts';
 import type { OperationId } from './spec.ts';
-import type { Permissions, SimInstallation } from './world.ts';
+import type { Permissions, SimInstallation, SimRun } from './world.ts';
 
 type Json = Record<string, unknown>;
 
@@ -221,40 +221,38 @@ export const ROUTES: Record<OperationId, Route> = {
     handle: (ctx) => {
       const run = ctx.world.runs.get(Number(ctx.params.run_id));
       if (!run || run.repoId !== ctx.repo.id) return fail(404, 'Not Found');
+      return { status: 200, body: runBody(ctx, run) };
+    },
+  },
+  'actions/get-workflow-run-attempt': {
+    auth: { permission: 'actions', level: 'read', scope: 'repo' },
+    handle: (ctx) => {
+      const run = ctx.world.runAttempts.get(`${ctx.params.run_id}:${ctx.params.attempt_number}`);
+      if (!run || run.repoId !== ctx.repo.id) return fail(404, 'Not Found');
+      return { status: 200, body: runBody(ctx, run) };
+    },
+  },
+  'actions/get-pending-deployments-for-run': {
+    auth: { permission: 'actions', level: 'read', scope: 'repo' },
+    handle: (ctx) => {
+      const run = ctx.world.runs.get(Number(ctx.params.run_id));
+      if (!run || run.repoId !== ctx.repo.id) return fail(404, 'Not Found');
       const full = `${ctx.repo.owner}/${ctx.repo.name}`;
-      const url = `${ctx.baseUrl}/repos/${full}/actions/runs/${run.id}`;
-      const body = ctx.synth.build('workflow-run', {
-        id: run.id,
-        node_id: `WFR_${run.id}`,
-        name: 'deploy',
-        head_branch: run.headBranch,
-        head_sha: run.headSha,
-        path: run.path,
-        run_number: run.id,
-        run_attempt: run.attempt,
-        display_title: 'deploy',
-        event: run.event,
-        status: 'in_progress',
-        conclusion: null,
-        workflow_id: 1,
-        url,
-        html_url: `https://github.com/${full}/actions/runs/${run.id}`,
-        actor: userOf(ctx, run.actor),
-        triggering_actor: userOf(ctx, run.triggeringActor),
-        created_at: iso(ctx.now),
-        updated_at: iso(ctx.now),
-        jobs_url: `${url}/jobs`,
-        logs_url: `${url}/logs`,
-        check_suite_url: `${ctx.baseUrl}/repos/${full}/check-suites/${run.id}`,
-        cancel_url: `${url}/cancel`,
-        rerun_url: `${url}/rerun`,
-        artifacts_url: `${url}/artifacts`,
-        workflow_url: `${ctx.baseUrl}/repos/${full}/actions/workflows/1`,
-        pull_requests: [],
-        head_commit: null,
-        repository: repository(ctx, ctx.repo, 'minimal-repository'),
-        head_repository: repository(ctx, ctx.repo, 'minimal-repository'),
-      });
+      const body = [...(run.waitingOn ?? [])].map((name, i) =>
+        ctx.synth.build('pending-deployment', {
+          environment: {
+            id: i + 1,
+            node_id: `EN_${i + 1}`,
+            name,
+            url: `${ctx.baseUrl}/repos/${full}/environments/${name}`,
+            html_url: `https://github.com/${full}/deployments/activity_log?environments_filter=${name}`,
+          },
+          wait_timer: 0,
+          wait_timer_started_at: null,
+          current_user_can_approve: false,
+          reviewers: [],
+        }),
+      );
       return { status: 200, body };
     },
   },
@@ -262,6 +260,9 @@ export const ROUTES: Record<OperationId, Route> = {
     auth: { permission: 'deployments', level: 'write', scope: 'repo' },
     handle: (ctx) => {
       const b = ctx.body as { environment_name?: string; state?: string; comment?: string };
+      ctx.world.runs
+        .get(Number(ctx.params.run_id))
+        ?.waitingOn?.delete((b.environment_name ?? '').toLowerCase());
       ctx.repo.gateReviews.push({
         runId: Number(ctx.params.run_id),
         environment: b.environment_name ?? '',
@@ -277,3 +278,42 @@ export const ROUTES: Record<OperationId, Route> = {
   ...commentRoutes,
   ...userRoutes,
 };
+
+/** A run attempt as GitHub's `workflow-run` describes it. */
+function runBody(ctx: RouteContext, run: SimRun) {
+  const full = `${ctx.repo.owner}/${ctx.repo.name}`;
+  const url = `${ctx.baseUrl}/repos/${full}/actions/runs/${run.id}`;
+  const body = ctx.synth.build('workflow-run', {
+    id: run.id,
+    node_id: `WFR_${run.id}`,
+    name: 'deploy',
+    head_branch: run.headBranch,
+    head_sha: run.headSha,
+    path: run.path,
+    run_number: run.id,
+    run_attempt: run.attempt,
+    display_title: 'deploy',
+    event: run.event,
+    status: 'in_progress',
+    conclusion: null,
+    workflow_id: 1,
+    url,
+    html_url: `https://github.com/${full}/actions/runs/${run.id}`,
+    actor: userOf(ctx, run.actor),
+    triggering_actor: userOf(ctx, run.triggeringActor),
+    created_at: iso(ctx.now),
+    updated_at: iso(ctx.now),
+    jobs_url: `${url}/jobs`,
+    logs_url: `${url}/logs`,
+    check_suite_url: `${ctx.baseUrl}/repos/${full}/check-suites/${run.id}`,
+    cancel_url: `${url}/cancel`,
+    rerun_url: `${url}/rerun`,
+    artifacts_url: `${url}/artifacts`,
+    workflow_url: `${ctx.baseUrl}/repos/${full}/actions/workflows/1`,
+    pull_requests: [],
+    head_commit: null,
+    repository: repository(ctx, ctx.repo, 'minimal-repository'),
+    head_repository: repository(ctx, ctx.repo, 'minimal-repository'),
+  });
+  return body;
+}

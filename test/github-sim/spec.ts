@@ -9,6 +9,11 @@ const require = createRequire(import.meta.url);
 
 /** Operations the simulator serves, by GitHub's operationId. */
 export const SERVED = [
+  'issues/list-comments',
+  'repos/list-comments-for-commit',
+  'issues/list-for-repo',
+  'actions/get-pending-deployments-for-run',
+  'actions/get-workflow-run-attempt',
   'apps/get-authenticated',
   'apps/get-repo-installation',
   'apps/list-installations',

@@ -277,6 +277,7 @@ export class WebhookSender {
       repo,
       sender,
     );
+    (run.waitingOn ??= new Set()).add(environment.toLowerCase());
     const deploymentId = this.#sim.world.nextId();
     const stamp = this.#sim
       .now()

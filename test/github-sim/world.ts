@@ -155,6 +155,8 @@ export interface SimRun {
   headSha: string;
   headBranch: string;
   event: string;
+  /** Environments whose jobs of this run wait on a protection rule (until it is answered). */
+  waitingOn?: Set<string>;
 }
 
 export interface SimTeam {
@@ -206,6 +208,8 @@ export class World {
   readonly jobs = new Map<number, SimJob>();
   /** Workflow runs by id (the latest attempt). */
   readonly runs = new Map<number, SimRun>();
+  /** Every attempt of every run (`<id>:<attempt>`): a re-run keeps who started each attempt. */
+  readonly runAttempts = new Map<string, SimRun>();
   app: SimApp;
   #nextId = 1000;
 
@@ -454,6 +458,7 @@ export class World {
       event: opts.event ?? 'push',
     };
     this.runs.set(run.id, run);
+    this.runAttempts.set(`${run.id}:${run.attempt}`, run);
     return run;
   }
 

@@ -1,0 +1,88 @@
+import { repoOf } from '../../domain/claims.ts';
+import type { Effect } from '../../domain/effects.ts';
+import type { StoredRequest } from '../../domain/request.ts';
+import { noticeOf, type Notice } from '../../notify/notice.ts';
+import { commentBody, issueTitle, marker } from '../../notify/render-github.ts';
+import type { Ports } from '../ports.ts';
+
+type NoticePorts = Pick<Ports, 'ledger' | 'links' | 'github' | 'log' | 'now'>;
+
+/** What approvers are told about request `r` now, with its votes. */
+export async function noticeFor(p: Pick<Ports, 'ledger' | 'links'>, r: StoredRequest): Promise<Notice> {
+  return noticeOf(r, await p.ledger.votes(r.id), p.links.serverUrl, p.links.pageUrl);
+}
+
+/** The HTTP status of a GitHub failure (kept as the cause of the app's error). */
+const statusOf = (err: unknown): number | undefined =>
+  ((err as { cause?: { status?: number } }).cause ?? (err as { status?: number })).status;
+
+/**
+ * Effect `notice`: posts the comment that tells approvers a request waits (or opens its issue),
+ * once, or brings it up to date (votes so far, the outcome; an issue closes at the end). A try whose
+ * outcome is unknown may have posted it: the comment or issue is looked for by the request's
+ * marker first. A request decided before anyone was told gets nothing posted.
+ */
+export async function doNotice(p: NoticePorts, e: Effect): Promise<void> {
+  const r = await p.ledger.read(e.requestId!);
+  const plan = r.notice;
+  if (!plan || plan.github === 'none') return;
+  const notice = await noticeFor(p, r);
+  const [owner, repo] = repoOf(r.claims);
+  if (plan.posted !== null) {
+    if (plan.github === 'issue')
+      await p.github.updateIssue(r.installationId, owner, repo, plan.posted, {
+        body: commentBody(notice),
+        ...(r.status !== 'pending' && { state: 'closed' as const }),
+      });
+    else
+      await p.github.editComment(
+        r.installationId,
+        owner,
+        repo,
+        plan.thread,
+        plan.posted,
+        commentBody(notice),
+      );
+    return;
+  }
+  if (r.status !== 'pending') return;
+  // Approvers are told where the check run is: it is made first (on another instance, maybe now).
+  if (r.checkRunId === null && (await p.ledger.outstanding(r.id)).some((x) => x.kind === 'check_run'))
+    throw Object.assign(new Error('the check run is not made yet: telling the approvers waits for it'), {
+      retriable: true,
+    });
+  const openIssue = async (): Promise<number> =>
+    (e.attempts > 1 ? await p.github.findIssue(r.installationId, owner, repo, marker(r.id)) : null) ??
+    (await p.github.openIssue(r.installationId, owner, repo, {
+      title: issueTitle(notice),
+      body: commentBody(notice),
+      assignees: plan.assignees,
+    }));
+  let mode = plan.github;
+  let posted: number;
+  if (mode === 'issue') posted = await openIssue();
+  else {
+    const found =
+      e.attempts > 1
+        ? await p.github.findComment(r.installationId, owner, repo, plan.thread, marker(r.id))
+        : null;
+    try {
+      posted =
+        found ??
+        (await p.github.postComment(r.installationId, owner, repo, plan.thread, commentBody(notice)));
+    } catch (err) {
+      // Commenting on a commit needs contents: write. An app without it tells approvers by an issue.
+      if (plan.thread.kind !== 'commit' || statusOf(err) !== 403) throw err;
+      p.log.warn({ request: r.id }, 'no permission to comment on the commit: opening an issue instead');
+      mode = 'issue';
+      posted = await openIssue();
+    }
+  }
+  await p.ledger.update(r.id, (fresh) => {
+    if (!fresh.notice || fresh.notice.posted !== null) return null;
+    fresh.notice.github = mode;
+    fresh.notice.posted = posted;
+    fresh.notice.remindedAt ??= p.now();
+    return {};
+  });
+}
