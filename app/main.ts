@@ -7,6 +7,7 @@ import { appOctokit, type SharedPacing } from './github/octokit-class.ts';
 import { serve } from './http/serve.ts';
 import { jitApprovals, type Runtime } from './index.ts';
 import { createLogger } from './logging/create-logger.ts';
+import { registerFirst } from './setup/register-first.ts';
 
 const envFiles = envFilesRead(process.execArgv, process.cwd());
 
@@ -23,6 +24,14 @@ function refuse(err: unknown, started?: Config): never {
   process.exit(1);
 }
 
+const logFor = (c: Config) =>
+  createLogger({ level: c.logLevel, format: c.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
+
+// No APP_ID: the registration page first (app/setup/), until GitHub has registered the app and its
+// settings are in .env and in this environment; a stop signal there ends the process.
+if (!(await registerFirst(process.env, process.cwd(), logFor).catch((err: unknown) => refuse(err))))
+  process.exit(0);
+
 let config: Config;
 try {
   config = readConfig(process.env);
@@ -30,10 +39,7 @@ try {
   refuse(err);
 }
 
-const log = createLogger({
-  level: config.logLevel,
-  format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
-});
+const log = logFor(config);
 log.info({ envFiles }, `settings came from ${settingsSource(envFiles)}`);
 // Filled in from the store once it is open: instances on one PostgreSQL pace their writes together.
 const writePacing: SharedPacing = {};

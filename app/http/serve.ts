@@ -7,7 +7,7 @@ import { AppError, errorBody } from '../errors.ts';
 import { exactPath } from './exact-path.ts';
 import { hangUpAfterRefusal, readBody, refuseDeclaredOver } from './read-body.ts';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
 
 export interface ServeOptions {
   probot: Probot;
@@ -33,6 +33,19 @@ function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): voi
   res.end(JSON.stringify(body));
 }
 
+/** Paths a load balancer or Prometheus asks every few seconds. */
+const ROUTINE = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** What `listen` serves: handlers in order, and optionally Probot's webhook middleware at its path. */
+export interface ListenOptions {
+  handlers: readonly Handler[];
+  webhook?: { path: string; handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown> };
+  http: Config['http'];
+  port: number;
+  host: string;
+  log: Logger;
+}
+
 /**
  * Serves a Probot app on its own HTTP server, in front of Probot's webhook middleware: a request is
  * routed only on its exact path; bodies over `maxBodyBytes` are refused (413) by content-length
@@ -40,22 +53,37 @@ function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): voi
  * timeouts to send their headers or their request are cut off (408).
  */
 export async function serve(o: ServeOptions): Promise<Serving> {
-  const webhookPath = o.webhookPath ?? '/api/github/webhooks';
   const handlers: Handler[] = [];
   await o.probot.load(o.app, { cwd: process.cwd(), addHandler: (h) => void handlers.push(h) });
-  const webhooks = await o.probot.getNodeMiddleware({ path: webhookPath });
-  const log = o.log.child({ name: 'http' });
+  const path = o.webhookPath ?? '/api/github/webhooks';
+  const handle = await o.probot.getNodeMiddleware({ path });
+  return listen({
+    handlers,
+    webhook: { path, handle },
+    http: o.http,
+    port: o.port,
+    host: o.host,
+    log: o.log,
+  });
+}
+
+/**
+ * The app's HTTP server, for the app and for its registration page (`npm start` without APP_ID):
+ * exact paths, bounded bodies and timeouts, one log line per request.
+ */
+export async function listen(o: ListenOptions): Promise<Serving> {
+  const log = o.log.child({ component: 'http' });
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     refuseDeclaredOver(req, o.http.maxBodyBytes);
-    if (path === webhookPath) {
+    if (o.webhook && path === o.webhook.path) {
       // Read here, within the limit; Probot's middleware takes a body already read from `rawBody`.
       if (req.method === 'POST')
         Object.assign(req, { body: {}, rawBody: await readBody(req, o.http.maxBodyBytes) });
-      await webhooks(req, res);
+      await o.webhook.handle(req, res);
       return;
     }
-    for (const handler of handlers) if (await handler(req, res)) return;
+    for (const handler of o.handlers) if (await handler(req, res)) return;
     throw new AppError('not_found', `no route ${req.method} ${path}`);
   };
 
@@ -71,7 +99,9 @@ export async function serve(o: ServeOptions): Promise<Serving> {
       res.once('close', () => {
         const ms = Date.now() - started;
         const where = path ?? `(unexpected target ${JSON.stringify(req.url)})`;
-        log.info({ status: res.statusCode, ms }, `${req.method} ${where} ${res.statusCode} - ${ms}ms`);
+        // Probes and scrapes that succeed are routine: a line each only at debug.
+        const level = res.statusCode < 400 && path && ROUTINE.has(path) ? 'debug' : 'info';
+        log[level]({ status: res.statusCode, ms }, `${req.method} ${where} ${res.statusCode} - ${ms}ms`);
       });
       const routed = path
         ? route(req, res, path)

@@ -2,6 +2,7 @@
 // published description. Violations are recorded for the test that caused them to fail on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { AppManifests } from './app-manifests.ts';
 import { authenticate, covers, tokenHash } from './auth.ts';
 import { Faults, type Fault } from './faults.ts';
 import { UserAuth } from './oauth.ts';
@@ -46,6 +47,7 @@ export class GitHubSimulator {
   readonly sideHandlers: SideHandler[] = [];
   /** github.com's user authorization flow (`/login/oauth/*`), served by every simulator. */
   readonly userAuth: UserAuth;
+  readonly appManifests: AppManifests; // registering an app from a manifest
   /** The clock the simulator stamps and checks expiry with; tests may move it. */
   now: () => Date = () => new Date();
   readonly routes: RouteTable;
@@ -66,6 +68,7 @@ export class GitHubSimulator {
       () => this.now(),
     );
     this.userAuth = new UserAuth(this);
+    this.appManifests = new AppManifests(this);
   }
 
   get url(): string {
