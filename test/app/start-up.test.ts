@@ -66,6 +66,7 @@ describe('a setting the app cannot use stops it with one line naming it', () => 
     ],
     ['DATABASE_URL', { DATABASE_URL: 'postgres://no_such_role@127.0.0.1:5432/test' }, /user and password/],
     ['DATA_DIR', { DATA_DIR: join(A_FILE, 'data') }, /cannot create .*\(ENOTDIR\)/],
+    ['DATA_DIR', { DATA_DIR: A_FILE }, /a-file is a file, not a directory\. Point DATA_DIR at a directory/],
     ['GHE_HOST', { GHE_HOST: 'https://ghe.example.com' }, /Give the host only/],
     ['GHE_PROTOCOL', { GHE_HOST: 'ghe.example.com', GHE_PROTOCOL: 'ftp' }, /https or http/],
   ])('%s (%j)', async (name, env, fix) => {

@@ -41,7 +41,8 @@ beforeAll(async () => {
 
 describe('the Dockerfile', () => {
   it('builds on the official Node 24 image and runs as a user that is not root', () => {
-    for (const stage of stages) expect(stage.from).toMatch(/^node:24-(alpine|slim)$/);
+    // By digest: a tag moves, a digest does not.
+    for (const stage of stages) expect(stage.from).toMatch(/^node:24-(alpine|slim)@sha256:[0-9a-f]{64}$/);
     expect(last(image, 'USER')?.args[0]).toMatch(/^(?!root$|0$)\w+$/);
     expect(last(image, 'STOPSIGNAL')?.args).toEqual(['SIGTERM']);
     expect(last(image, 'EXPOSE')?.args).toEqual([stageEnv(image).PORT]);
@@ -223,8 +224,8 @@ describe('compose.yaml and its proxy', () => {
       services: Record<string, { image?: string; volumes?: string[]; depends_on?: Record<string, unknown> }>;
     };
     const { proxy, postgres } = compose.services;
-    expect(postgres?.image).toMatch(/^postgres:\d+/);
-    expect(proxy?.image).toMatch(/^caddy:2/);
+    expect(postgres?.image).toMatch(/^postgres:\d+-alpine@sha256:[0-9a-f]{64}$/);
+    expect(proxy?.image).toMatch(/^caddy:2-alpine@sha256:[0-9a-f]{64}$/);
     expect(Object.keys(proxy?.depends_on ?? {})).toEqual(['app1', 'app2']);
     const mount = proxy!.volumes!.find((v) => v.endsWith(':/etc/caddy/Caddyfile:ro'))!;
     const caddyfile = readFileSync(resolve(root, mount.split(':')[0]!), 'utf8');
