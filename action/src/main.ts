@@ -19,7 +19,7 @@ const POLL_SECONDS = 50;
 async function idToken(audience: string): Promise<string> {
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new ActionError(
-      'this job cannot get an OIDC token. Add to the job (or the workflow):\n\n  permissions:\n    id-token: write\n    contents: read\n\n(Runs from forks get no OIDC token at all.)',
+      'this job cannot get an OIDC token. Add to this job (this job only, not the whole workflow):\n\n  permissions:\n    id-token: write\n    contents: read\n\n(Runs from forks get no OIDC token at all.)',
     );
   }
   return core.getIDToken(audience);
