@@ -8,6 +8,7 @@ import { serve } from './http/serve.ts';
 import { jitApprovals, type Runtime } from './index.ts';
 import { createLogger } from './logging/create-logger.ts';
 import { registerFirst } from './setup/register-first.ts';
+import { stopOnSignals } from './stop-signals.ts';
 
 const envFiles = envFilesRead(process.execArgv, process.cwd());
 
@@ -62,10 +63,8 @@ const started = serve({
 }).catch((err: unknown) => refuse(err, config));
 // The signals are handled before the port opens: a stop that arrives as the server starts
 // listening waits for the start, then closes the server and the store, and the app exits 0.
-const stop = async (): Promise<void> => {
+stopOnSignals(async () => {
   await (await started).close();
   await runtime?.close();
-};
-process.once('SIGTERM', () => void stop());
-process.once('SIGINT', () => void stop());
+}, log);
 await started;

@@ -23,12 +23,23 @@ const STAND_IN = {
 export const settingsBeforeRegistration = (env: NodeJS.ProcessEnv): Config =>
   readConfig({ ...env, ...STAND_IN, PUBLIC_URL: env.PUBLIC_URL || 'http://localhost' });
 
-/** Resolves on the first SIGTERM or SIGINT (the registration page stops, and so does the process). */
+/**
+ * Resolves on the first SIGTERM, SIGINT or SIGHUP, or when `npm start`'s launcher goes away (as
+ * app/stop-signals.ts does for the running app): the registration page stops, and so does the process.
+ */
 function signalled(): { stopped: Promise<void>; forget: () => void } {
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
-  process.once('SIGTERM', stop).once('SIGINT', stop);
-  return { stopped, forget: () => void process.off('SIGTERM', stop).off('SIGINT', stop) };
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, stop);
+  process.on('disconnect', stop);
+  return {
+    stopped,
+    forget: () => {
+      for (const signal of signals) process.off(signal, stop);
+      process.off('disconnect', stop);
+    },
+  };
 }
 
 /**
