@@ -8,6 +8,7 @@ import { serve } from './http/serve.ts';
 import { jitApprovals, type Runtime } from './index.ts';
 import { createLogger } from './logging/create-logger.ts';
 import { registerFirst } from './setup/register-first.ts';
+import { startLine } from './start-line.ts';
 import { stopOnSignals } from './stop-signals.ts';
 
 const envFiles = envFilesRead(process.execArgv, process.cwd());
@@ -60,6 +61,7 @@ const started = serve({
   port: config.port,
   host: config.host,
   log,
+  webhookSecret: config.webhookSecret,
 }).catch((err: unknown) => refuse(err, config));
 // The signals are handled before the port opens: a stop that arrives as the server starts
 // listening waits for the start, then closes the server and the store, and the app exits 0.
@@ -68,3 +70,4 @@ stopOnSignals(async () => {
   await runtime?.close();
 }, log);
 await started;
+log.info(startLine(config));

@@ -11,7 +11,7 @@ import { checkBody } from '../service/request-input.ts';
 import type { Store } from '../store/types.ts';
 import { refuseUnstorable } from './json-strings.ts';
 import type { VerifyOidc } from './oidc.ts';
-import { cachedCheck } from './readiness.ts';
+import { cachedCheck, readinessLog } from './readiness.ts';
 import { checkReady } from './readyz.ts';
 import { checkRequestsPerRun, LongPolls } from './run-limits.ts';
 
@@ -84,6 +84,7 @@ export function createApiHandler(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const longPolls = new LongPolls(deps.limits);
   const ready = cachedCheck(() => checkReady(deps.store, deps.github), deps.readyzCacheMs, deps.now);
+  const readiness = readinessLog(deps.log);
   /**
    * A long-poll, in a function of its own that holds only what the wait needs: the route that
    * starts it returns at once, so neither the step's verified claims nor the parsed URL are kept
@@ -130,8 +131,17 @@ export function createApiHandler(
   ): Promise<boolean> => {
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz' && method === 'GET') return (send(res, 200, { status: 'ok' }), true);
-    if (url.pathname === '/readyz' && method === 'GET')
-      return (await ready(), send(res, 200, { status: 'ready' }), true);
+    if (url.pathname === '/readyz' && method === 'GET') {
+      // Answered here, not by the error path below: a failing probe is logged once per change.
+      const failure = await ready().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      readiness(failure);
+      if (failure === undefined) return (send(res, 200, { status: 'ready' }), true);
+      const { status, body } = errorBody(failure);
+      return (send(res, status, body), true);
+    }
     if (url.pathname === '/metrics' && method === 'GET')
       return (send(res, 200, deps.metrics.render(), 'text/plain; version=0.0.4'), true);
     if (url.pathname === '/api/v1/requests') {

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -17,6 +18,8 @@ export interface ServeOptions {
   host: string;
   log: Logger;
   webhookPath?: string;
+  /** The webhook secret: a delivery without its signature is refused here, with one warning. */
+  webhookSecret?: string;
 }
 
 export interface Serving {
@@ -33,13 +36,44 @@ function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): voi
   res.end(JSON.stringify(body));
 }
 
+/**
+ * A webhook delivery must carry GitHub's signature of its body with the app's secret. One that does
+ * not is refused (400) with one warning, before Probot, which would log it as an error twice, with
+ * stacks.
+ */
+function refuseUnsigned(
+  req: IncomingMessage,
+  body: string | Buffer,
+  secret: string,
+  log: Pick<Logger, 'warn'>,
+): void {
+  const given = req.headers['x-hub-signature-256'];
+  const expected = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  if (typeof given === 'string' && given.length === expected.length)
+    if (timingSafeEqual(Buffer.from(given), Buffer.from(expected))) return;
+  const why =
+    typeof given === 'string' ? 'a signature that does not match' : 'no x-hub-signature-256 signature';
+  log.warn(
+    {
+      delivery: String(req.headers['x-github-delivery'] ?? ''),
+      event: String(req.headers['x-github-event'] ?? ''),
+    },
+    `webhook rejected: ${why} (not from GitHub, or WEBHOOK_SECRET differs from the app's webhook secret)`,
+  );
+  throw new AppError('bad_request', 'the webhook signature is missing or wrong');
+}
+
 /** Paths a load balancer or Prometheus asks every few seconds. */
 const ROUTINE = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** What `listen` serves: handlers in order, and optionally Probot's webhook middleware at its path. */
 export interface ListenOptions {
   handlers: readonly Handler[];
-  webhook?: { path: string; handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown> };
+  webhook?: {
+    path: string;
+    handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
+    secret?: string;
+  };
   http: Config['http'];
   port: number;
   host: string;
@@ -59,7 +93,7 @@ export async function serve(o: ServeOptions): Promise<Serving> {
   const handle = await o.probot.getNodeMiddleware({ path });
   return listen({
     handlers,
-    webhook: { path, handle },
+    webhook: { path, handle, ...(o.webhookSecret !== undefined && { secret: o.webhookSecret }) },
     http: o.http,
     port: o.port,
     host: o.host,
@@ -78,8 +112,11 @@ export async function listen(o: ListenOptions): Promise<Serving> {
     refuseDeclaredOver(req, o.http.maxBodyBytes);
     if (o.webhook && path === o.webhook.path) {
       // Read here, within the limit; Probot's middleware takes a body already read from `rawBody`.
-      if (req.method === 'POST')
-        Object.assign(req, { body: {}, rawBody: await readBody(req, o.http.maxBodyBytes) });
+      if (req.method === 'POST') {
+        const rawBody = await readBody(req, o.http.maxBodyBytes);
+        if (o.webhook.secret !== undefined) refuseUnsigned(req, rawBody, o.webhook.secret, log);
+        Object.assign(req, { body: {}, rawBody });
+      }
       await o.webhook.handle(req, res);
       return;
     }
@@ -99,8 +136,9 @@ export async function listen(o: ListenOptions): Promise<Serving> {
       res.once('close', () => {
         const ms = Date.now() - started;
         const where = path ?? `(unexpected target ${JSON.stringify(req.url)})`;
-        // Probes and scrapes that succeed are routine: a line each only at debug.
-        const level = res.statusCode < 400 && path && ROUTINE.has(path) ? 'debug' : 'info';
+        // Probes and scrapes are routine: a line each only at debug (a failing /readyz says so
+        // itself, once per change).
+        const level = path && ROUTINE.has(path) ? 'debug' : 'info';
         log[level]({ status: res.statusCode, ms }, `${req.method} ${where} ${res.statusCode} - ${ms}ms`);
       });
       const routed = path

@@ -168,6 +168,15 @@ describe('npm start reads .env from its working directory', () => {
       expect(logs[0]!.msg).toBe(
         `settings came from the environment and ${join(dir, '.env')} (the environment wins)`,
       );
+      // One line says what the app runs on, once it listens.
+      const started = await new Promise<string>((resolve) => {
+        const look = () => /"msg":"(started: [^"]*)"/.exec(out)?.[1];
+        if (look()) return resolve(look()!);
+        child.stdout.on('data', () => look() && resolve(look()!));
+      });
+      expect(started).toBe(
+        `started: store SQLite in ${join(dir, 'data')}, public URL ${PUBLIC_URL}, sign-in not configured (the approval page says so), mandatory organization policies: none`,
+      );
       h.url = `http://127.0.0.1:${port}`;
       const r = await h.request(await h.step());
       expect(r.status).toBe(201);
