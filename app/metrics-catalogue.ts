@@ -44,13 +44,14 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     [...notifyTargets].flatMap((target) =>
       each('outcome', ['delivered', 'failed']).map((o) => ({ target, ...o })),
     ),
+    ['target', 'outcome'],
   );
   metrics.declare(
     'jit_command_replies_total',
     'Answers to comment commands that changed nothing.',
     each('outcome', ['sent', 'suppressed']),
   );
-  metrics.declare('jit_github_api_calls_total', GITHUB_CALLS_HELP, []);
+  metrics.declare('jit_github_api_calls_total', GITHUB_CALLS_HELP, [], ['route', 'status']);
   metrics.declare(PAGE_VOTES_REFUSED, PAGE_VOTES_REFUSED_HELP, each('reason', PAGE_VOTE_REFUSALS));
 }
 

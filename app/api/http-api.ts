@@ -143,7 +143,7 @@ export function createApiHandler(
       return (send(res, status, body), true);
     }
     if (url.pathname === '/metrics' && method === 'GET')
-      return (send(res, 200, deps.metrics.render(), 'text/plain; version=0.0.4'), true);
+      return (send(res, 200, await deps.metrics.render(), deps.metrics.contentType), true);
     if (url.pathname === '/api/v1/requests') {
       if (method !== 'POST')
         throw new AppError('bad_request', `${method} is not supported here; POST a request`);
