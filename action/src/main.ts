@@ -8,7 +8,16 @@ import { AppClient } from './client.ts';
 import { ActionError } from './errors.ts';
 import { readInputs } from './inputs.ts';
 import { inert } from './log-safe.ts';
-import { decidingReason, deniedBy, narrowing, newEvents, progressLine, stateKey, why } from './report.ts';
+import {
+  approvedHow,
+  decidingReason,
+  deniedBy,
+  narrowing,
+  newEvents,
+  progressLine,
+  stateKey,
+  why,
+} from './report.ts';
 
 /** Every line the step prints goes through here: nothing in it can start a workflow command. */
 const say = (line: string): void => core.info(inert(line));
@@ -173,15 +182,13 @@ export async function run(): Promise<void> {
     core.setOutput('token', token);
     core.setOutput('expires-at', r.token.expires_at);
     say(
-      `Approved${r.approvers.length ? ` by ${r.approvers.join(', ')}` : ' automatically'}: token with ${Object.entries(
-        r.token.permissions,
-      )
+      `${approvedHow(r)}: token with ${Object.entries(r.token.permissions)
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ')} until ${r.token.expires_at}.`,
     );
   } else {
     say(
-      `Approved${r.approvers.length ? ` by ${r.approvers.join(', ')}` : ' automatically'}; no token (${r.decision.reasons.find((x) => x.rule === 'token')?.message ?? 'none granted'}).`,
+      `${approvedHow(r)}; no token (${r.decision.reasons.find((x) => x.rule === 'token')?.message ?? 'none granted'}).`,
     );
   }
 }
