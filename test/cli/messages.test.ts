@@ -1,11 +1,12 @@
 // What the command says when something is wrong: the usage text only when the command line is
 // wrong, and `audit` reading its settings from .env as `npm start` does.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditKeys } from '../../app/audit/chain.ts';
+import { USAGE } from '../../app/cli/main.ts';
 import { LOG_BACKENDS, newPrivateKey } from '../helpers/audit-log.ts';
 import { root, runCli } from '../helpers/cli.ts';
 
@@ -37,6 +38,16 @@ describe('the usage text', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain(`jit-approvals: ${message}`);
     expect(lines[1]).toMatch(/^ {2}fix: /);
+  });
+});
+
+describe("the README's synopsis", () => {
+  it('names every command of the usage text, audit included', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const synopsis = readme.slice(readme.indexOf('## Command line')).split('```')[1]!;
+    const commands = [...USAGE.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
+    expect(new Set(commands)).toEqual(new Set(['validate', 'test', 'explain', 'audit']));
+    for (const command of commands) expect(synopsis).toMatch(new RegExp(`^jit-approvals ${command} `, 'm'));
   });
 });
 
