@@ -105,7 +105,7 @@ export async function startRegistration(o: RegistrationOptions): Promise<Registr
         403,
         problemPage(
           'Open the setup link',
-          "Open the setup link the app printed when it started (its log line 'register the app: open …'): it carries a key that only the app's log shows.",
+          "Open the setup link the app printed when it started (its log line 'APP_ID is not set: register the app on GitHub. Open …'): it carries a key that only the app's log shows.",
         ),
       );
     const org = (q.get('org') ?? o.org ?? '').trim();
@@ -151,7 +151,7 @@ export async function startRegistration(o: RegistrationOptions): Promise<Registr
   };
 
   const callback = async (res: ServerResponse, q: URLSearchParams): Promise<void> => {
-    const back = '/setup';
+    const back = `/setup?key=${key}`;
     const pending = states.get(q.get('state') ?? '');
     const code = q.get('code') ?? '';
     if (!pending || pending.expires < Date.now() || !/^[A-Za-z0-9_-]{1,128}$/.test(code))

@@ -172,6 +172,22 @@ describe('the image, started as Docker starts it', () => {
     expect(await stop(child)).toBe(0);
   });
 
+  it('without APP_ID, refuses to start with the one line that says where to register (no app.yml in it)', async () => {
+    const env: Record<string, string> = { ...stageEnv(image), ...settings(h, await freePort()) };
+    delete env.APP_ID;
+    const child = spawn(process.execPath, CMD.slice(1), {
+      cwd: imageRoot(),
+      env: { PATH: dirname(process.execPath), ...env, DATA_DIR: join(tmpdir(), 'no-app-id') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    expect(await new Promise((r) => child.once('exit', r))).toBe(1);
+    expect(stderr).toMatch(
+      /^jit-approvals: configuration error: APP_ID: is not set, and there is no app\.yml here to register the app from\. Run `npm start` in a checkout/,
+    );
+  });
+
   it('writes pretty logs too (pino-pretty is in the bundle)', async () => {
     const port = await freePort();
     const env = {
