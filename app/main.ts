@@ -11,7 +11,7 @@ import { registerFirst } from './setup/register-first.ts';
 import { startLine } from './start-line.ts';
 import { stopOnSignals } from './stop-signals.ts';
 
-const envFiles = envFilesRead(process.execArgv, process.cwd());
+let envFiles = envFilesRead(process.execArgv, process.cwd());
 
 /**
  * A setting that is wrong, a DATA_DIR the app cannot use, a database it cannot reach or a port it
@@ -33,6 +33,7 @@ const logFor = (c: Config) =>
 // settings are in .env and in this environment; a stop signal there ends the process.
 if (!(await registerFirst(process.env, process.cwd(), logFor).catch((err: unknown) => refuse(err))))
   process.exit(0);
+envFiles = envFilesRead(process.execArgv, process.cwd()); // the .env a registration wrote, too
 
 let config: Config;
 try {
