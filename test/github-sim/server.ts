@@ -47,7 +47,6 @@ export class GitHubSimulator {
   readonly sideHandlers: SideHandler[] = [];
   /** github.com's user authorization flow (`/login/oauth/*`), served by every simulator. */
   readonly userAuth: UserAuth;
-  readonly appManifests: AppManifests; // registering an app from a manifest
   /** The clock the simulator stamps and checks expiry with; tests may move it. */
   now: () => Date = () => new Date();
   readonly routes: RouteTable;
@@ -68,7 +67,7 @@ export class GitHubSimulator {
       () => this.now(),
     );
     this.userAuth = new UserAuth(this);
-    this.appManifests = new AppManifests(this);
+    new AppManifests(this); // registering an app from a manifest: GitHub's page (a side handler)
   }
 
   get url(): string {
