@@ -4,7 +4,8 @@
 #   docker run --env-file .env -e PRIVATE_KEY_PATH=/run/secrets/private-key \
 #     -v "$PWD/private-key.pem:/run/secrets/private-key:ro" -v jit-data:/data -p 3000:3000 jit-approvals
 
-FROM node:24-alpine AS build
+# The base image by digest (a tag moves): update the digest, not the tag, to take a new Node 24.
+FROM node:24-alpine@sha256:d32cdf619f63fe0471182d08996dd516c6275bb5fd31ae06e55a570bd9e1ad43 AS build
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
@@ -13,7 +14,7 @@ COPY scripts/bundle.ts ./scripts/
 COPY app ./app
 RUN node scripts/bundle.ts server
 
-FROM node:24-alpine
+FROM node:24-alpine@sha256:d32cdf619f63fe0471182d08996dd516c6275bb5fd31ae06e55a570bd9e1ad43
 # Listen on every interface of the container; SQLite in the volume /data unless DATABASE_URL is set.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data LOG_FORMAT=json
 WORKDIR /app

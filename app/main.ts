@@ -7,8 +7,11 @@ import { appOctokit, type SharedPacing } from './github/octokit-class.ts';
 import { serve } from './http/serve.ts';
 import { jitApprovals, type Runtime } from './index.ts';
 import { createLogger } from './logging/create-logger.ts';
+import { registerFirst } from './setup/register-first.ts';
+import { startLine } from './start-line.ts';
+import { stopOnSignals } from './stop-signals.ts';
 
-const envFiles = envFilesRead(process.execArgv, process.cwd());
+let envFiles = envFilesRead(process.execArgv, process.cwd());
 
 /**
  * A setting that is wrong, a DATA_DIR the app cannot use, a database it cannot reach or a port it
@@ -23,6 +26,15 @@ function refuse(err: unknown, started?: Config): never {
   process.exit(1);
 }
 
+const logFor = (c: Config) =>
+  createLogger({ level: c.logLevel, format: c.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
+
+// No APP_ID: the registration page first (app/setup/), until GitHub has registered the app and its
+// settings are in .env and in this environment; a stop signal there ends the process.
+if (!(await registerFirst(process.env, process.cwd(), logFor).catch((err: unknown) => refuse(err))))
+  process.exit(0);
+envFiles = envFilesRead(process.execArgv, process.cwd()); // the .env a registration wrote, too
+
 let config: Config;
 try {
   config = readConfig(process.env);
@@ -30,10 +42,7 @@ try {
   refuse(err);
 }
 
-const log = createLogger({
-  level: config.logLevel,
-  format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
-});
+const log = logFor(config);
 log.info({ envFiles }, `settings came from ${settingsSource(envFiles)}`);
 // Filled in from the store once it is open: instances on one PostgreSQL pace their writes together.
 const writePacing: SharedPacing = {};
@@ -53,13 +62,13 @@ const started = serve({
   port: config.port,
   host: config.host,
   log,
+  webhookSecret: config.webhookSecret,
 }).catch((err: unknown) => refuse(err, config));
 // The signals are handled before the port opens: a stop that arrives as the server starts
 // listening waits for the start, then closes the server and the store, and the app exits 0.
-const stop = async (): Promise<void> => {
+stopOnSignals(async () => {
   await (await started).close();
   await runtime?.close();
-};
-process.once('SIGTERM', () => void stop());
-process.once('SIGINT', () => void stop());
+}, log);
 await started;
+log.info(startLine(config));

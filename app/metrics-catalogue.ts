@@ -44,6 +44,7 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     [...notifyTargets].flatMap((target) =>
       each('outcome', ['delivered', 'failed', 'refused']).map((o) => ({ target, ...o })),
     ),
+    ['target', 'outcome'],
   );
   metrics.declare(
     'jit_command_replies_total',
@@ -59,7 +60,7 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     'Effects on GitHub and chat done by the outbox worker, by kind and outcome.',
     [],
   );
-  metrics.declare('jit_github_api_calls_total', GITHUB_CALLS_HELP, []);
+  metrics.declare('jit_github_api_calls_total', GITHUB_CALLS_HELP, [], ['route', 'status']);
   metrics.declare(PAGE_VOTES_REFUSED, PAGE_VOTES_REFUSED_HELP, each('reason', PAGE_VOTE_REFUSALS));
 }
 

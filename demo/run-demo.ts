@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompositeRun, RunResult } from '../test/actions-runner/composite-runner.ts';
 import { AppHarness } from '../test/app/harness.ts';
+import { afterClicks, buildTimeline } from './report.ts';
 import { startSandbox } from './sandbox.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -62,7 +63,12 @@ export interface Demo {
 
 function demoPolicies(): Record<string, string> {
   const dir = join(root, 'demo', '.approvals');
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  // The policy files (their tests, in tests/, are for `jit-approvals test`, not the app).
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 export async function startDemo(options: DemoOptions): Promise<Demo> {
@@ -84,11 +90,21 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   print(`Local GitHub ${h.sim.url} · app ${h.url} · data ${h.dataDir}`);
   print(`Approval page ${h.url}/requests (sign in as any demo user: alice, bob, sam, mallory, …)`);
   print(`Scenario "${options.scenario}": ${scenario.action}, ${scenario.about}.`);
+  // Stopping first ends what still runs (a waiting job, a gate nobody answered), so that nothing
+  // is left to reach the app or GitHub once they are gone, then removes their files.
+  const running: Running = { stopping: false };
   const stop = async (): Promise<void> => {
+    running.stopping = true;
+    try {
+      running.job?.cancel('SIGTERM');
+    } catch {
+      // the job had ended
+    }
+    await running.done?.catch(() => undefined);
     await new Promise((r) => sandbox.server.close(r));
     await h.stop();
   };
-  if (options.scenario === 'gate') return startGate(h, options, sandbox.url, started, stop);
+  if (options.scenario === 'gate') return startGate(h, options, sandbox.url, started, stop, running);
   const step = await h.step({ runId: 4242, environment: undefined });
   const job = h.actionStep(
     step,
@@ -115,6 +131,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
           print(`  you | ${user} clicks Approve`);
           await h.click(run.id, user);
         }
+        if (run.external_id) await afterClicks(h, run.external_id, options.approveAs, print);
       },
       () => undefined,
     );
@@ -139,6 +156,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       (await h.runtime.store.votes(requestId)).some((v) => v.decision === 'deny');
     return { ok: result.outputs.status === scenario.expect || deniedByVote, result, timeline };
   });
+  Object.assign(running, { job, done });
   return {
     sandboxUrl: sandbox.url,
     pageUrl: `${h.url}/requests`,
@@ -147,6 +165,13 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     done,
     stop,
   };
+}
+
+/** What the demo's stop must end first: the job, if one runs, and what waits on it. */
+interface Running {
+  stopping: boolean;
+  job?: CompositeRun;
+  done?: Promise<unknown>;
 }
 
 const GATE_RUN = 4242;
@@ -164,6 +189,7 @@ async function startGate(
   sandboxUrl: string,
   started: number,
   stop: () => Promise<void>,
+  running: Running,
 ): Promise<Demo> {
   const { print } = options;
   const run = h.sim.world.addRun(h.repo, { id: GATE_RUN, actor: 'dana' });
@@ -181,15 +207,18 @@ async function startGate(
     print(
       `\nOpen the sandbox to approve (or deny) the gate: ${sandboxUrl}\n(pick who clicks at the top right; only eligible approvers count)\nOr sign in to the approval page beside it: ${h.url}/requests\n`,
     );
-  else if (check)
+  else if (check) {
     for (const user of options.approveAs) {
       print(`  you | ${user} clicks Approve`);
       await h.click(check.id, user);
     }
+    if (check.external_id) await afterClicks(h, check.external_id, options.approveAs, print);
+  }
   let job: CompositeRun | undefined;
   const done = (async () => {
     let answer = h.repo.gateReviews.find((r) => r.runId === run.id);
     while (!answer) {
+      if (running.stopping) throw new Error('the demo stopped before the gate was answered');
       await new Promise((r) => setTimeout(r, 50));
       answer = h.repo.gateReviews.find((r) => r.runId === run.id);
     }
@@ -223,7 +252,7 @@ async function startGate(
     }
     print('  job | the job gets a runner; its step asks for a token in the approved environment');
     const step = await h.step({ runId: run.id, environment: GATE_ENVIRONMENT });
-    job = h.actionStep(
+    job = running.job = h.actionStep(
       step,
       { action: SCENARIOS.gate.action, reason: 'demo: gate' },
       { onLine: (line) => print(`  job | ${line}`) },
@@ -245,6 +274,7 @@ async function startGate(
     const votes = requestId ? await h.runtime.store.votes(requestId) : [];
     return { ok: result.outputs.status === 'approved' && votes.length === 0, result, timeline };
   })();
+  running.done = done;
   return {
     sandboxUrl,
     pageUrl: `${h.url}/requests`,
@@ -256,127 +286,4 @@ async function startGate(
     done,
     stop,
   };
-}
-
-/** A decision's reasons for the timeline; a step the gate let through shows only that. */
-function shownReasons(reasons: string[]): string[] {
-  const shown = reasons.filter((r) => !/^(governed by|token:|no token)/.test(r));
-  const byGate = shown.filter((r) => r.includes('approved by the job gate'));
-  return byGate.length > 0 ? byGate : shown;
-}
-
-async function buildTimeline(
-  h: AppHarness,
-  requestIds: string[],
-  started: number,
-  resumed: number,
-  result: RunResult,
-  endLabel = 'job resumed ',
-): Promise<string[]> {
-  const at = (ms: number): string => `+${((ms - started) / 1000).toFixed(2).padStart(6)}s`;
-  const entries: [number, string][] = [];
-  const events = (await h.runtime.store.auditEvents()).filter(
-    (e) => e.requestId != null && requestIds.includes(e.requestId),
-  );
-  for (const e of events) {
-    const d = e.data;
-    if (e.type === 'request')
-      entries.push([
-        e.at,
-        d.action === 'job-gate'
-          ? `requested     job-gate by ${String(d.actor)} (run ${String(d.run_id)}, environment ${String(d.environment ?? GATE_ENVIRONMENT)}): the job waits for a runner`
-          : `requested     ${String(d.action)} by ${String(d.actor)} (run ${String(d.run_id)}, reason "${String(d.reason)}")${d.approved_by_gate ? ', inside the job the gate approved: no second vote' : ''}`,
-      ]);
-    if (e.type === 'gate_answered')
-      entries.push([
-        e.at,
-        `gate answered GitHub records ${String(d.state)} for environment ${String(d.gate)} (run ${String(d.run_id)})`,
-      ]);
-    if (e.type === 'vote') entries.push([e.at, `vote          ${String(d.voter)}: ${String(d.decision)}`]);
-    if (e.type === 'vote_ignored')
-      entries.push([e.at, `click ignored ${String(d.voter)}: ${String(d.reason)}`]);
-    if (e.type === 'decision')
-      entries.push([
-        e.at,
-        `${String(d.status).padEnd(13)} ${shownReasons(d.reasons as string[]).join('; ')}`,
-      ]);
-    if (e.type === 'token_granted') {
-      const perms = Object.entries(d.permissions as Record<string, string>)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join(', ');
-      entries.push([
-        e.at,
-        `token issued  sha256:${String(d.token_sha256).slice(0, 16)}… ${perms}, revoked by ${String(d.revoke_at)} at the latest`,
-      ]);
-    }
-    if (e.type === 'token_revoked')
-      entries.push([
-        e.at,
-        `token revoked sha256:${String(d.token_sha256).slice(0, 16)}… (${String(d.why).replace('_', ' ')})`,
-      ]);
-  }
-  const request = requestIds[0] ? await h.runtime.store.getRequest(requestIds[0]) : undefined;
-  const run = request?.checkRunId ? h.checkRun(request.checkRunId) : undefined;
-  const created = h.sim.calls.find((c) => c.operation === 'checks/create');
-  if (run && created)
-    entries.push([
-      performance.timeOrigin + created.at,
-      `check run     "${run.name}" on ${run.head_sha.slice(0, 7)}, now ${run.conclusion}`,
-    ]);
-  entries.push([resumed, `${endLabel}  the step ended: ${result.outputs.status ?? 'failed'}`]);
-  entries.sort((a, b) => a[0] - b[0]);
-  return entries.map(([t, text]) => `${at(t)}  ${text}`);
-}
-
-/**
- * Takes the command line; returns the exit code. `stayUp`: keep the sandbox open after the job ends
- * until Ctrl-C (a person at a terminal who approves in the browser).
- */
-export async function main(
-  argv: string[],
-  print = (l: string) => console.log(l),
-  stayUp = false,
-): Promise<number> {
-  let scenario: Scenario = 'approve';
-  let approveAs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--scenario') {
-      const s = argv[++i] ?? '';
-      if (!(s in SCENARIOS)) {
-        print(`unknown scenario "${s}": use one of ${Object.keys(SCENARIOS).join(', ')}`);
-        return 2;
-      }
-      scenario = s as Scenario;
-    } else if (arg === '--approve-as') approveAs = (argv[++i] ?? '').split(',').filter(Boolean);
-    else {
-      print(
-        `usage: npm run demo -- [--scenario ${Object.keys(SCENARIOS).join('|')}] [--approve-as user[,user]]`,
-      );
-      return 2;
-    }
-  }
-  if (scenario === 'quorum' && approveAs.length === 1)
-    approveAs.push(approveAs[0] === 'bob' ? 'carol' : 'bob');
-  const demo = await startDemo({ scenario, approveAs, print });
-  try {
-    const { ok, result, timeline } = await demo.done;
-    print('\nTimeline');
-    for (const line of timeline) print(`  ${line}`);
-    const denied = result.outputs.status === 'denied' && SCENARIOS[scenario].expect !== 'denied';
-    print(
-      denied && ok
-        ? `\nThe job was denied by a vote, as you chose: the "${scenario}" scenario worked.`
-        : ok
-          ? `\nThe "${scenario}" scenario ended as it should.`
-          : `\nThe "${scenario}" scenario did not end as expected.`,
-    );
-    if (stayUp) {
-      print(`\nThe job finished. The sandbox stays up at ${demo.sandboxUrl} until you press Ctrl-C.`);
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-    }
-    return ok ? 0 : 1;
-  } finally {
-    await demo.stop();
-  }
 }

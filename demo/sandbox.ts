@@ -21,6 +21,8 @@ const COLOR: Record<string, string> = {
 /** The conversation on the demo commit: the app's notice (edited as votes arrive) and replies. */
 function conversation(repo: SimRepo, user: string): string {
   const sha = repo.branches.get(repo.defaultBranch)!;
+  // A command with a comment names the request first (its action): the newest one's, as an example.
+  const action = repo.checkRuns.at(-1)?.name.replace(/^approval: /, '') ?? 'deploy-staging';
   const comments = repo.commitComments.filter((c) => c.commitId === sha);
   const items = comments
     .map(
@@ -31,7 +33,7 @@ function conversation(repo: SimRepo, user: string): string {
   return `<section class="conversation"><h2>Comments on the commit</h2>
 ${items || '<p>No comments yet.</p>'}
 <form method="post" action="/comment"><input type="hidden" name="user" value="${escape(user)}">
-<label for="reply">Reply as <strong>${escape(user)}</strong> (e.g. <code>/approve</code> alone on the first line, or <code>/approve deploy-staging looks good</code>)</label>
+<label for="reply">Reply as <strong>${escape(user)}</strong> (<code>/approve</code>, or with a comment, naming the request: <code>/approve ${escape(action)} looks good</code>)</label>
 <textarea id="reply" name="body" rows="2"></textarea><button type="submit">Comment</button></form></section>`;
 }
 

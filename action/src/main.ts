@@ -8,7 +8,16 @@ import { AppClient } from './client.ts';
 import { ActionError } from './errors.ts';
 import { readInputs } from './inputs.ts';
 import { inert } from './log-safe.ts';
-import { decidingReason, deniedBy, narrowing, newEvents, progressLine, stateKey, why } from './report.ts';
+import {
+  approvedHow,
+  decidingReason,
+  deniedBy,
+  narrowing,
+  newEvents,
+  progressLine,
+  stateKey,
+  why,
+} from './report.ts';
 
 /** Every line the step prints goes through here: nothing in it can start a workflow command. */
 const say = (line: string): void => core.info(inert(line));
@@ -19,7 +28,7 @@ const POLL_SECONDS = 50;
 async function idToken(audience: string): Promise<string> {
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new ActionError(
-      'this job cannot get an OIDC token. Add to the job (or the workflow):\n\n  permissions:\n    id-token: write\n    contents: read\n\n(Runs from forks get no OIDC token at all.)',
+      'this job cannot get an OIDC token. Add to this job (this job only, not the whole workflow):\n\n  permissions:\n    id-token: write\n    contents: read\n\n(Runs from forks get no OIDC token at all.)',
     );
   }
   return core.getIDToken(audience);
@@ -173,15 +182,13 @@ export async function run(): Promise<void> {
     core.setOutput('token', token);
     core.setOutput('expires-at', r.token.expires_at);
     say(
-      `Approved${r.approvers.length ? ` by ${r.approvers.join(', ')}` : ' automatically'}: token with ${Object.entries(
-        r.token.permissions,
-      )
+      `${approvedHow(r)}: token with ${Object.entries(r.token.permissions)
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ')} until ${r.token.expires_at}.`,
     );
   } else {
     say(
-      `Approved${r.approvers.length ? ` by ${r.approvers.join(', ')}` : ' automatically'}; no token (${r.decision.reasons.find((x) => x.rule === 'token')?.message ?? 'none granted'}).`,
+      `${approvedHow(r)}; no token (${r.decision.reasons.find((x) => x.rule === 'token')?.message ?? 'none granted'}).`,
     );
   }
 }

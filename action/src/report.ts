@@ -3,9 +3,27 @@ import type { Level } from './inputs.ts';
 
 const remainingOf = (r: RequestView): number => r.decision.requirements.reduce((n, q) => n + q.remaining, 0);
 
+/** `45 s left` under a minute (a 5 s timeout is not "0 min"), else `12 min left`. */
+export function timeLeft(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s < 60 ? `${s} s left` : `${Math.round(s / 60)} min left`;
+}
+
+/** The job gate that let a step through without a second vote (its reason), if one did. */
+export const gateReason = (r: RequestView): string | undefined =>
+  r.decision.reasons.find((x) => x.message.startsWith('approved by the job gate'))?.message;
+
+/** How an approved request was approved: by whom, through a job gate, or automatically. */
+export function approvedHow(r: RequestView): string {
+  const gate = gateReason(r);
+  if (gate)
+    return `Approved ${gate.replace(/^approved /, '').replace(/: no second vote$/, '')}, no second vote`;
+  if (r.approvers.length > 0) return `Approved by ${r.approvers.join(', ')}`;
+  return 'Approved automatically';
+}
+
 /** One line for what changed: the decision, or who can still decide and how many approvals remain. */
 export function progressLine(r: RequestView): string {
-  const left = Math.max(0, Math.round(r.expires_in_seconds / 60));
   if (r.status !== 'pending') return `Request ${r.id}: ${r.status.replace('_', ' ')}`;
   const who = r.decision.requirements
     .filter((q) => q.remaining > 0)
@@ -23,7 +41,7 @@ export function progressLine(r: RequestView): string {
       : page || check
         ? ` Approve or deny at ${page || check}.`
         : '';
-  return `Waiting for ${remainingOf(r)} approval(s): ${who}.${link} ${left} min left.`;
+  return `Waiting for ${remainingOf(r)} approval(s): ${who}.${link} ${timeLeft(r.expires_in_seconds)}.`;
 }
 
 /** The key of what a log line says, so an unchanged state prints nothing. */
@@ -67,6 +85,7 @@ export function decidingReason(r: RequestView): string {
   if (r.status === 'denied') return reasons.find((x) => DENYING.has(x.rule))?.message ?? why(r);
   if (r.status === 'approved' && r.decision.auto)
     return reasons.find((x) => x.rule === 'auto_approve')?.message ?? 'approved automatically';
+  if (r.status === 'approved' && gateReason(r)) return gateReason(r)!;
   return (
     reasons
       .filter((x) => x.rule === 'approvals')

@@ -13,7 +13,7 @@ import { checkBody } from './request-body.ts';
 import type { Store } from '../store/types.ts';
 import { refuseUnstorable } from './json-strings.ts';
 import type { VerifyOidc } from './oidc.ts';
-import { cachedCheck } from './readiness.ts';
+import { cachedCheck, readinessLog } from './readiness.ts';
 import { checkReady } from './readyz.ts';
 import { checkRequestsPerRun, LongPolls } from './run-limits.ts';
 
@@ -92,6 +92,7 @@ export function createApiHandler(
     deps.readyzCacheMs,
     deps.now,
   );
+  const readiness = readinessLog(deps.log);
   /**
    * A long-poll, in a function of its own that holds only what the wait needs: the route that
    * starts it returns at once, so neither the step's verified claims nor the parsed URL are kept
@@ -139,11 +140,21 @@ export function createApiHandler(
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz' && method === 'GET') return (send(res, 200, { status: 'ok' }), true);
     if (url.pathname === '/readyz' && method === 'GET') {
-      const { problems } = await ready();
-      return (send(res, 200, { status: 'ready', ...(problems.length > 0 && { problems }) }), true);
+      // Answered here, not by the error path below: a failing probe is logged once per change.
+      const outcome = await ready().then(
+        (ok) => ({ ok }),
+        (err: unknown) => ({ err }),
+      );
+      readiness('err' in outcome ? outcome.err : undefined);
+      if ('ok' in outcome) {
+        const { problems } = outcome.ok;
+        return (send(res, 200, { status: 'ready', ...(problems.length > 0 && { problems }) }), true);
+      }
+      const { status, body } = errorBody(outcome.err);
+      return (send(res, status, body), true);
     }
     if (url.pathname === '/metrics' && method === 'GET')
-      return (send(res, 200, deps.metrics.render(), 'text/plain; version=0.0.4'), true);
+      return (send(res, 200, await deps.metrics.render(), deps.metrics.contentType), true);
     if (url.pathname === '/api/v1/requests') {
       if (method !== 'POST')
         throw new AppError('bad_request', `${method} is not supported here; POST a request`);

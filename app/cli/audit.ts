@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { auditKeys } from '../audit/chain.ts';
 import type { AuditLog, LogCheck, OutsideCheckpoint } from '../audit/verify-log.ts';
 import { verifyLog } from '../audit/verify-log.ts';
+import { settingsSource } from '../config/env-files.ts';
 import { ConfigError, readKeys } from '../config/read-config.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import { didYouMean } from '../policy/schema-errors.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, UsageError } from './cli-error.ts';
 import type { Io } from './io.ts';
 
 export interface AuditArgs {
@@ -17,8 +20,25 @@ export interface AuditArgs {
   'previous-key'?: string[] | undefined;
 }
 
+/**
+ * The settings as `npm start` reads them: the environment, over the env file when there is one
+ * (`.env` in the working directory); and where they came from, for what goes wrong.
+ */
+function settings(io: Io): { env: NodeJS.ProcessEnv; source: string } {
+  const env = io.env ?? process.env;
+  const file = io.envFile === undefined ? undefined : resolve(io.envFile);
+  if (file === undefined || !existsSync(file)) return { env, source: settingsSource([]) };
+  let values: Record<string, string>;
+  try {
+    values = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (err) {
+    throw new CliError(`cannot read ${file} (${(err as Error).message})`, 'fix the file, or move it away');
+  }
+  return { env: { ...values, ...env }, source: settingsSource([file]) };
+}
+
 /** The app's audit keys, from PRIVATE_KEY(_PATH) and PREVIOUS_PRIVATE_KEY(_PATH) as the app reads them. */
-function keysFrom(env: NodeJS.ProcessEnv, action: string, older: readonly string[]): KeyRing {
+function keysFrom(env: NodeJS.ProcessEnv, action: string, older: readonly string[], source: string): KeyRing {
   const olderKeys = older.map((file) => {
     try {
       return readKeys({ PRIVATE_KEY_PATH: file }).privateKey;
@@ -38,8 +58,8 @@ function keysFrom(env: NodeJS.ProcessEnv, action: string, older: readonly string
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     throw new CliError(
-      `audit ${action} checks the log with the app's key: ${err.message}`,
-      'set PRIVATE_KEY_PATH (or PRIVATE_KEY) as for the app; for events written before a key rotation also PREVIOUS_PRIVATE_KEY_PATH',
+      `audit ${action} checks the log with the app's key: ${err.message} (settings came from ${source})`,
+      'set PRIVATE_KEY_PATH (or PRIVATE_KEY) as for the app, or run this where its .env is; for events written before a key rotation also PREVIOUS_PRIVATE_KEY_PATH',
     );
   }
 }
@@ -49,12 +69,12 @@ const redacted = (url: string): string => url.replace(/\/\/([^:/@]+):[^@]*@/, '/
 /** The log from PostgreSQL (--database-url, or DATABASE_URL) or from SQLite in the data directory. */
 async function readLog(args: AuditArgs, env: NodeJS.ProcessEnv): Promise<AuditLog> {
   if (args['data-dir'] !== undefined && args['database-url'] !== undefined)
-    throw new CliError('both --data-dir and --database-url given', 'give the one the app uses');
+    throw new UsageError('both --data-dir and --database-url given', 'give the one the app uses');
   const url = args['data-dir'] === undefined ? (args['database-url'] ?? env.DATABASE_URL) : undefined;
   if (url) {
     const schema = args.schema ?? env.DATABASE_SCHEMA ?? 'public';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-      throw new CliError(
+      throw new UsageError(
         `"${schema}" is not a plain schema name`,
         "give the app's DATABASE_SCHEMA with --schema",
       );
@@ -141,13 +161,13 @@ function intact(check: Extract<LogCheck, { ok: true }>, checkpoint: OutsideCheck
 export async function auditCommand(action: string | undefined, args: AuditArgs, io: Io): Promise<number> {
   if (action !== 'verify' && action !== 'export' && action !== 'checkpoint') {
     const guess = action && didYouMean(action, ['verify', 'checkpoint', 'export']);
-    throw new CliError(
+    throw new UsageError(
       `unknown audit command "${action ?? ''}"`,
       guess ? `did you mean \`audit ${guess}\`?` : 'use `audit verify`, `audit checkpoint` or `audit export`',
     );
   }
-  const env = io.env ?? process.env;
-  const keys = action === 'export' ? undefined : keysFrom(env, action, args['previous-key'] ?? []);
+  const { env, source } = settings(io);
+  const keys = action === 'export' ? undefined : keysFrom(env, action, args['previous-key'] ?? [], source);
   const checkpoint = args.checkpoint === undefined ? undefined : readCheckpoint(args.checkpoint);
   const log = await readLog(args, env);
   if (!keys) {

@@ -5,6 +5,11 @@ export interface Io {
   now(): Date;
   /** Environment variables (default process.env): DATA_DIR, DATABASE_URL, PRIVATE_KEY, ... */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The env file `audit` reads besides `env`, as `npm start` reads `.env` (`env` wins over it);
+   * the command reads `.env` in its working directory.
+   */
+  envFile?: string;
   /** The package's version, for `--version` (the installed command reads it from package.json). */
   version?: string;
 }
@@ -14,4 +19,5 @@ export const processIo: Io = {
   stderr: (text) => void process.stderr.write(`${text}\n`),
   now: () => new Date(),
   env: process.env,
+  envFile: '.env',
 };

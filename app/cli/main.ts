@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { didYouMean } from '../policy/schema-errors.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, UsageError } from './cli-error.ts';
 import { explainCommand } from './explain.ts';
 import { processIo, type Io } from './io.ts';
 import { ERROR_FORMATS, type ErrorFormat } from './render-errors.ts';
@@ -40,14 +40,14 @@ failing tests or a broken audit log, 2 usage error.`;
 function formatOption(value: string | undefined): ErrorFormat {
   const format = value ?? 'text';
   if (!(ERROR_FORMATS as readonly string[]).includes(format)) {
-    throw new CliError(`unknown --format "${format}"`, `use one of ${ERROR_FORMATS.join(', ')}`);
+    throw new UsageError(`unknown --format "${format}"`, `use one of ${ERROR_FORMATS.join(', ')}`);
   }
   return format as ErrorFormat;
 }
 
 function orgOption(value: string | undefined): string | undefined {
   if (value === '')
-    throw new CliError(
+    throw new UsageError(
       '--org-policies needs a directory',
       "give a checkout of the organization's .github/.approvals, e.g. --org-policies ../.github/.approvals",
     );
@@ -56,7 +56,7 @@ function orgOption(value: string | undefined): string | undefined {
 
 function oneDir(positionals: string[]): string {
   if (positionals.length > 1)
-    throw new CliError(
+    throw new UsageError(
       `expected one directory or file, got ${positionals.join(' ')}`,
       'give one directory (or, to validate, one file)',
     );
@@ -89,12 +89,12 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
 };
 
 /** An unknown option (parseArgs' ERR_PARSE_ARGS_UNKNOWN_OPTION) as a usage error with a suggestion. */
-function unknownOption(err: Error, command: string | undefined): CliError {
+function unknownOption(err: Error, command: string | undefined): UsageError {
   const option = /Unknown option '([^']+)'/.exec(err.message)?.[1] ?? err.message;
   const name = option.replace(/^-+/, '').split('=')[0]!;
   const own = [...(COMMAND_OPTIONS[command ?? ''] ?? []), 'help', 'version'];
   const guess = didYouMean(name, own) ?? didYouMean(name, Object.keys(OPTIONS));
-  return new CliError(
+  return new UsageError(
     `unknown option '${option}'`,
     guess
       ? `did you mean --${guess}?`
@@ -141,9 +141,9 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       );
     case 'explain':
       if (!values.request)
-        throw new CliError('explain needs --request <file.json>', 'see the request format in the README');
+        throw new UsageError('explain needs --request <file.json>', 'see the request format in the README');
       if (positionals.length > 0)
-        throw new CliError(
+        throw new UsageError(
           `unexpected argument ${positionals[0]}`,
           'use --policies <dir> for the policy directory',
         );
@@ -165,7 +165,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return command === undefined ? 2 : 0;
     default: {
       const guess = didYouMean(command, COMMANDS);
-      throw new CliError(
+      throw new UsageError(
         `unknown command "${command}"`,
         guess ? `did you mean "${guess}"?` : `use one of ${COMMANDS.join(', ')}`,
       );
@@ -179,7 +179,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return await dispatch(argv, io);
   } catch (err) {
     if (err instanceof CliError) {
-      io.stderr(`jit-approvals: ${err.message}\n  fix: ${err.fix}\n\n${USAGE}`);
+      // The usage text only when the command line is wrong: a missing file or an unreadable store
+      // is said in two lines.
+      io.stderr(
+        `jit-approvals: ${err.message}\n  fix: ${err.fix}${err instanceof UsageError ? `\n\n${USAGE}` : ''}`,
+      );
       return 2;
     }
     const code = (err as { code?: unknown }).code;

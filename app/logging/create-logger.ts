@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import type { Config } from '../config/read-config.ts';
+import { keysOnce } from './keys-once.ts';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -19,7 +20,7 @@ export const REDACTED_PATHS = SECRET_KEYS.flatMap((key) =>
 
 /**
  * The app's logger: `json` writes one object a line (for log collectors), `pretty` writes lines
- * for people (as Probot does). Both leave out the redacted paths.
+ * for people (as Probot does). Both leave out the redacted paths; a JSON line has each key once (keys-once.ts).
  */
 export function createLogger({
   level,
@@ -31,16 +32,18 @@ export function createLogger({
   destination?: NodeJS.WritableStream;
 }): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  if (format === 'json') return pino(options, destination);
-  return pino(
-    options,
-    PinoPretty({
-      destination,
-      sync: true,
-      colorize: false,
-      translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname,req,res,responseTime',
-      errorProps: 'event,status,request',
-    }),
+  if (format === 'json') return keysOnce(pino(options, destination));
+  return keysOnce(
+    pino(
+      options,
+      PinoPretty({
+        destination,
+        sync: true,
+        colorize: false,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,req,res,responseTime',
+        errorProps: 'event,status,request',
+      }),
+    ),
   );
 }

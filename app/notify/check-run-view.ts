@@ -41,9 +41,12 @@ function plainTitle(r: StoredRequest, votes: readonly StoredVote[]): string {
       return `Waiting for ${remaining} approval${remaining === 1 ? '' : 's'}: ${r.action}`;
     }
     case 'approved':
-      return r.decision.auto
-        ? `Approved automatically: ${r.action}`
-        : `Approved by ${approvers.join(', ')}: ${r.action}`;
+      if (r.decision.auto) return `Approved automatically: ${r.action}`;
+      if (approvers.length > 0) return `Approved by ${approvers.join(', ')}: ${r.action}`;
+      // No vote of its own: a step that its job's gate let through (service/gate.ts says so).
+      return r.decision.reasons.some((x) => x.message.startsWith('approved by the job gate'))
+        ? `Approved by the job gate of environment ${r.claims.environment ?? ''}: ${r.action}`
+        : `Approved: ${r.action}`;
     case 'denied': {
       const deniers = votes.filter((v) => v.decision === 'deny').map((v) => v.voterLogin);
       return deniers.length > 0 ? `Denied by ${deniers.join(', ')}: ${r.action}` : `Denied: ${r.action}`;

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { ConfigError } from '../config/read-config.ts';
 
@@ -10,6 +10,12 @@ const user = (): string => (process.getuid ? `uid ${process.getuid()}` : 'its us
  * read-only one would otherwise fail every write later, as `internal` errors.
  */
 export function checkWritable(dataDir: string, files: string[]): void {
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory())
+    throw new ConfigError(
+      'DATA_DIR',
+      `${dataDir} is a file, not a directory`,
+      'Point DATA_DIR at a directory (the app creates it if it is missing) for its SQLite database',
+    );
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (err) {

@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type * as NodeSqlite from 'node:sqlite';
 import { auditFromRow, headFromRow } from '../store/rows.ts';
 import type { AuditLog } from '../audit/verify-log.ts';
+
+// Asked for when this module loads, not imported: a bundle (the release's single-file CLI) would
+// hoist `import … from 'node:sqlite'` to its top, and Node 20, which has no node:sqlite, would
+// refuse to load the whole CLI. Loading this module is what fails there (audit.ts says why).
+const sqlite = process.getBuiltinModule?.('node:sqlite') as typeof NodeSqlite | undefined;
+if (!sqlite) throw new Error('node:sqlite is not available');
+const { DatabaseSync } = sqlite;
 
 type Row = Record<string, unknown>;
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { BUNDLES } from '../../scripts/bundle.ts';
 import { CompositeRun } from '../actions-runner/composite-runner.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -78,4 +79,34 @@ describe('action.yml', () => {
       expect(result.log.join('\n')).not.toMatch(/\n\s+at /);
     },
   );
+});
+
+describe('one Node floor and one piece of advice, wherever they are said', () => {
+  const read = (file: string): string => readFileSync(join(root, file), 'utf8');
+
+  it('both actions need node 20 or later and advise the same setup-node, as the README says', () => {
+    for (const file of ['action.yml', 'validate/action.yml']) {
+      const text = read(file);
+      expect(text, file).toMatch(/if \[ "\$major" -lt 20 \]; then/);
+      expect(text, file).toContain('20 or later is needed.');
+      const advice = [...text.matchAll(/actions\/setup-node \(node-version: (\d+)\)/g)].map((m) => m[1]);
+      expect(new Set(advice), file).toEqual(new Set(['24']));
+    }
+    // The bundles they run are built for that floor.
+    expect(read('package.json')).toContain('--target=node20 ');
+    expect([BUNDLES.validate.target, BUNDLES.cli.target]).toEqual(['node20', 'node20']);
+    const said = [...readme.matchAll(/runner's `node` \((\d+) or\s+later/g)].map((m) => m[1]);
+    expect(said).toEqual(['20', '20']);
+    expect(readme).toMatch(/runners need `node` 20 or later/);
+  });
+
+  it('the error for a job without an OIDC token gives the README’s advice: id-token: write on this job only', () => {
+    const source = read('action/src/main.ts');
+    expect(source).toContain('Add to this job (this job only, not the whole workflow)');
+    expect(source).toContain('permissions:\\n    id-token: write');
+    expect(readme).toContain(
+      'Give `id-token: write` to **the job that uses the action, not the whole workflow**.',
+    );
+    expect(read('action/dist/index.js')).toContain('Add to this job (this job only, not the whole workflow)');
+  });
 });

@@ -88,7 +88,7 @@ describe('break-glass', () => {
         },
       },
     ]);
-    expect(h.runtime.metrics.render()).toContain('jit_break_glass_total 1');
+    expect(await h.runtime.metrics.render()).toContain('jit_break_glass_total 1');
   });
 
   it('is refused when the denial is not a time rule, or the freeze allows no break-glass, or without a reason', async () => {
@@ -124,7 +124,7 @@ describe('break-glass', () => {
     expect((await h.poll(step, voted.body.id)).body.status).toBe('denied');
     expect((await h.runtime.store.auditEvents()).some((e) => e.type === 'break_glass')).toBe(false);
     expect([...h.repo.issues.values()].some((i) => i.labels.includes('break-glass'))).toBe(false);
-    expect(h.runtime.metrics.render()).toContain('jit_break_glass_total 0');
+    expect(await h.runtime.metrics.render()).toContain('jit_break_glass_total 0');
   });
 
   it('the real action asks with `emergency`, and its outputs and job summary say BREAK-GLASS', async () => {

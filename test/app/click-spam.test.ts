@@ -56,7 +56,7 @@ describe('click spam', () => {
     );
     // One sender's flood is audited once (per 10 minutes), and counted in full (issue 22).
     expect(audited).toHaveLength(1);
-    expect(h.runtime.metrics.render()).toMatch(/^jit_votes_ignored_total 300$/m);
+    expect(await h.runtime.metrics.render()).toMatch(/^jit_votes_ignored_total 300$/m);
     expect(h.checkRun(checkRunId).output.text).toContain('300 in all; the newest 20');
   });
 

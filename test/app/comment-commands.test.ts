@@ -142,7 +142,7 @@ describe('what a stranger costs', () => {
     const onPull = h.repo.comments.filter((c) => c.issue === pull.number && c.user === 'jit-approvals[bot]');
     expect(onPull).toHaveLength(1);
     expect(onPull[0]!.body).toContain('an edited comment does not count');
-    const metrics = h.runtime.metrics.render();
+    const metrics = await h.runtime.metrics.render();
     expect(metrics).toMatch(/jit_command_replies_total\{outcome="suppressed"\} (4[2-9]|[5-9]\d)/);
   });
 

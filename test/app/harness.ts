@@ -234,6 +234,7 @@ export class AppHarness {
       port,
       host: '127.0.0.1',
       log,
+      webhookSecret: config.webhookSecret,
     });
     this.url = this.#server.url;
   }

@@ -76,7 +76,7 @@ describe('MANDATORY_ORG_POLICIES', () => {
     expect(ready.body.problems).toHaveLength(1);
     expect(ready.body.problems![0]).toContain('the organization policies of acme are mandatory');
     expect(ready.body.problems![0]).toContain(FIX);
-    expect(h.runtime.metrics.render()).toMatch(/^jit_org_policies_unreadable 1$/m);
+    expect(await h.runtime.metrics.render()).toMatch(/^jit_org_policies_unreadable 1$/m);
 
     // An owner not listed keeps the default: its unreadable .github adds nothing.
     const open = await h.request(await h.step({ environment: 'staging', runId: 9200 }, other));
@@ -95,7 +95,7 @@ describe('MANDATORY_ORG_POLICIES', () => {
     expect(why(res)).toContain('policy "org:freeze": inside freeze Org freeze');
     expect(why(res)).not.toContain(FIX);
     expect((await readyz()).body).toEqual({ status: 'ready' });
-    expect(h.runtime.metrics.render()).toMatch(/^jit_org_policies_unreadable 0$/m);
+    expect(await h.runtime.metrics.render()).toMatch(/^jit_org_policies_unreadable 0$/m);
   });
 
   it('a listed owner whose .github has no .approvals/: denied, saying so', async () => {

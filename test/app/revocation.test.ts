@@ -74,7 +74,7 @@ describe('revoking tokens at their TTL', () => {
       token_sha256: r.legs[0]!.token!.hash,
       error: expect.stringMatching(/not configured/),
     });
-    expect(h.runtime.metrics.render()).toContain('jit_token_revoke_failures_total 1');
+    expect(await h.runtime.metrics.render()).toContain('jit_token_revoke_failures_total 1');
 
     await sweepAt(12 * 60_000);
     expect(await events('token_revoke_failed', stuck.id)).toHaveLength(1);

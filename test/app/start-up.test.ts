@@ -66,6 +66,7 @@ describe('a setting the app cannot use stops it with one line naming it', () => 
     ],
     ['DATABASE_URL', { DATABASE_URL: 'postgres://no_such_role@127.0.0.1:5432/test' }, /user and password/],
     ['DATA_DIR', { DATA_DIR: join(A_FILE, 'data') }, /cannot create .*\(ENOTDIR\)/],
+    ['DATA_DIR', { DATA_DIR: A_FILE }, /a-file is a file, not a directory\. Point DATA_DIR at a directory/],
     ['GHE_HOST', { GHE_HOST: 'https://ghe.example.com' }, /Give the host only/],
     ['GHE_PROTOCOL', { GHE_HOST: 'ghe.example.com', GHE_PROTOCOL: 'ftp' }, /https or http/],
     [
@@ -171,6 +172,15 @@ describe('npm start reads .env from its working directory', () => {
         .map((l) => JSON.parse(l) as { msg: string });
       expect(logs[0]!.msg).toBe(
         `settings came from the environment and ${join(dir, '.env')} (the environment wins)`,
+      );
+      // One line says what the app runs on, once it listens.
+      const started = await new Promise<string>((resolve) => {
+        const look = () => /"msg":"(started: [^"]*)"/.exec(out)?.[1];
+        if (look()) return resolve(look()!);
+        child.stdout.on('data', () => look() && resolve(look()!));
+      });
+      expect(started).toBe(
+        `started: store SQLite in ${join(dir, 'data')}, public URL ${PUBLIC_URL}, sign-in not configured (the approval page says so), mandatory organization policies: none`,
       );
       h.url = `http://127.0.0.1:${port}`;
       const r = await h.request(await h.step());

@@ -23,6 +23,13 @@ describe('the sandbox page: deciding by comment', () => {
     await page.goto(`${demo.sandboxUrl}/?user=sam`);
     const notice = page.locator('section.conversation article.comment').first();
     await expect(notice.textContent()).resolves.toContain('@alice');
+    // The app marks its comment with an HTML comment naming the request; GitHub does not show it.
+    const body = demo.harness.repo.commitComments[0]!.body;
+    expect(body).toMatch(/<!-- jit-approvals request req_[0-9a-f]+ -->/);
+    await expect(page.locator('section.conversation').textContent()).resolves.not.toContain(
+      'jit-approvals request',
+    );
+    // With a comment, the command names the request (its action) first.
     await page.getByLabel(/Reply as/).fill('/approve deploy-staging ship it');
     await page.getByRole('button', { name: 'Comment' }).click();
     const { ok, result } = await demo.done;

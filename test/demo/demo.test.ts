@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../demo/run-demo.ts';
+import { main } from '../../demo/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 
 async function demo(...argv: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -40,6 +41,8 @@ describe('npm run demo', () => {
       'approved      policy "production-deploy": 2 of 2 approvals (alice, bob)',
     ],
     ['timeout', [], 'no decision within the timeout (5s)'],
+    ['timeout', [], '5 s left.'], // under a minute: seconds, not "0 min"
+    ['gate', ['--approve-as', 'alice'], 'job | Approved by the job gate of environment production (req_'],
     [
       'gate',
       ['--approve-as', 'alice'],
@@ -64,6 +67,8 @@ describe('npm run demo', () => {
     );
     expect(out).toContain('job | Request req_');
     expect(out).not.toContain('job | Waiting for');
+    expect(out).not.toContain('Approved automatically');
+    expect(out).not.toContain('Approved by alice:'); // the step's own line says the gate approved it
     for (const line of [
       'requested     job-gate by dana (run 4242, environment production)',
       'vote          alice: approve',
@@ -76,6 +81,45 @@ describe('npm run demo', () => {
       expect(out).toContain(line);
     expect(out.indexOf('gate answered')).toBeLessThan(out.indexOf('requested     deploy-web'));
     expect(out).not.toMatch(/ghs_/);
+  });
+
+  it('refuses an --approve-as user it does not have, naming those it has', async () => {
+    expect(await demo('--approve-as', 'alice,zed')).toEqual({
+      code: 2,
+      out: 'unknown demo user "zed": use one or more of alice, bob, carol, sam, pat, mallory, dana (comma-separated)',
+    });
+  });
+
+  it('says when the approver given cannot approve: the request will time out, and when', async () => {
+    const { startDemo } = await import('../../demo/run-demo.ts');
+    const lines: string[] = [];
+    let said: () => void;
+    const timesOut = new Promise<void>((r) => (said = r));
+    const d = await startDemo({
+      scenario: 'approve',
+      approveAs: ['mallory'],
+      print: (l) => {
+        lines.push(l);
+        if (l.includes('times out in')) said();
+      },
+    });
+    try {
+      await timesOut;
+      expect(lines).toContain(
+        "  you | mallory's click was ignored: is not an eligible approver (not listed, and not an active member of a listed team).",
+      );
+      expect(lines.at(-1)).toMatch(
+        /^ {2}you \| nobody who may approve has clicked: the request times out in (10|9) min \(Ctrl-C stops the demo\)\.$/,
+      );
+    } finally {
+      await d.stop(); // ends the waiting job too
+    }
+  });
+
+  it('ships its policies with policy tests, which pass', async () => {
+    const r = await runCli('test', 'demo/.approvals');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^\d+ passed, 0 failed$/);
   });
 
   it('explains a wrong scenario', async () => {

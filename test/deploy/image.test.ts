@@ -41,7 +41,8 @@ beforeAll(async () => {
 
 describe('the Dockerfile', () => {
   it('builds on the official Node 24 image and runs as a user that is not root', () => {
-    for (const stage of stages) expect(stage.from).toMatch(/^node:24-(alpine|slim)$/);
+    // By digest: a tag moves, a digest does not.
+    for (const stage of stages) expect(stage.from).toMatch(/^node:24-(alpine|slim)@sha256:[0-9a-f]{64}$/);
     expect(last(image, 'USER')?.args[0]).toMatch(/^(?!root$|0$)\w+$/);
     expect(last(image, 'STOPSIGNAL')?.args).toEqual(['SIGTERM']);
     expect(last(image, 'EXPOSE')?.args).toEqual([stageEnv(image).PORT]);
@@ -171,6 +172,22 @@ describe('the image, started as Docker starts it', () => {
     expect(await stop(child)).toBe(0);
   });
 
+  it('without APP_ID, refuses to start with the one line that says where to register (no app.yml in it)', async () => {
+    const env: Record<string, string> = { ...stageEnv(image), ...settings(h, await freePort()) };
+    delete env.APP_ID;
+    const child = spawn(process.execPath, CMD.slice(1), {
+      cwd: imageRoot(),
+      env: { PATH: dirname(process.execPath), ...env, DATA_DIR: join(tmpdir(), 'no-app-id') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    expect(await new Promise((r) => child.once('exit', r))).toBe(1);
+    expect(stderr).toMatch(
+      /^jit-approvals: configuration error: APP_ID: is not set, and there is no app\.yml here to register the app from\. Run `npm start` in a checkout/,
+    );
+  });
+
   it('writes pretty logs too (pino-pretty is in the bundle)', async () => {
     const port = await freePort();
     const env = {
@@ -223,8 +240,8 @@ describe('compose.yaml and its proxy', () => {
       services: Record<string, { image?: string; volumes?: string[]; depends_on?: Record<string, unknown> }>;
     };
     const { proxy, postgres } = compose.services;
-    expect(postgres?.image).toMatch(/^postgres:\d+/);
-    expect(proxy?.image).toMatch(/^caddy:2/);
+    expect(postgres?.image).toMatch(/^postgres:\d+-alpine@sha256:[0-9a-f]{64}$/);
+    expect(proxy?.image).toMatch(/^caddy:2-alpine@sha256:[0-9a-f]{64}$/);
     expect(Object.keys(proxy?.depends_on ?? {})).toEqual(['app1', 'app2']);
     const mount = proxy!.volumes!.find((v) => v.endsWith(':/etc/caddy/Caddyfile:ro'))!;
     const caddyfile = readFileSync(resolve(root, mount.split(':')[0]!), 'utf8');

@@ -18,10 +18,14 @@ export const newUserToken = (): string => `ghu_${randomAlnum(36)}`;
 /** A refresh token, in GitHub's format: `ghr_` and 76 letters and digits. */
 export const newRefreshToken = (): string => `ghr_${randomAlnum(76)}`;
 
-/** Who a route accepts: an app JWT, an installation token, a user token, or the app's client credentials. */
-export type AuthKind = 'app' | 'installation' | 'user' | 'basic';
+/**
+ * Who a route accepts: an app JWT, an installation token, a user token, the app's client
+ * credentials, or anyone (`none`: the manifest conversion, whose code is the credential).
+ */
+export type AuthKind = 'app' | 'installation' | 'user' | 'basic' | 'none';
 
 export type Caller =
+  | { kind: 'none' }
   | { kind: 'app' }
   | { kind: 'installation'; token: SimToken }
   | { kind: 'user'; token: SimUserToken }
@@ -93,6 +97,7 @@ export async function authenticate(
   route: AuthKind,
   nowMs: number,
 ): Promise<Caller> {
+  if (route === 'none') return { kind: 'none' };
   if (route === 'basic') return basicCaller(world, header);
   const match = /^(?:bearer|token)\s+(\S+)$/i.exec(header ?? '');
   if (!match) return { kind: 'error', status: 401, message: 'Requires authentication' };

@@ -15,7 +15,7 @@ button{font:inherit;padding:.35rem .9rem;margin:.5rem .4rem 0 0;border-radius:6p
 #authorize{background:#1f883d;color:#fff;border-color:#1f883d}.error{color:#d1242f;font-weight:600}
 .note{color:#59636e;font-size:.85rem}`;
 
-function layout(title: string, content: string): string {
+export function layout(title: string, content: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

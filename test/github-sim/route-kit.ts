@@ -28,9 +28,11 @@ export interface RouteContext extends Resources {
 export interface Route {
   /**
    * `app`: an app JWT; `user`: a user access token; `basic`: the app's client id and secret as
-   * HTTP Basic credentials; otherwise an installation token holding `permission` at `level`.
+   * HTTP Basic credentials; `none`: no credential at all; otherwise an installation token holding
+   * `permission` at `level`.
    */
-  auth: 'app' | 'user' | 'basic' | { permission: string; level: Level; scope: 'repo' | 'org' | 'token' };
+  auth:
+    'app' | 'user' | 'basic' | 'none' | { permission: string; level: Level; scope: 'repo' | 'org' | 'token' };
   handle(ctx: RouteContext): Reply | Promise<Reply>;
 }
 

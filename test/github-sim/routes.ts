@@ -1,4 +1,5 @@
 // What each served operation does to the simulated world and answers.
+import { manifestRoutes } from './app-manifests.ts';
 import { covers, newInstallationToken, tokenHash } from './auth.ts';
 import { checkRunRoutes } from './routes-checks.ts';
 import { commentRoutes } from './routes-comments.ts';
@@ -277,6 +278,7 @@ export const ROUTES: Record<OperationId, Route> = {
   ...checkRunRoutes,
   ...commentRoutes,
   ...userRoutes,
+  ...manifestRoutes,
 };
 
 /** A run attempt as GitHub's `workflow-run` describes it. */

@@ -2,6 +2,7 @@
 // published description. Violations are recorded for the test that caused them to fail on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { AppManifests } from './app-manifests.ts';
 import { authenticate, covers, tokenHash } from './auth.ts';
 import { Faults, type Fault } from './faults.ts';
 import { UserAuth } from './oauth.ts';
@@ -66,6 +67,7 @@ export class GitHubSimulator {
       () => this.now(),
     );
     this.userAuth = new UserAuth(this);
+    new AppManifests(this); // registering an app from a manifest: GitHub's page (a side handler)
   }
 
   get url(): string {

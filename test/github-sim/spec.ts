@@ -42,6 +42,7 @@ export const SERVED = [
   'users/get-authenticated',
   'users/get-by-username',
   'apps/delete-token',
+  'apps/create-from-manifest',
 ] as const;
 export type OperationId = (typeof SERVED)[number];
 

@@ -30,6 +30,17 @@ export interface SimApp {
    * (convenient for tests on random ports); otherwise it must start with one of them.
    */
   callbackUrls?: string[];
+  /** Where GitHub sends the app's webhooks, and their secret (apps registered from a manifest). */
+  webhookUrl?: string;
+  webhookSecret?: string;
+}
+
+/** A registration from a manifest that GitHub confirmed, waiting for its code to be converted. */
+export interface PendingManifest {
+  manifest: Record<string, unknown>;
+  name: string;
+  owner: string;
+  expiresAt: number;
 }
 
 export interface SimInstallation {
@@ -210,6 +221,8 @@ export class World {
   readonly runs = new Map<number, SimRun>();
   /** Every attempt of every run (`<id>:<attempt>`): a re-run keeps who started each attempt. */
   readonly runAttempts = new Map<string, SimRun>();
+  /** Registrations from a manifest by their one-hour code (app-manifests.ts). */
+  readonly manifestCodes = new Map<string, PendingManifest>();
   app: SimApp;
   #nextId = 1000;
 
@@ -230,13 +243,17 @@ export class World {
     clientId?: string;
     clientSecret?: string;
     callbackUrls?: string[];
+    name?: string;
+    owner?: string;
+    webhookUrl?: string;
+    webhookSecret?: string;
   }): SimApp {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.app = {
       id: opts.id ?? 4242,
       slug: opts.slug ?? 'jit-approvals',
-      name: 'jit-approvals',
-      owner: 'acme',
+      name: opts.name ?? 'jit-approvals',
+      owner: opts.owner ?? 'acme',
       privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       publicKey,
       permissions: opts.permissions ?? {
@@ -260,6 +277,7 @@ export class World {
       clientId: opts.clientId ?? `Iv23li${randomAlnum(14)}`,
       clientSecret: opts.clientSecret ?? randomBytes(20).toString('hex'),
       ...(opts.callbackUrls ? { callbackUrls: opts.callbackUrls } : {}),
+      ...(opts.webhookUrl ? { webhookUrl: opts.webhookUrl, webhookSecret: opts.webhookSecret } : {}),
     };
     return this.app;
   }

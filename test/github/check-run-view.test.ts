@@ -168,4 +168,19 @@ describe('the check run view', () => {
       'routine ### Votes - @alice: approve [docs](https://evil.example) ![x](https://evil.example/p.png) <img src=https://evil.example/p.png> www.evil.example',
     );
   });
+
+  it('a step its job gate let through, with no vote of its own, says so in its title', () => {
+    const base = storedRequest({ status: 'approved' });
+    const message =
+      'approved by the job gate of environment production (req_0123, approved by alice): no second vote';
+    const r = {
+      ...base,
+      decision: { ...base.decision, auto: false, reasons: [{ rule: 'governing' as const, message }] },
+    };
+    expect(checkRunView(r, []).output.title).toBe(
+      'Approved by the job gate of environment production: deploy-web',
+    );
+    const plain = { ...base, decision: { ...base.decision, auto: false, reasons: [] } };
+    expect(checkRunView(plain, []).output.title).not.toMatch(/Approved by :/);
+  });
 });

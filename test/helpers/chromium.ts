@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium, or another Chromium-based browser (CHROMIUM_PATH: Chrome on GitHub's runners). */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Debian's Chromium, headless, for the browser tests of the sandbox and approval pages. */
+/** Chromium, headless, for the browser tests of the sandbox and approval pages. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(

@@ -1,5 +1,6 @@
-// The policy-check action's command (validate/action.yml): the jit-approvals CLI, bundled into
-// validate/dist/index.js so the action needs no install step.
+// The jit-approvals CLI as one file: bundled into validate/dist/index.js for the policy-check action
+// (validate/action.yml, which needs no install step; without `audit`), and into the release's
+// jit-approvals.mjs (everything). See scripts/bundle.ts.
 import { processIo } from '../../app/cli/io.ts';
 import { main } from '../../app/cli/main.ts';
 

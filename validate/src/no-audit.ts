@@ -5,6 +5,6 @@ import { CliError } from '../../app/cli/cli-error.ts';
 export function auditCommand(): Promise<number> {
   throw new CliError(
     'audit is not part of the policy-check action',
-    'run `npx jit-approvals audit ...` where the app keeps its store',
+    "run `audit` with the release's jit-approvals.mjs, or `node bin/jit-approvals.js audit …` in the app's checkout, where the app keeps its store",
   );
 }

@@ -48,10 +48,12 @@ export const when = (ms: number): SafeHtml => {
   return html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
 };
 
-/** `12 min left`, `2 h 5 min left`, or `timed out`. */
+/** `45 s left` (under a minute), `12 min left`, `2 h 5 min left`, or `timed out`. */
 export function timeLeft(expiresAt: number, now: number): string {
-  const minutes = Math.ceil((expiresAt - now) / 60_000);
-  if (minutes <= 0) return 'timed out';
+  const seconds = Math.ceil((expiresAt - now) / 1000);
+  if (seconds <= 0) return 'timed out';
+  if (seconds < 60) return `${seconds} s left`;
+  const minutes = Math.ceil(seconds / 60);
   if (minutes < 60) return `${minutes} min left`;
   const hours = Math.floor(minutes / 60);
   return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''} left`;
