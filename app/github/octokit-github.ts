@@ -173,8 +173,9 @@ export class OctokitGitHub implements GitHubPort {
     repo: string,
     id: number,
     input: CheckRunInput,
+    opts: { lane?: 'low' } = {},
   ) {
-    await checks.updateCheckRun(await this.#kit(installationId), { owner, repo }, id, input);
+    await checks.updateCheckRun(await this.#kit(installationId), { owner, repo }, id, input, opts.lane);
   }
 
   async findCheckRun(

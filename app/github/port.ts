@@ -131,12 +131,14 @@ export interface GitHubPort {
     headSha: string,
     input: CheckRunInput,
   ): Promise<{ id: number; startedAt: number }>;
+  /** Updates a check run; `lane: 'low'` where the update may wait behind every other write. */
   updateCheckRun(
     installationId: number,
     owner: string,
     repo: string,
     id: number,
     input: CheckRunInput,
+    opts?: { lane?: 'low' },
   ): Promise<void>;
   /** The app's check run on `headSha` with `external_id` = `externalId`, if one exists. */
   findCheckRun(

@@ -1,12 +1,12 @@
-import picomatch from 'picomatch';
+import { globMatcher } from './glob-match.ts';
 
 /**
- * Globs are whole-string: `*` matches within a path segment, `**` across `/`, `?` one
- * character. Every other character means itself: brackets, braces, parentheses, `|`, `+`,
- * `@` and a leading `!` are escaped before picomatch sees them, so `renovate[bot]` is literal.
+ * Globs are whole-string: `*` matches within a path segment (at least one character where it is
+ * the whole segment), `**` as a whole segment matches any run of segments, `?` one character but
+ * `/`. Every other character means itself: brackets, braces, parentheses, `|`, `+`, `@` and a
+ * leading `!` are literal, so `renovate[bot]` is. Matching takes time linear in the value
+ * (glob-match.ts): a value nobody chose (a branch name) never costs more than any other.
  */
-const LITERAL = /[()[\]{}|+@!,]/g;
-const escapeGlob = (pattern: string): string => pattern.replace(LITERAL, '\\$&');
 
 export type Matcher = (value: string) => boolean;
 
@@ -20,6 +20,8 @@ export function globProblem(pattern: string): string | undefined {
     return '`**` must stand alone between slashes (like `a/**/b`); use `*` inside a name';
   }
   if (pattern.includes('\\')) return 'contains `\\`; escapes are not supported';
+  if (segments.some((s, i) => s === '**' && segments[i + 1] === '**'))
+    return '`**/**` says what `**` says: write `**` once';
   return undefined;
 }
 
@@ -27,15 +29,14 @@ export function globProblem(pattern: string): string | undefined {
 export function compileGlobs(patterns: readonly string[], opts: { nocase?: boolean } = {}): Matcher {
   if (patterns.includes('**')) return () => true;
   const literals = new Set<string>();
-  const globs: RegExp[] = [];
+  const globs: Matcher[] = [];
   for (const p of patterns) {
-    if (/[*?]/.test(p))
-      globs.push(picomatch.makeRe(escapeGlob(p), { dot: true, nocase: opts.nocase === true }));
+    if (p.includes('*') || p.includes('?')) globs.push(globMatcher(p, opts.nocase === true));
     else literals.add(opts.nocase ? p.toLowerCase() : p);
   }
   return (value) => {
     if (literals.has(opts.nocase ? value.toLowerCase() : value)) return true;
-    for (const re of globs) if (re.test(value)) return true;
+    for (const match of globs) if (match(value)) return true;
     return false;
   };
 }

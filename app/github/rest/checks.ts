@@ -21,14 +21,21 @@ export async function createCheckRun(
   });
 }
 
-export async function updateCheckRun(kit: Kit, at: Repo, id: number, input: CheckRunInput): Promise<void> {
-  await call('updating the approval check run', () =>
-    kit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+export async function updateCheckRun(
+  kit: Kit,
+  at: Repo,
+  id: number,
+  input: CheckRunInput,
+  lane?: 'low',
+): Promise<void> {
+  await call('updating the approval check run', async () => {
+    await kit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       ...at,
       check_run_id: id,
       ...input,
-    }),
-  );
+      request: lane ? { lane } : {},
+    });
+  });
 }
 
 /**

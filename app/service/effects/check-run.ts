@@ -28,7 +28,8 @@ export async function doCheckRun(p: Pick<Ports, 'ledger' | 'links' | 'github'>, 
   const r = await p.ledger.read(e.requestId!);
   const [owner, repo] = repoOf(r.claims);
   if (r.checkRunId !== null) {
-    await p.github.updateCheckRun(r.installationId, owner, repo, r.checkRunId, await checkRunOf(p, r));
+    const lane = e.lane === 'low' ? { lane: 'low' as const } : {};
+    await p.github.updateCheckRun(r.installationId, owner, repo, r.checkRunId, await checkRunOf(p, r), lane);
     return;
   }
   const made =
