@@ -173,7 +173,7 @@ export function jitApprovals(
         serverUrl: options.serverUrl ?? config.serverUrl,
       }),
     );
-    registerWebhooks(app, service, github, chat);
+    registerWebhooks(app, service, github, chat, { now, metrics });
     app.onError((err) => app.log.warn({ event: err.event?.name }, `webhook rejected: ${err.message}`));
     // One sweep at a time: a tick that finds the last sweep still at work (GitHub slow) is skipped.
     let sweeping = false;

@@ -96,8 +96,14 @@ export class OctokitGitHub implements GitHubPort {
     return this.#policies.readOrg(installationId, owner);
   }
 
-  validatePoliciesAt(installationId: number, owner: string, repo: string, ref: string) {
-    return this.#policies.at(installationId, owner, repo, ref);
+  validatePoliciesAt(
+    installationId: number,
+    owner: string,
+    repo: string,
+    ref: string,
+    opts?: { unlessAsOnDefault?: boolean },
+  ) {
+    return this.#policies.at(installationId, owner, repo, ref, opts);
   }
 
   invalidatePolicies(owner: string, repo: string): void {
@@ -144,6 +150,10 @@ export class OctokitGitHub implements GitHubPort {
 
   async userId(installationId: number, login: string) {
     return people.userId(await this.#kit(installationId), login);
+  }
+
+  async loginOf(installationId: number, id: number) {
+    return people.loginOf(await this.#kit(installationId), id);
   }
 
   isActiveMember(

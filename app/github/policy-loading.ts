@@ -79,10 +79,16 @@ export class PolicyLoading {
   }
 
   /** `.approvals/` at any commit (the policy check on pull requests and pushes). */
-  async at(installationId: number, owner: string, repo: string, ref: string): Promise<LoadResult> {
+  async at(
+    installationId: number,
+    owner: string,
+    repo: string,
+    ref: string,
+    opts?: { unlessAsOnDefault?: boolean },
+  ): Promise<LoadResult | null> {
     const contents = contentsOf(await this.#installations.kit(installationId));
     return call(`reading the policies of ${owner}/${repo} at ${ref}`, () =>
-      this.#source.loadAt(contents, owner, repo, ref),
+      this.#source.loadAt(contents, owner, repo, ref, opts),
     );
   }
 

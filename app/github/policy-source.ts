@@ -1,8 +1,10 @@
-import { loadPolicies, type LoadResult } from '../policy/load.ts';
+import { loadPolicies, MAX_POLICY_FILES, tooManyFiles, type LoadResult } from '../policy/load.ts';
 import type { SourceFile } from '../policy/parse-file.ts';
 import { START, policyError } from '../policy/errors.ts';
 
 export const POLICY_DIR = '.approvals';
+/** Policy files kept by their blob sha (a blob never changes): at most this many bytes in all. */
+const BLOB_CACHE_BYTES = 16 * 1024 * 1024;
 
 /** Just the calls the loader makes; conditional requests answer `{ status: 304 }`. */
 export interface ContentsClient {
@@ -23,7 +25,37 @@ interface Cached {
   branch: string;
   dirEtag: string | undefined;
   files: Map<string, { etag: string | undefined; content: Uint8Array }>;
+  /** The directory's policy files as `path sha` lines, sorted: what two commits compare by. */
+  listing: string;
   result: LoadResult;
+}
+
+type Entry = { type: string; name: string; path: string; sha?: string };
+
+/** Files by blob sha, the least recently used going first past `BLOB_CACHE_BYTES`. */
+class Blobs {
+  readonly #kept = new Map<string, Uint8Array>();
+  #bytes = 0;
+
+  get(sha: string | undefined): Uint8Array | undefined {
+    const found = sha === undefined ? undefined : this.#kept.get(sha);
+    if (found) {
+      this.#kept.delete(sha!);
+      this.#kept.set(sha!, found);
+    }
+    return found;
+  }
+
+  set(sha: string | undefined, content: Uint8Array): void {
+    if (sha === undefined || this.#kept.has(sha) || content.byteLength > BLOB_CACHE_BYTES) return;
+    this.#kept.set(sha, content);
+    this.#bytes += content.byteLength;
+    for (const [old, bytes] of this.#kept) {
+      if (this.#bytes <= BLOB_CACHE_BYTES) break;
+      this.#kept.delete(old);
+      this.#bytes -= bytes.byteLength;
+    }
+  }
 }
 
 /**
@@ -32,6 +64,7 @@ interface Cached {
  */
 export class PolicySource {
   readonly #cache = new Map<string, Cached>();
+  readonly #blobs = new Blobs();
   /**
    * How long a set GitHub confirmed is used without asking again (ms; 0: revalidate every time).
    * A push to the default branch that changes `.approvals/` drops it at once; this bounds how stale
@@ -57,9 +90,24 @@ export class PolicySource {
     this.#inFlight.delete(key); // a read begun before the push must not answer for after it
   }
 
-  /** `.approvals/` at a commit, uncached (the policy check of a pull request). */
-  async loadAt(client: ContentsClient, owner: string, repo: string, ref: string): Promise<LoadResult> {
-    return (await this.#fetch(client, owner, repo, ref, undefined)).result;
+  /**
+   * `.approvals/` at a commit (the policy check). Files already read at any commit are not read
+   * again (by blob sha). With `unlessAsOnDefault`, null when the commit's policy files are exactly
+   * the default branch's (a pull request that changes none of them): nothing more is read.
+   */
+  async loadAt(
+    client: ContentsClient,
+    owner: string,
+    repo: string,
+    ref: string,
+    opts: { unlessAsOnDefault?: boolean } = {},
+  ): Promise<LoadResult | null> {
+    const fetched = await this.#fetch(client, owner, repo, ref, undefined, async (listing) => {
+      if (!opts.unlessAsOnDefault) return false;
+      await this.load(client, owner, repo);
+      return this.#cache.get(`${owner}/${repo}`.toLowerCase())?.listing === listing;
+    });
+    return fetched === null ? null : fetched.result;
   }
 
   load(client: ContentsClient, owner: string, repo: string): Promise<LoadResult> {
@@ -76,7 +124,7 @@ export class PolicySource {
         const cached = this.#cache.get(key);
         const branch = cached?.branch ?? (await client.defaultBranch(owner, repo));
         const checkedAt = this.#now();
-        const fetched = await this.#fetch(client, owner, repo, branch, cached);
+        const fetched = (await this.#fetch(client, owner, repo, branch, cached))!;
         if (mine()) this.#cache.set(key, { ...fetched, branch, checkedAt });
         return fetched.result;
       } finally {
@@ -93,7 +141,9 @@ export class PolicySource {
     repo: string,
     branch: string,
     cached: Cached | undefined,
-  ): Promise<Omit<Cached, 'branch'>> {
+    /** Whether to stop at the listing (then null), given it. */
+    stop?: (listing: string) => Promise<boolean>,
+  ): Promise<Omit<Cached, 'branch'> | null> {
     const dir = await client.get(owner, repo, POLICY_DIR, branch, cached?.dirEtag);
     if (dir?.status === 304 && cached) return cached;
     if (!dir || dir.status === 304 || !Array.isArray(dir.data)) {
@@ -104,25 +154,49 @@ export class PolicySource {
         `no ${POLICY_DIR}/ directory at ${branch} in ${owner}/${repo}`,
         `commit policy files to ${POLICY_DIR}/ on ${branch}`,
       );
-      return { dirEtag: undefined, files: new Map(), result: { ok: false, errors: [error], files: [] } };
+      const listing = '';
+      if (stop && (await stop(listing))) return null;
+      return {
+        dirEtag: undefined,
+        files: new Map(),
+        listing,
+        result: { ok: false, errors: [error], files: [] },
+      };
     }
-    const entries = (dir.data as { type: string; name: string; path: string }[]).filter(
-      (e) => e.type === 'file' && /\.ya?ml$/.test(e.name),
-    );
+    const entries = (dir.data as Entry[]).filter((e) => e.type === 'file' && /\.ya?ml$/.test(e.name));
+    const listing = entries
+      .map((e) => `${e.path} ${e.sha ?? ''}`)
+      .sort()
+      .join('\n');
+    if (stop && (await stop(listing))) return null;
+    if (entries.length > MAX_POLICY_FILES) {
+      const error = tooManyFiles(`${POLICY_DIR}/ at ${branch}`, entries.length);
+      return {
+        dirEtag: dir.etag,
+        files: new Map(),
+        listing,
+        result: { ok: false, errors: [error], files: [] },
+      };
+    }
     const files = new Map<string, { etag: string | undefined; content: Uint8Array }>();
     const sources: SourceFile[] = [];
     for (const e of entries) {
       const previous = cached?.files.get(e.path);
-      const res = await client.get(owner, repo, e.path, branch, previous?.etag);
-      let content: Uint8Array;
-      if (res?.status === 304 && previous) content = previous.content;
-      else if (res && res.status === 200)
-        content = Buffer.from(String((res.data as { content: string }).content), 'base64');
-      else continue;
-      files.set(e.path, { etag: res.status === 200 ? res.etag : previous?.etag, content });
+      let content = this.#blobs.get(e.sha);
+      let etag = previous?.etag;
+      if (!content) {
+        const res = await client.get(owner, repo, e.path, branch, previous?.etag);
+        if (res?.status === 304 && previous) content = previous.content;
+        else if (res && res.status === 200) {
+          content = Buffer.from(String((res.data as { content: string }).content), 'base64');
+          etag = res.etag;
+        } else continue;
+        this.#blobs.set(e.sha, content);
+      }
+      files.set(e.path, { etag, content });
       sources.push({ path: e.path, content });
     }
     const result = loadPolicies(sources, POLICY_DIR);
-    return { dirEtag: dir.etag, files, result };
+    return { dirEtag: dir.etag, files, listing, result };
   }
 }

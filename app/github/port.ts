@@ -65,8 +65,17 @@ export interface GitHubPort {
    * known) tells whether the owner is listed by id in MANDATORY_ORG_POLICIES.
    */
   loadPolicies(installationId: number, owner: string, repo: string, ownerId?: number): Promise<LoadResult>;
-  /** Loads and validates `.approvals/` at any commit (for the policy check on pull requests). */
-  validatePoliciesAt(installationId: number, owner: string, repo: string, ref: string): Promise<LoadResult>;
+  /**
+   * Loads and validates `.approvals/` at any commit (the policy check). With `unlessAsOnDefault`,
+   * null when the commit's policy files are exactly the default branch's (nothing else is read).
+   */
+  validatePoliciesAt(
+    installationId: number,
+    owner: string,
+    repo: string,
+    ref: string,
+    opts?: { unlessAsOnDefault?: boolean },
+  ): Promise<LoadResult | null>;
   /** Drops the cached policies of a repository (a push changed `.approvals/`). */
   invalidatePolicies(owner: string, repo: string): void;
   pullRequestHead(installationId: number, owner: string, repo: string, number: number): Promise<string>;
@@ -109,6 +118,8 @@ export interface GitHubPort {
   canRead(installationId: number, owner: string, repo: string, login: string): Promise<boolean>;
   /** The account id of the user (or bot) that holds `login` now; null when nobody does. */
   userId(installationId: number, login: string): Promise<number | null>;
+  /** The login account `id` holds now; null when GitHub knows no such account. */
+  loginOf(installationId: number, id: number): Promise<string | null>;
   /**
    * Is `login` an active (not pending) member of `org/team`? Asked of GitHub each time, unless
    * `cached`: then an answer up to MEMBERSHIP_CACHE_SECONDS old may be reused. Screens (may this

@@ -16,10 +16,11 @@ export class RecentAnswers<T> {
     this.#now = o.now;
   }
 
-  get(key: string, ask: () => Promise<T>): Promise<T> {
+  /** The kept answer for `key`, or GitHub's (`ask`); always GitHub's when `fresh`. */
+  get(key: string, ask: () => Promise<T>, fresh = false): Promise<T> {
     const at = this.#now();
     const kept = this.#kept.get(key);
-    if (kept && at - kept.at < this.#maxAgeMs) return kept.answer;
+    if (!fresh && kept && at - kept.at < this.#maxAgeMs) return kept.answer;
     const entry = { at, answer: ask() };
     this.#kept.delete(key);
     this.#kept.set(key, entry);

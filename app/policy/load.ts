@@ -7,6 +7,20 @@ import { salvagePolicies } from './salvage.ts';
 import { policyFileValidator, policyValidator } from './schema.ts';
 import type { Policy } from './types.generated.ts';
 
+/** Policy files a directory may hold: past this none is read, and the set is invalid. */
+export const MAX_POLICY_FILES = 100;
+
+/** The error of a directory holding more than `MAX_POLICY_FILES` policy files. */
+export function tooManyFiles(dir: string, count: number): PolicyError {
+  return policyError(
+    dir,
+    START,
+    'too_many_files',
+    `${dir} holds ${count} policy files; at most ${MAX_POLICY_FILES} are read`,
+    'merge policies into fewer files (one file may hold many policies)',
+  );
+}
+
 export type LoadResult =
   | { ok: true; policies: CompiledPolicy[]; files: string[] }
   | { ok: false; errors: PolicyError[]; files: string[] };
@@ -38,6 +52,8 @@ export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals')
     );
     return { ok: false, errors: [error], files };
   }
+  if (sources.length > MAX_POLICY_FILES)
+    return { ok: false, errors: [tooManyFiles(dir, sources.length)], files };
   const { parsed, errors, invalid } = parseSchemaFiles(sources, policyFileValidator());
   const checked: FilePolicies[] = [
     ...parsed.map((f) => ({ ...f, policies: f.value.policies.map((policy, index) => ({ index, policy })) })),

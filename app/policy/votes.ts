@@ -87,7 +87,11 @@ export function tallyVotes(
       reasons.push({ rule: 'deny_vote', message: `denied by ${vote.user} (eligible approver for ${names})` });
       continue;
     }
-    for (const i of counted) requirements[i]!.approved_by.push(vote.user);
+    for (const i of counted) {
+      // One approval per listed login: two accounts that held the same login in turn are one.
+      const by = requirements[i]!.approved_by;
+      if (!by.some((u) => u.toLowerCase() === user)) by.push(vote.user);
+    }
   }
   const voted = new Set(votes.map((v) => v.user.toLowerCase()));
   for (const r of requirements) {

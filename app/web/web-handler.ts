@@ -17,6 +17,8 @@ import { STYLESHEET } from './pages/style.ts';
 import { ReadAccess } from './read-access.ts';
 import { countRefused, refusalOf } from './refusals.ts';
 import { redirect, sendPage } from './respond.ts';
+import { CurrentUsers } from './current-user.ts';
+import type { GitHubUser } from './github-user.ts';
 import { csrfMatches, type Session, Sessions } from './sessions.ts';
 import { finishSignIn, startSignIn, type SignInDeps } from './sign-in-routes.ts';
 import { TakenStates } from './sign-in-state.ts';
@@ -58,6 +60,7 @@ export function createWebHandler(
   const secure = new URL(d.publicUrl).protocol === 'https:';
   const sessions = new Sessions({ store, now, ttlMs: d.sessionMs, secure });
   const access = new ReadAccess(github, now);
+  const users = new CurrentUsers(github, now);
   const signIn: SignInDeps = {
     sessions,
     keys: d.signInKeys,
@@ -68,10 +71,23 @@ export function createWebHandler(
   };
   const origin = new URL(d.publicUrl).origin;
 
+  /**
+   * Whether the account may read the request's repository, asked with the login the account holds
+   * now (`fresh`: asked of GitHub now, as a vote is): the user so named, or undefined.
+   */
+  const reader = async (session: Session, r: StoredRequest, fresh = false) => {
+    const user = await users.of(session.user, r.installationId, fresh);
+    return user && (await access.canRead(user.login, r)) ? user : undefined;
+  };
   /** The request, if it exists and the user may read its repository; else 404, the same either way. */
-  const readable = async (session: Session, id: string): Promise<StoredRequest | undefined> => {
+  const readable = async (
+    session: Session,
+    id: string,
+    fresh = false,
+  ): Promise<{ r: StoredRequest; user: GitHubUser } | undefined> => {
     const r = await store.getRequest(id);
-    return r && (await access.canRead(session.user.login, r)) ? r : undefined;
+    const user = r && (await reader(session, r, fresh));
+    return r && user ? { r, user } : undefined;
   };
   const notFound = (res: ServerResponse, session: Session): void =>
     sendPage(
@@ -82,6 +98,7 @@ export function createWebHandler(
 
   const view = async (
     session: Session,
+    user: GitHubUser,
     r: StoredRequest,
     notice?: RequestView['notice'],
     known?: string,
@@ -95,7 +112,7 @@ export function createWebHandler(
         known ??
         (votes.some((v) => v.voterId === session.user.id)
           ? 'you have voted on it already'
-          : await d.service.whyCannotDecide(r, session.user)),
+          : await d.service.whyCannotDecide(r, user)),
       nonce: randomBytes(16).toString('hex'),
       ...(notice && { notice }),
       serverUrl: d.serverUrl,
@@ -129,9 +146,10 @@ export function createWebHandler(
     for (const r of await store.pendingRequests()) {
       const votes = await store.votes(r.id);
       if (votes.some((v) => v.voterId === session.user.id)) continue;
-      const mayDecide = async () =>
-        (await access.canRead(session.user.login, r)) &&
-        (await d.service.whyCannotDecide(r, session.user)) === undefined;
+      const mayDecide = async () => {
+        const user = await reader(session, r);
+        return user !== undefined && (await d.service.whyCannotDecide(r, user)) === undefined;
+      };
       if (await listed(r, mayDecide)) found.push({ request: r, votes });
     }
     return found.sort((a, b) => b.request.createdAt - a.request.createdAt);
@@ -146,7 +164,7 @@ export function createWebHandler(
     const seen: StoredRequest[] = [];
     const listed = lister();
     for (const r of await store.decidedRequests(1000))
-      if (await listed(r, () => access.canRead(session.user.login, r))) seen.push(r);
+      if (await listed(r, async () => (await reader(session, r)) !== undefined)) seen.push(r);
     const rows = seen
       .filter(
         (r) =>
@@ -179,8 +197,10 @@ export function createWebHandler(
         messagePage('Refused', session, html`This form did not come from this app's page; nothing changed.`),
       );
     }
-    const r = await readable(session, id);
-    if (!r) return (countRefused(metrics, 'not_found'), notFound(res, session));
+    const found = await readable(session, id);
+    if (!found) return (countRefused(metrics, 'not_found'), notFound(res, session));
+    const { r } = found;
+    let { user } = found;
     const decision = form.get('decision');
     const nonce = form.get('nonce') ?? '';
     if ((decision !== 'approve' && decision !== 'deny') || !/^[0-9a-f]{32}$/.test(nonce)) {
@@ -195,16 +215,23 @@ export function createWebHandler(
     const deliveryId = `page:${session.user.id}:${nonce}`;
     const sentBefore = { ok: true, text: 'This form was sent before: your vote was recorded once.' };
     if ((await store.votes(r.id)).some((v) => v.delivery === deliveryId))
-      return sendPage(res, 200, requestPage(session, await view(session, r, sentBefore)));
+      return sendPage(res, 200, requestPage(session, await view(session, user, r, sentBefore)));
     // A vote that cannot count is refused here, before anything is written: the vote path would
     // journal its delivery and audit it as ignored, so a stranger's forged votes would cost a row
     // and an audit event each. The screen's membership answers are cached, so its repeats cost no
     // GitHub call either; a vote that passes is judged again, on fresh answers, under the lock.
-    const why = await d.service.whyCannotDecide(r, session.user);
+    let why = await d.service.whyCannotDecide(r, user);
+    if (why === undefined) {
+      // A vote that may count is read again with the login the account holds at this moment (a
+      // login it gave up decides nothing); a refused one costs no such call.
+      const now = await reader(session, r, true);
+      if (!now) return (countRefused(metrics, 'not_found'), notFound(res, session));
+      if (now.login !== user.login) why = await d.service.whyCannotDecide(r, (user = now));
+    }
     if (why !== undefined) {
       countRefused(metrics, refusalOf(why));
       const notice = { ok: false, text: `Your vote did not count: ${why}. Nothing was recorded.` };
-      return sendPage(res, 403, requestPage(session, await view(session, r, notice, why)));
+      return sendPage(res, 403, requestPage(session, await view(session, user, r, notice, why)));
     }
     // The one cut every way to vote stores its text through: never half an emoji, nor a NUL.
     const comment = voteComment(form.get('comment') ?? '');
@@ -212,7 +239,7 @@ export function createWebHandler(
       requestId: r.id,
       repositoryId: r.claims.repository_id,
       identifier: decision,
-      sender: session.user,
+      sender: user,
       deliveryId,
       comment,
     });
@@ -221,7 +248,8 @@ export function createWebHandler(
       : result.counted
         ? { ok: true, text: `Your ${decision === 'approve' ? 'approval' : 'denial'} counted.` }
         : { ok: false, text: `Your vote did not count: ${result.reason}.` };
-    sendPage(res, 200, requestPage(session, await view(session, (await store.getRequest(id))!, notice)));
+    const latest = (await store.getRequest(id))!;
+    sendPage(res, 200, requestPage(session, await view(session, user, latest, notice)));
   };
 
   return async (req, res) => {
@@ -290,9 +318,9 @@ export function createWebHandler(
     if (path === '/requests')
       return (sendPage(res, 200, waitingPage(session, await waiting(session), now())), true);
     if (path === '/decisions') return (await decisions(session, res, url), true);
-    const r = await readable(session, page![1]!);
-    if (!r) return (notFound(res, session), true);
-    sendPage(res, 200, requestPage(session, await view(session, r)));
+    const found = await readable(session, page![1]!);
+    if (!found) return (notFound(res, session), true);
+    sendPage(res, 200, requestPage(session, await view(session, found.user, found.r)));
     return true;
   };
 }

@@ -3,6 +3,7 @@ import type { GitHubPort } from '../github/port.ts';
 import { inertCode, inertText } from '../render/markdown.ts';
 import type { PolicyError } from '../policy/errors.ts';
 import type { LoadResult } from '../policy/load.ts';
+import { POLICY_CHECKS_PER_SENDER, type PolicyCheckBudget } from './check-budget.ts';
 
 /** What the app says of the chat targets a policy of `owner` names (see ChatDelivery.refused). */
 export type TargetCheck = (
@@ -34,6 +35,16 @@ function targetErrors(result: LoadResult, owner: OwnerRef, check: TargetCheck): 
   });
 }
 
+export interface PolicyCheckOptions {
+  ownerId: number;
+  check: TargetCheck;
+  /** The account that pushed or opened the pull request: its checks are counted (`budget`). */
+  sender?: { id: number; login: string };
+  budget?: PolicyCheckBudget;
+  /** A pull request: no check at all when its policy files are exactly the default branch's. */
+  unlessAsOnDefault?: boolean;
+}
+
 /**
  * The "policy check" check run on a commit that changes `.approvals/`: success, or failure with an
  * annotation at each error's file and line, so policy changes are reviewed like code.
@@ -44,15 +55,30 @@ export async function policyCheck(
   owner: string,
   repo: string,
   sha: string,
-  targets: { ownerId: number; check: TargetCheck } = {
-    ownerId: 0,
-    check: () => ({ unknown: [], notOwned: [] }),
-  },
+  o: PolicyCheckOptions = { ownerId: 0, check: () => ({ unknown: [], notOwned: [] }) },
 ): Promise<void> {
-  const loaded = await github.validatePoliciesAt(installationId, owner, repo, sha);
-  const errors = loaded.ok
-    ? targetErrors(loaded, { login: owner, id: targets.ownerId }, targets.check)
-    : loaded.errors;
+  const turn = o.sender && o.budget ? o.budget.take(o.sender.id) : 'run';
+  if (turn === 'skip') return;
+  if (turn === 'notice') {
+    await github.createCheckRun(installationId, owner, repo, sha, {
+      name: 'policy check',
+      status: 'completed',
+      conclusion: 'neutral',
+      external_id: `policy-check:${sha}`,
+      output: {
+        title: 'Not checked: too many policy checks',
+        summary: `${inertText(o.sender!.login)} had ${POLICY_CHECKS_PER_SENDER} policy checks in the last hour, the most one account gets. Push again later, or run \`jit-approvals validate\` locally. Policies are validated again when a request reads them.`,
+      },
+      actions: [],
+    });
+    return;
+  }
+  const loaded = await github.validatePoliciesAt(installationId, owner, repo, sha, {
+    unlessAsOnDefault: o.unlessAsOnDefault ?? false,
+  });
+  if (loaded === null) return o.budget?.count('unchanged');
+  o.budget?.count('checked');
+  const errors = loaded.ok ? targetErrors(loaded, { login: owner, id: o.ownerId }, o.check) : loaded.errors;
   const result = errors.length > 0 && loaded.ok ? { ...loaded, ok: false as const, errors } : loaded;
   const summary = result.ok
     ? `${result.policies.length} policies in ${result.files.length} file(s) are valid. They take effect once merged into the default branch.`

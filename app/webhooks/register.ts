@@ -7,6 +7,8 @@ import type { ApprovalService } from '../service/approval-service.ts';
 import type { ChatDelivery } from '../chat/deliver.ts';
 import type { CommentEvent } from '../service/commands.ts';
 import { Payload } from './payload.ts';
+import type { Metrics } from '../metrics.ts';
+import { PolicyCheckBudget } from './check-budget.ts';
 import { policyCheck } from './policy-check.ts';
 
 const touchesPolicies = (paths: readonly string[]): boolean =>
@@ -31,7 +33,9 @@ export function registerWebhooks(
   service: ApprovalService,
   github: GitHubPort,
   chat: Pick<ChatDelivery, 'refused'>,
+  o: { now: () => number; metrics: Metrics },
 ): void {
+  const budget = new PolicyCheckBudget(o.now, o.metrics);
   app.on('check_run.requested_action', async (ctx) => {
     const p = new Payload('check_run.requested_action', ctx.payload);
     await service.vote({
@@ -113,7 +117,9 @@ export function registerWebhooks(
     if (p.bool('deleted') || installation === undefined) return;
     await policyCheck(github, installation, owner, repo, p.str('after'), {
       ownerId: p.int('repository.owner.id'),
-      check: (n, o) => chat.refused(n, o),
+      check: (n, owner) => chat.refused(n, owner),
+      sender: { id: p.int('sender.id'), login: p.str('sender.login') },
+      budget,
     });
   });
 
@@ -127,7 +133,13 @@ export function registerWebhooks(
       p.str('repository.owner.login'),
       p.str('repository.name'),
       p.str('pull_request.head.sha'),
-      { ownerId: p.int('repository.owner.id'), check: (n, o) => chat.refused(n, o) },
+      {
+        ownerId: p.int('repository.owner.id'),
+        check: (n, owner) => chat.refused(n, owner),
+        sender: { id: p.int('sender.id'), login: p.str('sender.login') },
+        budget,
+        unlessAsOnDefault: true,
+      },
     );
   });
 }

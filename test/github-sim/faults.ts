@@ -1,7 +1,11 @@
 // Fault injection: the next N calls of an operation fail as GitHub sometimes does.
 import { DOCS, type Reply } from './route-kit.ts';
 
-export type Fault = 500 | 502 | 'rate-limit' | 'secondary-rate-limit' | 'hang';
+/**
+ * `hang`: the call is never answered and nothing happens. `withhold`: GitHub acts (the write
+ * happens) and then never answers, as when a connection drops after the server committed.
+ */
+export type Fault = 500 | 502 | 'rate-limit' | 'secondary-rate-limit' | 'hang' | 'withhold';
 
 export class Faults {
   readonly #pending = new Map<string, Fault[]>();
@@ -15,7 +19,7 @@ export class Faults {
   }
 
   /** The reply for this call, `hang` for none at all, or undefined to serve it normally. */
-  take(operation: string): Reply | 'hang' | undefined {
+  take(operation: string): Reply | 'hang' | 'withhold' | undefined {
     const queue = this.#pending.get(operation)?.length
       ? this.#pending.get(operation)!
       : this.#pending.get('*');
@@ -24,7 +28,8 @@ export class Faults {
       case undefined:
         return undefined;
       case 'hang':
-        return 'hang';
+      case 'withhold':
+        return fault;
       case 'rate-limit':
         return {
           status: 403,

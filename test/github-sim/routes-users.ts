@@ -2,14 +2,16 @@
 // application routes the app calls with its client id and secret.
 import { tokenHash } from './auth.ts';
 import { nodeId } from './resources.ts';
-import { fail, iso, type Route } from './route-kit.ts';
+import { fail, iso, type Route, type RouteContext } from './route-kit.ts';
+import type { SimUser } from './world.ts';
 
 export const userRoutes = {
   'users/get-authenticated': {
     auth: 'user',
     handle: (ctx) => {
-      const { login, userId } = ctx.userToken!;
-      const user = ctx.world.user(login);
+      const { userId } = ctx.userToken!;
+      // The account the token acts for, under the login it holds now.
+      const user = [...ctx.world.users.values()].find((u) => u.id === userId);
       if (!user) return fail(404, 'Not Found');
       const url = `${ctx.baseUrl}/users/${encodeURIComponent(user.login)}`;
       // The user's own view (`private-user`), as GitHub answers a token acting for that user.
@@ -47,34 +49,16 @@ export const userRoutes = {
     auth: { permission: 'metadata', level: 'read', scope: 'token' },
     handle: (ctx) => {
       const user = ctx.world.user(ctx.params.username!);
-      if (!user) return fail(404, 'Not Found');
-      const url = `${ctx.baseUrl}/users/${encodeURIComponent(user.login)}`;
-      const body = ctx.synth.build('public-user', {
-        login: user.login,
-        id: user.id,
-        node_id: nodeId('User', user.id),
-        avatar_url: `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
-        gravatar_id: '',
-        url,
-        html_url: `https://github.com/${user.login}`,
-        followers_url: `${url}/followers`,
-        following_url: `${url}/following{/other_user}`,
-        gists_url: `${url}/gists{/gist_id}`,
-        starred_url: `${url}/starred{/owner}{/repo}`,
-        subscriptions_url: `${url}/subscriptions`,
-        organizations_url: `${url}/orgs`,
-        repos_url: `${url}/repos`,
-        events_url: `${url}/events{/privacy}`,
-        received_events_url: `${url}/received_events`,
-        type: user.type,
-        user_view_type: 'public',
-        site_admin: false,
-        name: null,
-        email: null,
-        created_at: iso(ctx.now),
-        updated_at: iso(ctx.now),
-      });
-      return { status: 200, body };
+      return user ? { status: 200, body: publicUser(ctx, user) } : fail(404, 'Not Found');
+    },
+  },
+  'users/get-by-id': {
+    // The account behind an id, whatever its login is now.
+    auth: { permission: 'metadata', level: 'read', scope: 'token' },
+    handle: (ctx) => {
+      const id = Number(ctx.params.account_id);
+      const user = [...ctx.world.users.values()].find((u) => u.id === id);
+      return user ? { status: 200, body: publicUser(ctx, user) } : fail(404, 'Not Found');
     },
   },
   'apps/delete-token': {
@@ -98,3 +82,33 @@ export const userRoutes = {
     },
   },
 } satisfies Record<string, Route>;
+
+/** GitHub's public view of an account (`public-user`). */
+function publicUser(ctx: RouteContext, user: SimUser): unknown {
+  const url = `${ctx.baseUrl}/users/${encodeURIComponent(user.login)}`;
+  return ctx.synth.build('public-user', {
+    login: user.login,
+    id: user.id,
+    node_id: nodeId('User', user.id),
+    avatar_url: `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
+    gravatar_id: '',
+    url,
+    html_url: `https://github.com/${user.login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+    type: user.type,
+    user_view_type: 'public',
+    site_admin: false,
+    name: null,
+    email: null,
+    created_at: iso(ctx.now),
+    updated_at: iso(ctx.now),
+  });
+}

@@ -24,6 +24,8 @@ export interface Call {
   counted: boolean;
   /** performance.now() when the request arrived. */
   at: number;
+  /** GitHub acted, and the answer was withheld (an injected `withhold`). */
+  withheld?: boolean;
 }
 
 export interface Violation {
@@ -114,7 +116,10 @@ export class GitHubSimulator {
 
   readonly #callWaiters: { operation: string; resolve: (c: Call) => void }[] = [];
 
-  /** Resolves when the next call of `operation` arrives that an injected `hang` leaves unanswered. */
+  /**
+   * Resolves when the next call of `operation` arrives that an injected `hang` leaves unanswered,
+   * or that an injected `withhold` has acted on and leaves unanswered.
+   */
   nextHang(operation: string): Promise<void> {
     return new Promise((resolve) => this.#hangWaiters.push({ operation, resolve }));
   }
@@ -192,15 +197,15 @@ export class GitHubSimulator {
       : null;
 
     const fault = this.faults.take(op.id);
-    if (fault === 'hang') {
+    const hung = (): void => {
       // Never answers; stop() closes the socket.
       for (const w of this.#hangWaiters.filter((x) => x.operation === op.id)) {
         this.#hangWaiters.splice(this.#hangWaiters.indexOf(w), 1);
         w.resolve();
       }
-      return;
-    }
-    if (fault) return send(fault, op.id, credentialId, true);
+    };
+    if (fault === 'hang') return hung();
+    if (fault && fault !== 'withhold') return send(fault, op.id, credentialId, true);
 
     let body: unknown;
     if (raw.length > 0) {
@@ -294,6 +299,20 @@ export class GitHubSimulator {
         direction: 'response',
         problems: responseProblems,
       });
+    }
+    if (fault === 'withhold') {
+      // GitHub did it; the answer never comes.
+      this.calls.push({
+        operation: op.id,
+        method,
+        path: url.pathname,
+        status: reply.status,
+        credential: credentialId,
+        counted: true,
+        at: arrived,
+        withheld: true,
+      });
+      return hung();
     }
     send(reply, op.id, credentialId, reply.status !== 304);
   }

@@ -41,6 +41,7 @@ export const SERVED = [
   'actions/get-workflow-run',
   'users/get-authenticated',
   'users/get-by-username',
+  'users/get-by-id',
   'apps/delete-token',
   'apps/create-from-manifest',
 ] as const;

@@ -301,6 +301,26 @@ describe('loading policy files', () => {
     expect(result).toMatchObject({ ok: false, errors: [{ file: 'repo/.approvals', rule: 'no_policies' }] });
   });
 
+  it('a directory of more than 100 policy files is an error naming the count, and no file is parsed', () => {
+    const files = Object.fromEntries(
+      Array.from({ length: 101 }, (_, i) => [
+        `f${i}.yml`,
+        i === 0 ? 'not: [valid' : VALID.replace('prod', `p${i}`),
+      ]),
+    );
+    const result = load(files, 'repo/.approvals');
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [{ file: 'repo/.approvals', rule: 'too_many_files' }],
+    });
+    expect(result.ok ? [] : result.errors).toHaveLength(1);
+    expect(!result.ok && result.errors[0]!.message).toBe(
+      'repo/.approvals holds 101 policy files; at most 100 are read',
+    );
+    delete files['f0.yml'];
+    expect(load(files, 'repo/.approvals').ok).toBe(true);
+  });
+
   it('any invalid file fails the whole set: no partial policies', () => {
     const result = load({ 'a.yml': VALID, 'b.yml': withLine(3, '  - name: other\n    bogus: 1') });
     expect(result.ok).toBe(false);

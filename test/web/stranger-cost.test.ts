@@ -21,6 +21,7 @@ const PAGE_CALLS = [
   'repos/get',
   'repos/get-collaborator-permission-level',
   'teams/get-membership-for-user-in-org',
+  'users/get-by-id',
 ];
 
 let h: AppHarness | undefined;
@@ -56,8 +57,9 @@ describe('what a stranger costs through the approval page', () => {
     await app.cancel(cancelled, (await app.request(cancelled)).body.id); // one in "Recent decisions"
     const { session } = await httpSignIn(app, 'mallory');
     const csrf = await csrfOf(app, session);
-    // The bound README.md states: 2 per repository (R: acme/shop) and 1 per listed team (T: 2).
-    const bound = 2 * 1 + 2;
+    // The bound README.md states: 2 per repository (R: acme/shop), 1 for the account's login now,
+    // and 1 per listed team (T: 2).
+    const bound = 2 * 1 + 1 + 2;
     const refusedBefore = await counter(app, 'jit_page_votes_refused_total{reason="not_eligible"}');
     const ROUNDS = 3;
     const TIMES = 10;

@@ -34,6 +34,14 @@ export async function userId(kit: Kit, login: string): Promise<number | null> {
   );
 }
 
+export async function loginOf(kit: Kit, id: number): Promise<string | null> {
+  return call(
+    `reading the login of account ${id}`,
+    async () => String((await kit.request('GET /user/{account_id}', { account_id: id })).data.login),
+    () => null,
+  );
+}
+
 export async function isActiveMember(kit: Kit, team: string, login: string): Promise<boolean> {
   const [org, slug] = team.split('/') as [string, string];
   return call(
