@@ -56,6 +56,11 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     'Votes that changed nothing (not eligible, the actor, decided).',
   );
   metrics.declare(
+    'jit_policy_checks_total',
+    'Policy checks asked for by pushes and pull requests, by outcome: checked, unchanged (the pull request changes no policy file), over_budget (the sender had its policy checks for the hour).',
+    each('outcome', ['checked', 'unchanged', 'over_budget']),
+  );
+  metrics.declare(
     'jit_effects_total',
     'Effects on GitHub and chat done by the outbox worker, by kind and outcome.',
     [],
