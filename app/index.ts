@@ -62,7 +62,7 @@ export function jitApprovals(
     const storeOptions = { auditKeys: auditKeys(config.privateKey, previous), now };
     const store: Store = config.databaseUrl
       ? await PgStore.open(config.databaseUrl, config.databaseSchema, { ...storeOptions, log: app.log })
-      : new SqliteStore(config.dataDir, storeOptions);
+      : new SqliteStore(config.dataDir, { ...storeOptions, log: app.log });
     const metrics = new Metrics();
     declareCounters(metrics, config.notifyTargets.keys());
     if (options.writePacing && store.reserveWrite) {

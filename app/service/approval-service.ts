@@ -52,8 +52,11 @@ export interface ServiceDeps {
   chatBackoffMs?: readonly number[];
 }
 
-/** How long an API call or a webhook waits at most for what it changed to show on GitHub. */
-const SETTLE_MS = 10_000;
+/**
+ * How long an API call or a webhook waits at most for what it changed to show on GitHub: half the
+ * 10 s GitHub gives a webhook delivery. A write still under way then goes on after the answer.
+ */
+const SETTLE_MS = 5_000;
 
 /**
  * The service's facade, what the entry points (API, webhooks, pages) call: it builds the ports and

@@ -38,6 +38,9 @@ const toRequest = (row: Row | undefined): StoredRequest | undefined =>
 export const UNANSWERED_GATES =
   "SELECT * FROM requests WHERE status <> 'pending' AND body->'gate'->>'answered' = 'false' ORDER BY expires_at LIMIT $1";
 
+/** How long `close` waits for connections still in use. */
+const CLOSE_WAIT_MS = 2_000;
+
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
   /** Apart from `#pool`: a lock holder's own store calls must never wait for a lock connection. */
@@ -415,9 +418,16 @@ export class PgStore implements Store {
     await this.#query('SELECT 1');
   }
 
+  /**
+   * Closes the connections. A connection still held by work that never ends (a call that hangs
+   * under a request's lock) is not waited for past `CLOSE_WAIT_MS`: the process is going anyway,
+   * and the server drops its session locks with the connection.
+   */
   async close(): Promise<void> {
     await this.#listener.close();
-    await this.#locks.end();
-    await this.#pool.end();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    await Promise.race([Promise.all([this.#locks.end(), this.#pool.end()]), late]);
+    clearTimeout(timer);
   }
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { checkWritable, lockDataDir } from './data-dir.ts';
-import { FileIdentity } from './file-identity.ts';
+import { FileIdentity, replacedError } from './file-identity.ts';
+import { PRAGMAS, restoreRemovedFile } from './sqlite-recovery.ts';
 import { planAppend, type NewAuditEvent } from '../audit/append.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import {
@@ -46,9 +47,11 @@ const THREAD_SQL = `SELECT * FROM requests WHERE id IN (
   ORDER BY status = 'pending' DESC, expires_at DESC LIMIT ?`;
 
 export class SqliteStore implements Store {
-  readonly #db: DatabaseSync;
-  readonly #lock: DatabaseSync | undefined;
-  readonly #files: FileIdentity | undefined;
+  #db: DatabaseSync;
+  #lock: DatabaseSync | undefined;
+  #files: FileIdentity | undefined;
+  readonly #dataDir: string;
+  readonly #log: StoreOptions['log'];
   readonly #keys: KeyRing | undefined;
   readonly journal: SqliteJournal;
   readonly outbox = new SqliteOutbox({
@@ -64,6 +67,8 @@ export class SqliteStore implements Store {
    */
   constructor(dataDir: string, options: StoreOptions = {}) {
     const file = join(dataDir, 'jit-approvals.sqlite');
+    this.#dataDir = dataDir;
+    this.#log = options.log;
     this.#keys = options.auditKeys;
     this.#now = options.now ?? Date.now;
     this.journal = new SqliteJournal({
@@ -93,7 +98,7 @@ export class SqliteStore implements Store {
   }
 
   #migrate(): void {
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.#db.exec(PRAGMAS);
     this.#db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY)');
     const done = Number(
       (this.#db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM migrations').get() as Row).v,
@@ -115,8 +120,37 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  /**
+   * Before each write and ping: the files the store opened are still there. A database file
+   * removed under the app is written back from the open connection (nothing is lost), and a lock
+   * file removed is taken again; a file replaced by another is the operator's, and is not written
+   * over: every write answers 503 until the app is restarted.
+   */
+  #guard(): void {
+    const missing = this.#files?.missing() ?? [];
+    if (missing.length === 0) return;
+    const replaced = missing.find((m) => m.how === 'replaced');
+    if (replaced) throw replacedError(replaced);
+    const file = join(this.#dataDir, 'jit-approvals.sqlite');
+    const lockFile = join(this.#dataDir, 'jit-approvals.lock');
+    checkWritable(this.#dataDir, [file, lockFile]);
+    if (missing.some((m) => m.path === lockFile)) {
+      this.#lock?.close();
+      this.#lock = lockDataDir(this.#dataDir, lockFile);
+    }
+    if (missing.some((m) => m.path === file)) {
+      this.#statements.clear();
+      this.#db = restoreRemovedFile(this.#db, file);
+    }
+    this.#files = new FileIdentity({ 'database file': file, 'lock file': lockFile });
+    this.#log?.warn(
+      { removed: missing.map((m) => m.path) },
+      `${missing.map((m) => m.path).join(' and ')} ${missing.length > 1 ? 'were' : 'was'} removed while the app was running; written back from the open database, nothing lost`,
+    );
+  }
+
   #transaction<T>(fn: () => T): T {
-    this.#files?.check();
+    this.#guard();
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
@@ -332,7 +366,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.#files?.check();
+    this.#guard();
     this.#sql('SELECT 1').get();
   }
 

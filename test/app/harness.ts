@@ -287,9 +287,14 @@ export class AppHarness {
     this.#child = child;
     this.#children.push(child);
     const started = new Promise<void>((resolve, reject) => {
+      let seen = '';
       child.stdout!.on('data', (chunk: Buffer) => {
         this.logs.push(chunk.toString());
-        if (/Listening on/.test(chunk.toString())) resolve();
+        // A line may come in two chunks: look at what this child printed so far.
+        if (seen !== 'listening' && /Listening on/.test((seen += chunk.toString()))) {
+          seen = 'listening';
+          resolve();
+        }
       });
       child.stderr!.on('data', (chunk: Buffer) => this.logs.push(chunk.toString()));
       child.on('exit', (code) =>

@@ -1,9 +1,10 @@
-// The SQLite file and DATA_DIR going wrong: a second process on the same file, the file removed or
-// replaced under a running app, and a DATA_DIR the app cannot write.
-import { chmodSync, copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+// The SQLite file and DATA_DIR going wrong: a second process on the same file, the file removed
+// (written back) or replaced (refused) under a running app, and a DATA_DIR the app cannot write.
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../app/audit/chain.ts';
 import { SqliteStore } from '../../app/store/sqlite-store.ts';
 import { AppHarness } from '../app/harness.ts';
 
@@ -40,18 +41,30 @@ describe('two processes on one SQLite file', () => {
 });
 
 describe('the database file under a running app', () => {
-  it('removed: /readyz and writes answer 503 saying so, instead of writing into a deleted file', async () => {
+  it('removed: written back from the open database at the next write or /readyz; after a restart every request is still there', async () => {
     h = await new AppHarness().start({ 'p.yml': POLICY });
-    expect((await h.request(await h.step({ runId: 1 }))).status).toBe(201);
-    rmSync(join(h.dataDir, 'jit-approvals.sqlite'));
-    const ready = await readyz(h.url);
-    expect(ready).toMatchObject({
-      status: 503,
-      message: expect.stringMatching(/jit-approvals\.sqlite was removed/),
-    });
-    const res = await h.request(await h.step({ runId: 2 }));
-    expect(res).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
-    expect(res.body.error!.message).toMatch(/was removed/);
+    const first = await h.request(await h.step({ runId: 1 }));
+    expect(first.status).toBe(201);
+    const file = join(h.dataDir, 'jit-approvals.sqlite');
+    rmSync(file);
+    rmSync(join(h.dataDir, 'jit-approvals.lock'));
+    expect(existsSync(file)).toBe(false);
+    expect((await readyz(h.url)).status).toBe(200);
+    expect(existsSync(file)).toBe(true);
+    expect(h.logs.join('')).toMatch(
+      /jit-approvals\.sqlite and .*jit-approvals\.lock were removed while the app was running; written back/,
+    );
+    const second = await h.request(await h.step({ runId: 2 }));
+    expect(second.status).toBe(201);
+    rmSync(file); // again, with a write next rather than /readyz
+    const third = await h.request(await h.step({ runId: 3 }));
+    expect(third.status).toBe(201);
+    const port = Number(new URL(h.url).port);
+    await h.stopApp();
+    await h.startApp(port);
+    for (const r of [first, second, third])
+      expect((await h.runtime.store.getRequest(r.body.id))!.status).toBe('pending');
+    expect(verifyChain(await h.runtime.store.auditEvents())).toMatchObject({ ok: true });
   });
 
   it('replaced by another file: pings and writes fail as unavailable', async () => {

@@ -18,6 +18,11 @@ export class Faults {
     ]);
   }
 
+  /** Drops every fault not yet taken. */
+  clear(): void {
+    this.#pending.clear();
+  }
+
   /** The reply for this call, `hang` for none at all, or undefined to serve it normally. */
   take(operation: string): Reply | 'hang' | 'withhold' | undefined {
     const queue = this.#pending.get(operation)?.length

@@ -185,7 +185,24 @@ export class EffectWorker {
    * call answers once what reviewers see reflects it. Chat messages, and what is in the low lane
    * (unless `lowToo`), are left to the worker (a slow chat never holds up a decision).
    */
-  async settle(requestId: string, deadline: number, { lowToo = false } = {}): Promise<void> {
+  async settle(requestId: string, deadline: number, opts: { lowToo?: boolean } = {}): Promise<void> {
+    // A call under way when the deadline comes is not waited for: it goes on, and its caller (a
+    // webhook GitHub gives 10 s, a step's request) is answered at the deadline.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadline - this.#o.now()));
+    });
+    const work = this.#settle(requestId, deadline, opts).catch((err: unknown) =>
+      this.#o.log.error({ err, request: requestId }, 'settling effects failed'),
+    );
+    try {
+      await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #settle(requestId: string, deadline: number, { lowToo = false } = {}): Promise<void> {
     // An effect this settle tried and that failed is left to the worker's retries: the caller is
     // answered now, not after GitHub mends.
     const tried = new Set<number>();
