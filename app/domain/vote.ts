@@ -40,6 +40,11 @@ export function recordedMembership(votes: readonly StoredVote[]): Record<string,
 export interface VoteInput {
   /** The request, by its check run (a button) or its id (a comment command). */
   checkRunId?: number;
+  /**
+   * For a button: the check run's `external_id`, the request's id, as the app made it. It finds the
+   * request when the app has not saved the check run's id yet (GitHub's answer lost in a crash).
+   */
+  checkRunExternalId?: string | undefined;
   requestId?: string;
   /** The repository the webhook names (`repository.id`). */
   repositoryId: string;

@@ -25,7 +25,7 @@ import { ReplyBudget } from './reply-budget.ts';
 import { remindDue } from './remind.ts';
 import { StepWaits, type RunIdentity } from './step-wait.ts';
 import { sweep } from './sweep.ts';
-import { handleVote, type VoteContext } from './vote-intake.ts';
+import { handleVote, requestOf, type VoteContext } from './vote-intake.ts';
 import { whyCannotDecide } from './vote-screen.ts';
 import type { Hangup, Waiters } from './waiters.ts';
 
@@ -174,7 +174,7 @@ export class ApprovalService {
   /** A vote (a click, a page's form); its request shows the outcome before this returns. */
   async vote(input: VoteInput): Promise<VoteResult | undefined> {
     const result = await handleVote(this.#ports, this.#votes, input);
-    const id = input.requestId ?? (await this.ledger.find.findByCheckRun(input.checkRunId ?? -1))?.id;
+    const id = input.requestId ?? (await requestOf(this.#ports, input))?.id;
     if (id) await this.#ports.effects.settle(id);
     return result;
   }

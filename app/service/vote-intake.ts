@@ -23,10 +23,22 @@ const MAX_ATTEMPTS = 12;
 /** The wait before the sweep's next try after `attempts` failed ones: 2 s, doubling, at most 10 min. */
 const retryDelay = (attempts: number): number => Math.min(2 ** attempts, 600) * 1000;
 
-/** The request a vote is about: by id (a comment command, the page) or by its check run (a button). */
-async function requestOf(p: Pick<Ports, 'ledger'>, input: VoteInput): Promise<StoredRequest | undefined> {
+/**
+ * The request a vote is about: by id (a comment command, the page) or by its check run (a button).
+ * A check run whose id is not saved yet (GitHub made it; its answer was lost in a crash) is the
+ * request its `external_id` names, if that request has no check run saved: only this app makes
+ * check runs under its id (the caller compares `check_run.app.id`), with the request's id there.
+ */
+export async function requestOf(
+  p: Pick<Ports, 'ledger'>,
+  input: VoteInput,
+): Promise<StoredRequest | undefined> {
   if (input.requestId !== undefined) return p.ledger.get(input.requestId);
-  return input.checkRunId === undefined ? undefined : p.ledger.find.findByCheckRun(input.checkRunId);
+  if (input.checkRunId === undefined) return undefined;
+  const found = await p.ledger.find.findByCheckRun(input.checkRunId);
+  if (found || !input.checkRunExternalId) return found;
+  const named = await p.ledger.get(input.checkRunExternalId);
+  return named?.checkRunId === null ? named : undefined;
 }
 
 /**

@@ -40,6 +40,7 @@ export function registerWebhooks(
     const p = new Payload('check_run.requested_action', ctx.payload);
     await service.vote({
       checkRunId: p.int('check_run.id'),
+      checkRunExternalId: p.optionalStr('check_run.external_id'),
       repositoryId: String(p.int('repository.id')),
       appId: p.optionalInt('check_run.app.id'),
       identifier: p.str('requested_action.identifier'),

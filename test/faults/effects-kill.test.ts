@@ -78,6 +78,24 @@ describe.each([sqlite, pg])('on $name, the app killed', (store: StoreUnderTest) 
     expect(h.sim.calls.filter((c) => c.operation === 'checks/create' && c.status === 201)).toHaveLength(1);
   });
 
+  it('a click on the check run GitHub made before the app saved its id counts (found by its external_id)', async () => {
+    await start();
+    h.sim.inject('checks/create', 'withhold');
+    const hung = h.sim.nextHang('checks/create');
+    const step = await h.step({ runId: ++run });
+    const asking = h.request(step).catch(() => undefined);
+    await hung;
+    const checkRun = h.repo.checkRuns.at(-1)!;
+    // The approver clicks at once: the app has not heard GitHub's answer, nor saved the id.
+    expect((await h.click(checkRun.id, 'alice')).status).toBe(200);
+    await crash(h, store);
+    await asking;
+    await vi.waitFor(() => expect(checkRunsOf(checkRun.external_id!)[0]!.conclusion).toBe('success'), WAIT);
+    const done = await h.poll(step, checkRun.external_id!);
+    expect(done.body.status).toBe('approved');
+    expect(checkRunsOf(checkRun.external_id!)).toHaveLength(1);
+  }, 60_000);
+
   it('in the deferral after a deciding vote: the comment, the check run and the token all follow after the restart', async () => {
     await start();
     const step = await h.step({ runId: ++run });
@@ -127,6 +145,26 @@ describe.each([sqlite, pg])('on $name, the app killed', (store: StoreUnderTest) 
     }, WAIT);
     expect(h.repo.commitComments.filter((c) => c.body.includes(`request ${body.id} -->`))).toHaveLength(1);
   });
+
+  it('after GitHub posted the comment, before the app saved it, with the request decided meanwhile: the comment shows the outcome', async () => {
+    await start();
+    h.sim.inject('repos/create-commit-comment', 'withhold');
+    const hung = h.sim.nextHang('repos/create-commit-comment');
+    const step = await h.step({ runId: ++run });
+    const { body } = await h.request(step);
+    await hung;
+    const comments = () => h.repo.commitComments.filter((c) => c.body.includes(`request ${body.id} -->`));
+    expect(comments()).toHaveLength(1);
+    await vi.waitFor(() => expect(checkRunsOf(body.id)).toHaveLength(1), WAIT);
+    // The deciding vote comes while the comment's post is unanswered; then the app dies.
+    await h.click(checkRunsOf(body.id)[0]!.id, 'alice').catch(() => undefined);
+    await crash(h, store);
+    await vi.waitFor(() => {
+      expect(checkRunsOf(body.id)[0]!.conclusion).toBe('success');
+      expect(comments()[0]!.body).toContain('Approved');
+    }, WAIT);
+    expect(comments()).toHaveLength(1);
+  }, 60_000);
 
   it('after GitHub took a job gate’s answer, before the app recorded it: the gate is answered once', async () => {
     await start();

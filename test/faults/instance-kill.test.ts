@@ -2,7 +2,8 @@
 // round-robin proxy; STEPS steps ask, approvers vote at random (approve or deny), approved steps
 // take their token and end their job; meanwhile an instance is killed (SIGKILL) every few seconds
 // and started again. Afterwards: no check run is left asking for approval, every token minted is
-// revoked, no vote is lost, and no effect happened twice. KILL_STEPS sets the number of steps.
+// revoked, no vote is lost, and no effect happened twice. KILL_STEPS sets the number of steps,
+// KILL_SEED the seed; KILL_LOG names a file to write the instances' logs to.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -55,6 +56,7 @@ h.database = { url: TEST_DATABASE_URL, schema: `k_${randomBytes(6).toString('hex
 h.env = { GITHUB_WRITES_PER_MINUTE: '0' };
 let proxy: Awaited<ReturnType<typeof roundRobinProxy>> | undefined;
 afterAll(async () => {
+  if (process.env.KILL_LOG) (await import('node:fs')).writeFileSync(process.env.KILL_LOG, h.logs.join(''));
   await h.stop();
   proxy?.server.close();
   h.sim.assertNoViolations();
@@ -81,9 +83,7 @@ describe('instances killed every few seconds under load', () => {
         const i = Math.floor(rand() * children.length);
         await h.killAppProcess(children[i]);
         kills++;
-        process.stderr.write(`KILL ${i} ${Date.now()}\n`);
         children[i] = await h.startAppProcess(ports[i]);
-        process.stderr.write(`STARTED ${i} ${Date.now()}\n`);
         h.url = proxy!.url;
       }
     })();

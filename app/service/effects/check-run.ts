@@ -22,7 +22,7 @@ export async function checkRunOf(
 /**
  * Effect `check_run`: makes the request's check run, or brings it up to date with what is stored.
  * A try whose outcome is unknown (the app stopped, or GitHub did not answer) may have made one:
- * it is looked for by the request's id (`external_id`) before another is made.
+ * it is looked for by the request's id (`external_id`) before another is made, and brought up to date.
  */
 export async function doCheckRun(p: Pick<Ports, 'ledger' | 'links' | 'github'>, e: Effect): Promise<void> {
   const r = await p.ledger.read(e.requestId!);
@@ -32,8 +32,12 @@ export async function doCheckRun(p: Pick<Ports, 'ledger' | 'links' | 'github'>, 
     await p.github.updateCheckRun(r.installationId, owner, repo, r.checkRunId, await checkRunOf(p, r), lane);
     return;
   }
+  const found =
+    e.attempts > 1 ? await p.github.findCheckRun(r.installationId, owner, repo, r.headSha, r.id) : null;
+  // The one found shows the request as it was then: brought up to date (a vote may have decided it).
+  if (found) await p.github.updateCheckRun(r.installationId, owner, repo, found.id, await checkRunOf(p, r));
   const made =
-    (e.attempts > 1 ? await p.github.findCheckRun(r.installationId, owner, repo, r.headSha, r.id) : null) ??
+    found ??
     (await p.github.createCheckRun(r.installationId, owner, repo, r.headSha, await checkRunOf(p, r)));
   await p.ledger.update(r.id, (fresh) => {
     if (fresh.checkRunId !== null) return null;

@@ -26,23 +26,26 @@ export async function doNotice(p: NoticePorts, e: Effect): Promise<void> {
   const r = await p.ledger.read(e.requestId!);
   const plan = r.notice;
   if (!plan || plan.github === 'none') return;
-  const notice = await noticeFor(p, r);
   const [owner, repo] = repoOf(r.claims);
-  if (plan.posted !== null) {
-    if (plan.github === 'issue')
-      await p.github.updateIssue(r.installationId, owner, repo, plan.posted, {
+  let mode = plan.github;
+  let posted = plan.posted;
+  // A try whose outcome is unknown (killed after GitHub made it) may have posted it: found by the
+  // request's marker, it is kept and brought up to date, even once the request has ended.
+  if (posted === null && e.attempts > 1) {
+    const found = await findPosted(p, r, owner, repo);
+    if (found) {
+      ({ mode, posted } = found);
+      await record(p, r.id, mode, posted);
+    }
+  }
+  const notice = await noticeFor(p, r);
+  if (posted !== null) {
+    if (mode === 'issue')
+      await p.github.updateIssue(r.installationId, owner, repo, posted, {
         body: commentBody(notice),
         ...(r.status !== 'pending' && { state: 'closed' as const }),
       });
-    else
-      await p.github.editComment(
-        r.installationId,
-        owner,
-        repo,
-        plan.thread,
-        plan.posted,
-        commentBody(notice),
-      );
+    else await p.github.editComment(r.installationId, owner, repo, plan.thread, posted, commentBody(notice));
     return;
   }
   if (r.status !== 'pending') return;
@@ -51,25 +54,16 @@ export async function doNotice(p: NoticePorts, e: Effect): Promise<void> {
     throw Object.assign(new Error('the check run is not made yet: telling the approvers waits for it'), {
       retriable: true,
     });
-  const openIssue = async (): Promise<number> =>
-    (e.attempts > 1 ? await p.github.findIssue(r.installationId, owner, repo, marker(r.id)) : null) ??
-    (await p.github.openIssue(r.installationId, owner, repo, {
+  const openIssue = (): Promise<number> =>
+    p.github.openIssue(r.installationId, owner, repo, {
       title: issueTitle(notice),
       body: commentBody(notice),
       assignees: plan.assignees,
-    }));
-  let mode = plan.github;
-  let posted: number;
+    });
   if (mode === 'issue') posted = await openIssue();
   else {
-    const found =
-      e.attempts > 1
-        ? await p.github.findComment(r.installationId, owner, repo, plan.thread, marker(r.id))
-        : null;
     try {
-      posted =
-        found ??
-        (await p.github.postComment(r.installationId, owner, repo, plan.thread, commentBody(notice)));
+      posted = await p.github.postComment(r.installationId, owner, repo, plan.thread, commentBody(notice));
     } catch (err) {
       // Commenting on a commit needs contents: write. An app without it tells approvers by an issue.
       if (plan.thread.kind !== 'commit' || statusOf(err) !== 403) throw err;
@@ -78,7 +72,32 @@ export async function doNotice(p: NoticePorts, e: Effect): Promise<void> {
       posted = await openIssue();
     }
   }
-  await p.ledger.update(r.id, (fresh) => {
+  await record(p, r.id, mode, posted);
+}
+
+/**
+ * The comment or issue an earlier try posted for request `r`, by its marker: the comment in its
+ * thread, or its issue (also where a comment on a commit fell back to one).
+ */
+async function findPosted(
+  p: NoticePorts,
+  r: StoredRequest,
+  owner: string,
+  repo: string,
+): Promise<{ mode: 'comment' | 'issue'; posted: number } | null> {
+  const plan = r.notice!;
+  if (plan.github === 'comment') {
+    const comment = await p.github.findComment(r.installationId, owner, repo, plan.thread, marker(r.id));
+    if (comment !== null) return { mode: 'comment', posted: comment };
+    if (plan.thread.kind !== 'commit') return null;
+  }
+  const issue = await p.github.findIssue(r.installationId, owner, repo, marker(r.id));
+  return issue === null ? null : { mode: 'issue', posted: issue };
+}
+
+/** Records where request `id`'s notice was posted (once: a record already there stands). */
+async function record(p: NoticePorts, id: string, mode: 'comment' | 'issue', posted: number): Promise<void> {
+  await p.ledger.update(id, (fresh) => {
     if (!fresh.notice || fresh.notice.posted !== null) return null;
     fresh.notice.github = mode;
     fresh.notice.posted = posted;
