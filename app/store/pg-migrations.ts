@@ -145,6 +145,39 @@ export const MIGRATIONS = [
    CREATE INDEX effects_due ON effects(due_at, priority) WHERE state = 'due';
    CREATE INDEX effects_request ON effects(request_id) WHERE state = 'due';
    CREATE INDEX effects_done ON effects(done_at) WHERE state <> 'due';`,
+  // What the state before the outbox still owed the world becomes due effects, once (as on SQLite).
+  `INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'check_run:' || id, 'check_run', id, NOW_MS, 1, '{}', NOW_MS FROM requests
+     WHERE status = 'pending' OR check_run_due_at IS NOT NULL
+     ON CONFLICT (key) DO NOTHING;
+   INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'notice:' || id, 'notice', id, NOW_MS, 3, '{}', NOW_MS FROM requests
+     WHERE status = 'pending' AND jsonb_typeof(body->'notice') = 'object'
+     ON CONFLICT (key) DO NOTHING;
+   INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'gate:' || id || ':decision', 'gate_answer', id, NOW_MS, 2, '{}', NOW_MS FROM requests
+     WHERE status <> 'pending' AND body->'gate'->'answered' = 'false'::jsonb
+     ON CONFLICT (key) DO NOTHING;
+   INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'review:' || id, 'review_issue', id, NOW_MS, 5, '{}', NOW_MS FROM requests
+     WHERE status = 'approved' AND body->'breakGlassIssue' = 'null'::jsonb
+     ON CONFLICT (key) DO NOTHING;
+   INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'revoke:hash:' || (t.token->>'hash'), 'revoke', t.id,
+       COALESCE((t.token->>'revokeAt')::bigint, NOW_MS), 0,
+       jsonb_build_object('hash', t.token->>'hash'), NOW_MS
+     FROM (SELECT r.id, l.value->'token' AS token
+             FROM requests r, jsonb_array_elements(r.body->'legs') l
+             WHERE r.token_unrevoked AND jsonb_typeof(r.body->'legs') = 'array'
+           UNION ALL SELECT id, body->'token' FROM requests
+             WHERE token_unrevoked AND body->'legs' IS NULL) t
+     WHERE jsonb_typeof(t.token) = 'object' AND t.token->'mint' IS NULL
+       AND coalesce(t.token->'revokedAt', 'null'::jsonb) = 'null'::jsonb
+       AND coalesce(t.token->'revokeFailedAt', 'null'::jsonb) = 'null'::jsonb
+     ON CONFLICT (key) DO NOTHING;
+   DROP INDEX requests_unanswered_gate;
+   DROP INDEX requests_due_review;
+   DROP INDEX requests_check_run_due;`.replaceAll('NOW_MS', '(extract(epoch FROM now()) * 1000)::bigint'),
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

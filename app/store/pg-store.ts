@@ -34,10 +34,6 @@ const toRequest = (row: Row | undefined): StoredRequest | undefined =>
   row ? requestFromBody(row.body as Record<string, unknown>, Number(row.version)) : undefined;
 
 /** PostgreSQL, for several app instances on one database. Chosen when DATABASE_URL is set. */
-/** Decided job gates whose answer GitHub has not taken, oldest first (index requests_unanswered_gate). */
-export const UNANSWERED_GATES =
-  "SELECT * FROM requests WHERE status <> 'pending' AND body->'gate'->>'answered' = 'false' ORDER BY expires_at LIMIT $1";
-
 /** How long `close` waits for connections still in use. */
 const CLOSE_WAIT_MS = 2_000;
 
@@ -315,27 +311,6 @@ export class PgStore implements Store {
       dueBy === undefined
         ? await this.#query('SELECT * FROM requests WHERE token_unrevoked')
         : await this.#query('SELECT * FROM requests WHERE token_unrevoked AND revoke_at <= $1', [dueBy]);
-    return rows.map((r: Row) => toRequest(r)!);
-  }
-
-  async unsyncedCheckRuns(dueBy: number, limit: number): Promise<StoredRequest[]> {
-    const { rows } = await this.#query(
-      'SELECT * FROM requests WHERE check_run_due_at <= $1 ORDER BY check_run_due_at LIMIT $2',
-      [dueBy, limit],
-    );
-    return rows.map((r: Row) => toRequest(r)!);
-  }
-
-  async unansweredGates(limit: number): Promise<StoredRequest[]> {
-    const { rows } = await this.#query(UNANSWERED_GATES, [limit]);
-    return rows.map((r: Row) => toRequest(r)!);
-  }
-
-  async dueBreakGlassReviews(limit: number): Promise<StoredRequest[]> {
-    const { rows } = await this.#query(
-      "SELECT * FROM requests WHERE status = 'approved' AND body->'breakGlassIssue' = 'null'::jsonb ORDER BY decided_at LIMIT $1",
-      [limit],
-    );
     return rows.map((r: Row) => toRequest(r)!);
   }
 

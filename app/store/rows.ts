@@ -35,12 +35,6 @@ export function requestFromBody(body: Record<string, unknown>, version: number):
   return { ...old, terms: null, legs: [leg], notice: null, version };
 }
 
-/** When the sweep should send the request's check run again: null while GitHub shows its state. */
-export function checkRunDueAt(r: StoredRequest): number | null {
-  const sync = r.checkRunSync;
-  return r.checkRunId !== null && sync && sync.shown < sync.wanted ? sync.retryAt : null;
-}
-
 /** The columns of both stores' INSERT and UPDATE statements of a request, in their order. */
 export const REQUEST_COLUMNS = [
   'status',
@@ -52,7 +46,6 @@ export const REQUEST_COLUMNS = [
   'body',
   'expires_at',
   'revoke_at',
-  'check_run_due_at',
   'decided_at',
   'thread',
   'issue_thread',
@@ -71,7 +64,7 @@ export function requestSql(param: (n: number) => string): { insert: string; upda
 /**
  * The values of `REQUEST_COLUMNS`: status, check_run_id, repository_id, run_id, run_attempt,
  * token_unrevoked (any leg's), body, expires_at, revoke_at (the earliest of the legs' unrevoked
- * tokens), check_run_due_at, decided_at, thread (where its approvers were told) and issue_thread.
+ * tokens), decided_at, thread (where its approvers were told) and issue_thread.
  */
 export function requestColumns(
   r: StoredRequest,
@@ -84,7 +77,6 @@ export function requestColumns(
   boolean,
   string,
   number,
-  number | null,
   number | null,
   number | null,
   string | null,
@@ -101,7 +93,6 @@ export function requestColumns(
     JSON.stringify({ ...r, version: undefined }),
     r.expiresAt,
     unrevoked.length > 0 ? Math.min(...unrevoked.map((l) => l.token!.revokeAt)) : null,
-    checkRunDueAt(r),
     r.decidedAt,
     r.notice ? threadKey(r.notice.thread) : null,
     issueThread(r),

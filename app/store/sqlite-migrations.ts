@@ -124,4 +124,37 @@ export const MIGRATIONS = [
    CREATE INDEX effects_due ON effects(due_at, priority) WHERE state = 'due';
    CREATE INDEX effects_request ON effects(request_id) WHERE state = 'due';
    CREATE INDEX effects_done ON effects(done_at) WHERE state <> 'due';`,
+  // What the state before the outbox still owed the world becomes due effects, once: check runs and
+  // comments of waiting requests, check runs marked behind, unanswered job gates, break-glass review
+  // issues, and revocations of tokens not yet revoked (at their TTL).
+  `INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'check_run:' || id, 'check_run', id, NOW_MS, 1, '{}', NOW_MS FROM requests
+     WHERE status = 'pending' OR check_run_due_at IS NOT NULL
+     ON CONFLICT (key) DO NOTHING;
+   INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'notice:' || id, 'notice', id, NOW_MS, 3, '{}', NOW_MS FROM requests
+     WHERE status = 'pending' AND json_type(body, '$.notice') = 'object'
+     ON CONFLICT (key) DO NOTHING;
+   INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'gate:' || id || ':decision', 'gate_answer', id, NOW_MS, 2, '{}', NOW_MS FROM requests
+     WHERE status <> 'pending' AND json_extract(body, '$.gate.answered') = 0
+     ON CONFLICT (key) DO NOTHING;
+   INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'review:' || id, 'review_issue', id, NOW_MS, 5, '{}', NOW_MS FROM requests
+     WHERE status = 'approved' AND json_type(body, '$.breakGlassIssue') = 'null'
+     ON CONFLICT (key) DO NOTHING;
+   INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
+     SELECT 'revoke:hash:' || json_extract(t.token, '$.hash'), 'revoke', t.id,
+       COALESCE(json_extract(t.token, '$.revokeAt'), NOW_MS), 0,
+       json_object('hash', json_extract(t.token, '$.hash')), NOW_MS
+     FROM (SELECT r.id, json_extract(l.value, '$.token') AS token
+             FROM requests r, json_each(r.body, '$.legs') l WHERE r.token_unrevoked = 1
+           UNION ALL SELECT id, json_extract(body, '$.token') FROM requests
+             WHERE token_unrevoked = 1 AND json_type(body, '$.legs') IS NULL) t
+     WHERE json_type(t.token) = 'object' AND json_extract(t.token, '$.mint') IS NULL
+       AND json_extract(t.token, '$.revokedAt') IS NULL AND json_extract(t.token, '$.revokeFailedAt') IS NULL
+     ON CONFLICT (key) DO NOTHING;
+   DROP INDEX requests_unanswered_gate;
+   DROP INDEX requests_due_review;
+   DROP INDEX requests_check_run_due;`.replaceAll('NOW_MS', "CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
 ];

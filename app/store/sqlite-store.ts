@@ -36,10 +36,6 @@ const toRequest = (row: Row | undefined): StoredRequest | undefined =>
  * The embedded store: one SQLite file in DATA_DIR, WAL mode, nothing to install. One process
  * owns DATA_DIR (a lock file); `readOnly` opens it beside that owner, for reading (the CLI).
  */
-/** Decided job gates whose answer GitHub has not taken, oldest first (index requests_unanswered_gate). */
-export const UNANSWERED_GATES =
-  "SELECT * FROM requests WHERE status <> 'pending' AND json_extract(body, '$.gate.answered') = 0 ORDER BY expires_at LIMIT ?";
-
 /** The requests of a thread (indexes requests_thread, requests_issue_thread): pending ones first. */
 const THREAD_SQL = `SELECT * FROM requests WHERE id IN (
     SELECT id FROM requests WHERE repository_id = ? AND thread = ?
@@ -265,25 +261,6 @@ export class SqliteStore implements Store {
         ? this.#sql('SELECT * FROM requests WHERE token_unrevoked = 1').all()
         : this.#sql('SELECT * FROM requests WHERE token_unrevoked = 1 AND revoke_at <= ?').all(dueBy)
     ) as Row[];
-    return rows.map((r) => toRequest(r)!);
-  }
-
-  async unsyncedCheckRuns(dueBy: number, limit: number): Promise<StoredRequest[]> {
-    const rows = this.#sql(
-      'SELECT * FROM requests WHERE check_run_due_at <= ? ORDER BY check_run_due_at LIMIT ?',
-    ).all(dueBy, limit) as Row[];
-    return rows.map((r) => toRequest(r)!);
-  }
-
-  async unansweredGates(limit: number): Promise<StoredRequest[]> {
-    const rows = this.#sql(UNANSWERED_GATES).all(limit) as Row[];
-    return rows.map((r) => toRequest(r)!);
-  }
-
-  async dueBreakGlassReviews(limit: number): Promise<StoredRequest[]> {
-    const rows = this.#sql(
-      "SELECT * FROM requests WHERE status = 'approved' AND json_type(body, '$.breakGlassIssue') = 'null' ORDER BY decided_at LIMIT ?",
-    ).all(limit) as Row[];
     return rows.map((r) => toRequest(r)!);
   }
 

@@ -148,12 +148,6 @@ export interface Store {
   countPending(): Promise<number>;
   /** Requests holding a token not yet revoked; with `dueBy`, only those to revoke by then. */
   unrevokedTokens(dueBy?: number): Promise<StoredRequest[]>;
-  /** Requests whose check run lags their state, due for a retry by `dueBy`; at most `limit`. */
-  unsyncedCheckRuns(dueBy: number, limit: number): Promise<StoredRequest[]>;
-  /** Decided gate requests whose answer GitHub has not taken, the oldest first; at most `limit`. */
-  unansweredGates(limit: number): Promise<StoredRequest[]>;
-  /** Requests approved through break-glass whose review issue GitHub has not taken, at most `limit`. */
-  dueBreakGlassReviews(limit: number): Promise<StoredRequest[]>;
   requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]>;
   /**
    * The requests whose approvers were told in `thread` (a `threadKey`: the pull request or commit

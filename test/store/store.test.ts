@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { auditKeys, verifyChain } from '../../app/audit/chain.ts';
 import { auditWitness } from '../../app/audit/witness.ts';
 import pg from 'pg';
-import { PgStore, UNANSWERED_GATES as PG_UNANSWERED_GATES } from '../../app/store/pg-store.ts';
-import { SqliteStore, UNANSWERED_GATES as SQLITE_UNANSWERED_GATES } from '../../app/store/sqlite-store.ts';
+import { PgStore } from '../../app/store/pg-store.ts';
+import { SqliteStore } from '../../app/store/sqlite-store.ts';
 import type { Store, StoreOptions } from '../../app/store/types.ts';
 import { newPrivateKey } from '../helpers/audit-log.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
@@ -25,8 +25,6 @@ interface Backend {
     store: Store;
     reopen(options?: StoreOptions): Promise<Store>;
     tamper(sql: string): unknown;
-    /** How the database would run the sweep's query for unanswered job gates (EXPLAIN). */
-    gatePlan(): Promise<string>;
   }>;
 }
 
@@ -48,20 +46,6 @@ const BACKENDS: Backend[] = [
             .then(() => c.query(sql))
             .finally(() => c.end());
         },
-        gatePlan: async () => {
-          const c = new pg.Client({
-            connectionString: TEST_DATABASE_URL,
-            options: `-c search_path=${schema}`,
-          });
-          await c.connect();
-          try {
-            await c.query('SET enable_seqscan = off'); // a tiny table: ask whether an index serves it
-            const { rows } = await c.query(`EXPLAIN ${PG_UNANSWERED_GATES.replace('$1', '10')}`);
-            return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-          } finally {
-            await c.end();
-          }
-        },
       };
     },
   },
@@ -73,15 +57,6 @@ const BACKENDS: Backend[] = [
         store: new SqliteStore(dir, keyed()),
         reopen: async (options = keyed()) => new SqliteStore(dir, options),
         tamper: (sql) => void new DatabaseSync(join(dir, 'jit-approvals.sqlite')).exec(sql),
-        gatePlan: async () => {
-          const db = new DatabaseSync(join(dir, 'jit-approvals.sqlite'), { readOnly: true });
-          try {
-            const rows = db.prepare(`EXPLAIN QUERY PLAN ${SQLITE_UNANSWERED_GATES}`).all(10);
-            return rows.map((r) => String(r.detail)).join('\n');
-          } finally {
-            db.close();
-          }
-        },
       };
     },
   },
@@ -205,57 +180,70 @@ describe.each(BACKENDS)('$name store', (backend) => {
     ).toEqual(['req_1']);
   });
 
-  it('finds requests whose check run lags, due ones only, at most as many as asked', async () => {
-    const { store } = await open();
-    const lagging = (id: string, retryAt: number) =>
-      storedRequest({
-        id,
-        key: id,
-        checkRunId: 1,
-        checkRunSync: { wanted: 2, shown: 1, failures: 0, retryAt },
-      });
-    await store.createRequest(lagging('req_1', 5));
-    await store.createRequest(lagging('req_2', 3));
-    await store.createRequest(storedRequest({ id: 'req_3', key: 'req_3', checkRunId: 2 }));
-    expect((await store.unsyncedCheckRuns(4, 10)).map((r) => r.id)).toEqual(['req_2']);
-    expect((await store.unsyncedCheckRuns(9, 10)).map((r) => r.id)).toEqual(['req_2', 'req_1']);
-    expect((await store.unsyncedCheckRuns(9, 1)).map((r) => r.id)).toEqual(['req_2']);
-    const r = (await store.getRequest('req_2'))!;
-    r.checkRunSync = { ...r.checkRunSync!, shown: 2 };
-    expect(await store.saveRequest(r)).toBe(true);
-    expect((await store.unsyncedCheckRuns(9, 10)).map((r) => r.id)).toEqual(['req_1']);
-  });
-
-  it('finds decided gate requests whose answer GitHub has not taken, oldest first', async () => {
-    const { store } = await open();
-    const gate = (id: string, status: 'pending' | 'approved', answered: boolean, expiresAt: number) =>
-      storedRequest({
-        id,
-        key: id,
-        status,
-        expiresAt,
-        legs: [],
-        gate: { environment: 'production', runId: 7, answered },
-      });
-    await store.createRequest(gate('req_1', 'approved', false, 9));
-    await store.createRequest(gate('req_2', 'approved', false, 5));
-    await store.createRequest(gate('req_3', 'pending', false, 1));
-    await store.createRequest(gate('req_4', 'approved', true, 1));
-    await store.createRequest(storedRequest({ id: 'req_5', key: 'req_5', status: 'approved' }));
-    expect((await store.unansweredGates(10)).map((r) => r.id)).toEqual(['req_2', 'req_1']);
-    expect((await store.unansweredGates(1)).map((r) => r.id)).toEqual(['req_2']);
-    const r = (await store.getRequest('req_2'))!;
-    r.gate = { ...r.gate!, answered: true };
-    expect(await store.saveRequest(r)).toBe(true);
-    expect((await store.unansweredGates(10)).map((r) => r.id)).toEqual(['req_1']);
-  });
-
-  it("the sweep's query for unanswered gates is served by its partial index, not a scan of every request", async () => {
-    const b = await backend.open();
-    opened.push(b.store);
-    await b.store.createRequest(storedRequest({ id: 'req_1', key: 'req_1', status: 'approved' }));
-    const plan = await b.gatePlan();
-    expect(plan).toContain('requests_unanswered_gate');
+  it('an upgrade from the store before the outbox makes what the old state owed due, once', async () => {
+    const b = await open();
+    const old = (over: Parameters<typeof storedRequest>[0]) =>
+      storedRequest({ ...over, key: over!.id!, legs: [], status: over!.status ?? 'approved' });
+    const token = (over: object = {}) => ({
+      hash: 'h'.repeat(64),
+      sealed: 'sealed',
+      expiresAt: 9_000_000,
+      revokeAt: 2_000_000,
+      revokedAt: null,
+      ...over,
+    });
+    await b.store.createRequest(
+      old({ id: 'req_wait', status: 'pending', notice: { github: 'comment' } as never }),
+    );
+    await b.store.createRequest(
+      old({
+        id: 'req_behind',
+        checkRunId: 5,
+        checkRunSync: { wanted: 2, shown: 1, failures: 0, retryAt: 1 },
+      }),
+    );
+    await b.store.createRequest(
+      old({ id: 'req_gate', gate: { environment: 'production', runId: 7, answered: false } }),
+    );
+    await b.store.createRequest(
+      old({ id: 'req_gate_done', gate: { environment: 'production', runId: 8, answered: true } }),
+    );
+    await b.store.createRequest(old({ id: 'req_glass', breakGlassIssue: null }));
+    await b.store.createRequest(old({ id: 'req_glass_done', breakGlassIssue: 12 }));
+    await b.store.createRequest(old({ id: 'req_token', legs: [leg({ token: token() as never })] }));
+    await b.store.createRequest(
+      old({
+        id: 'req_revoked',
+        legs: [leg({ token: token({ hash: 'r'.repeat(64), revokedAt: 5 }) as never })],
+      }),
+    );
+    // The database as the version before this one left it: the adoption has not run yet.
+    await b.tamper('DELETE FROM migrations WHERE version = (SELECT MAX(version) FROM migrations)');
+    await b.store.close();
+    const again = await b.reopen();
+    opened.push(again);
+    const owed = async (id: string) => (await again.outbox.outstanding(id)).map((e) => e.key).sort();
+    expect(await owed('req_wait')).toEqual(['check_run:req_wait', 'notice:req_wait']);
+    expect(await owed('req_behind')).toEqual(['check_run:req_behind']);
+    expect(await owed('req_gate')).toEqual(['gate:req_gate:decision']);
+    expect(await owed('req_gate_done')).toEqual([]);
+    expect(await owed('req_glass')).toEqual(['review:req_glass']);
+    expect(await owed('req_glass_done')).toEqual([]);
+    expect(await owed('req_revoked')).toEqual([]);
+    const [revoke] = await again.outbox.outstanding('req_token');
+    expect(revoke).toMatchObject({
+      kind: 'revoke',
+      key: `revoke:hash:${'h'.repeat(64)}`,
+      dueAt: 2_000_000,
+      data: { hash: 'h'.repeat(64) },
+    });
+    // Once: opening again adds nothing.
+    const ids = (await again.outbox.due(Number.MAX_SAFE_INTEGER, 100)).map((e) => e.id);
+    expect(ids).toHaveLength(6);
+    await again.close();
+    const third = await b.reopen();
+    opened.push(third);
+    expect((await third.outbox.due(Number.MAX_SAFE_INTEGER, 100)).map((e) => e.id)).toEqual(ids);
   });
 
   it('finds pending requests, unrevoked tokens and the requests of a run, after a reopen', async () => {
