@@ -9,6 +9,8 @@ export type Kit = Awaited<ReturnType<Probot['auth']>>;
 
 /** Repositories remembered as without the app, at most (the oldest are forgotten first). */
 const NOT_INSTALLED_MAX = 10_000;
+/** An installation's permissions are read again after this long (an owner may grant more). */
+const PERMISSIONS_FRESH_MS = 5 * 60_000;
 
 /**
  * The app's installations and their clients, with what is cached about them: which installation
@@ -25,6 +27,8 @@ export class Installations {
   /** Repositories found without the app, until when (ms): a stranger's retries cost no lookup. */
   readonly #notInstalled = new Map<string, number>();
   readonly #repositoryIds = new Map<string, number>();
+  /** Each installation's permissions as GitHub last gave them, and when. */
+  readonly #permissions = new Map<number, { at: number; held: Record<string, string> }>();
 
   constructor(app: Probot, metrics: Metrics, o: { now: () => number; notInstalledCacheMs: number }) {
     this.#app = app;
@@ -66,12 +70,29 @@ export class Installations {
       const kit = await this.asApp();
       const { data } = await kit.request('GET /repos/{owner}/{repo}/installation', { owner, repo });
       this.#installations.set(key, data.id);
+      this.#permissions.set(data.id, {
+        at: this.#now(),
+        held: { ...data.permissions } as Record<string, string>,
+      });
       return data.id;
     } catch (err) {
       if (statusOf(err) !== 404) throw unavailable(`finding the installation of ${owner}/${repo}`, err);
       this.#rememberNotInstalled(key);
       throw notInstalled(owner, repo, err);
     }
+  }
+
+  /**
+   * The permissions the app's installation on `owner/repo` holds (what a token it mints can carry),
+   * read with the installation (`GET /repos/{owner}/{repo}/installation`) and again after 5 minutes.
+   */
+  async permissions(owner: string, repo: string): Promise<Record<string, string>> {
+    const id = await this.installationFor(owner, repo);
+    const known = this.#permissions.get(id);
+    if (known && this.#now() - known.at < PERMISSIONS_FRESH_MS) return known.held;
+    this.#installations.delete(`${owner}/${repo}`.toLowerCase());
+    await this.installationFor(owner, repo);
+    return this.#permissions.get(id)?.held ?? {};
   }
 
   /** The repository's id, as GitHub has it now (`fresh`) or as last read. */

@@ -80,6 +80,10 @@ export class OctokitGitHub implements GitHubPort {
     return this.#installations.installationFor(owner, repo);
   }
 
+  installationPermissions(owner: string, repo: string) {
+    return this.#installations.permissions(owner, repo);
+  }
+
   repositoryId(installationId: number, owner: string, repo: string, opts?: { fresh?: boolean }) {
     return this.#installations.repositoryId(installationId, owner, repo, opts);
   }

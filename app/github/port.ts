@@ -53,6 +53,8 @@ export type { Thread } from '../domain/thread.ts';
 /** Everything the service asks of GitHub. The Octokit implementation is in octokit-github.ts. */
 export interface GitHubPort {
   installationFor(owner: string, repo: string): Promise<number>;
+  /** What the app's installation on the repository holds, by permission (read a few minutes at most ago). */
+  installationPermissions(owner: string, repo: string): Promise<Record<string, string>>;
   /** The repository's id, as GitHub has it now (`fresh`) or as last read (cached per repository). */
   repositoryId(
     installationId: number,

@@ -3,6 +3,7 @@ import { toApprovalRequest, type Judged } from '../domain/request.ts';
 import { bindToTerms, type Terms } from '../domain/terms.ts';
 import type { Decision } from '../policy/decision.ts';
 import { evaluate } from '../policy/evaluate.ts';
+import { formatShortfall, shortfall } from '../policy/permissions.ts';
 import type { LoadResult } from '../policy/load.ts';
 import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
 import { failClosed } from './fail-closed.ts';
@@ -32,5 +33,32 @@ export async function judge(
   const waited = r.createdAt === undefined ? 0 : Math.max(0, Math.floor((p.now() - r.createdAt) / 1000));
   const request = { ...toApprovalRequest(r), waited_seconds: waited };
   const now = evaluate(policies.policies, request, votes, membership, p.now());
-  return { ...bindToTerms(r.terms, now, votes, membership, actorsOf(request), waited), policies };
+  const bound = bindToTerms(r.terms, now, votes, membership, actorsOf(request), waited);
+  return { ...bound, decision: await withinInstallation(p, owner, repo, bound.decision), policies };
+}
+
+/**
+ * A decision whose token the app's installation cannot mint (its policies grant more than the
+ * installation holds) is denied now, before anyone is asked, saying what to grant where: never an
+ * approval that fails at the mint after a person approved.
+ */
+async function withinInstallation(
+  p: Pick<Ports, 'github'>,
+  owner: string,
+  repo: string,
+  decision: Decision,
+): Promise<Decision> {
+  if (decision.outcome === 'denied' || !decision.token) return decision;
+  const missing = shortfall(decision.token.permissions, await p.github.installationPermissions(owner, repo));
+  if (missing.length === 0) return decision;
+  const message =
+    `the token these policies grant needs ${formatShortfall(missing)}, more than the app's installation on ${owner} holds, so the request is denied before anyone is asked: ` +
+    `an owner of ${owner} grants it in the app's settings (the app's permissions, then accepting them on the installation), or the policies grant less (token.permissions)`;
+  return {
+    ...decision,
+    outcome: 'denied',
+    auto: true,
+    reasons: [...decision.reasons, { rule: 'token', message }],
+    token: null,
+  };
 }

@@ -2,6 +2,7 @@ import type { OwnerRef } from '../config/owners.ts';
 import type { GitHubPort } from '../github/port.ts';
 import { inertCode, inertText } from '../render/markdown.ts';
 import type { PolicyError } from '../policy/errors.ts';
+import { formatShortfall, shortfall } from '../policy/permissions.ts';
 import type { LoadResult } from '../policy/load.ts';
 import { POLICY_CHECKS_PER_SENDER, type PolicyCheckBudget } from './check-budget.ts';
 
@@ -31,6 +32,32 @@ function targetErrors(result: LoadResult, owner: OwnerRef, check: TargetCheck): 
         message: `policy "${p.name}": notify.webhooks names "${name}", which ${owner.login} may not use (it is not among the target's owners)`,
         fix: `name a target of ${owner.login}'s own, or ask the app's operator to add ${owner.login} to the owners of "${name}" in NOTIFY_TARGETS`,
       })),
+    ];
+  });
+}
+
+/**
+ * Policies whose token the app's installation cannot mint: they grant a permission, or a level of
+ * one, that the installation does not hold. Every approval under them would be denied.
+ */
+function permissionErrors(
+  result: LoadResult,
+  owner: string,
+  held: Readonly<Record<string, string>>,
+): PolicyError[] {
+  if (!result.ok) return [];
+  return result.policies.flatMap((p) => {
+    const missing = p.token ? shortfall(p.token.permissions, held) : [];
+    if (missing.length === 0) return [];
+    return [
+      {
+        file: p.file,
+        line: p.line,
+        column: 1,
+        rule: 'token_permissions',
+        message: `policy "${p.name}": token.permissions needs ${formatShortfall(missing)}: the app's installation on ${owner} cannot mint such a token, so every request under this policy is denied`,
+        fix: `grant ${missing.map((m) => `${m.name}: ${m.needs}`).join(', ')} in the app's settings (an owner of ${owner} accepts the new permissions on the installation), or lower token.permissions`,
+      },
     ];
   });
 }
@@ -78,12 +105,17 @@ export async function policyCheck(
   });
   if (loaded === null) return o.budget?.count('unchanged');
   o.budget?.count('checked');
-  const errors = loaded.ok ? targetErrors(loaded, { login: owner, id: o.ownerId }, o.check) : loaded.errors;
+  const errors = loaded.ok
+    ? [
+        ...targetErrors(loaded, { login: owner, id: o.ownerId }, o.check),
+        ...permissionErrors(loaded, owner, await github.installationPermissions(owner, repo)),
+      ]
+    : loaded.errors;
   const result = errors.length > 0 && loaded.ok ? { ...loaded, ok: false as const, errors } : loaded;
   const summary = result.ok
     ? `${result.policies.length} policies in ${result.files.length} file(s) are valid. They take effect once merged into the default branch.`
     : loaded.ok
-      ? `${errors.length} notification target(s) unknown to this app or not this owner's: requests are decided, but nobody is told there.`
+      ? `${errors.length} error(s): policies that grant tokens the app cannot mint deny every request under them; notification targets unknown to this app or not this owner's are never told.`
       : `${errors.length} error(s). Until they are fixed on the default branch, every request is denied.`;
   await github.createCheckRun(installationId, owner, repo, sha, {
     name: 'policy check',
