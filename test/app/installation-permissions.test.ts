@@ -23,8 +23,9 @@ const installation = () => [...h.sim.world.installations.values()][0]!;
 beforeAll(async () => {
   h = await new AppHarness().start({ 'p.yml': POLICY });
   // The owner accepted only contents: read, and no deployments at all.
-  const { deployments: _, ...held } = installation().permissions;
-  installation().permissions = { ...held, contents: 'read' };
+  const held = { ...installation().permissions, contents: 'read' as const };
+  delete held.deployments;
+  installation().permissions = held;
   h.sim.world.addUser('alice');
 });
 afterAll(async () => {
