@@ -3,6 +3,7 @@
 // a request under it is denied before anyone is asked, saying what to grant where: never an approval
 // that fails at the mint after a person approved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Permissions } from '../github-sim/world.ts';
 import { AppHarness, checkRunOf } from './harness.ts';
 
 const POLICY = `version: 1
@@ -23,7 +24,7 @@ const installation = () => [...h.sim.world.installations.values()][0]!;
 beforeAll(async () => {
   h = await new AppHarness().start({ 'p.yml': POLICY });
   // The owner accepted only contents: read, and no deployments at all.
-  const held = { ...installation().permissions, contents: 'read' as const };
+  const held: Permissions = { ...installation().permissions, contents: 'read' };
   delete held.deployments;
   installation().permissions = held;
   h.sim.world.addUser('alice');
