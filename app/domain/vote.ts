@@ -56,6 +56,8 @@ export interface VoteInput {
   deliveryId: string;
   /** What the voter wrote with the vote (comment commands); buttons carry none. */
   comment?: string | null;
+  /** A comment command: where its 👍 goes once it counted (the `reaction` effect's data). */
+  reactTo?: Record<string, unknown>;
 }
 
 /** Whether a vote counted, and why not when it did not. */

@@ -137,13 +137,11 @@ export async function handleComment(
     sender: { id: c.sender.id, login: c.sender.login },
     deliveryId: c.deliveryId,
     comment: c.command.comment,
+    reactTo: place,
   });
   if (!result) return; // a redelivery: answered the first time
-  if (result.counted)
-    await ledger.schedule([
-      { kind: 'reaction', key: `react:${c.deliveryId}`, requestId: chosen!.id, data: place },
-    ]);
-  else
+  // A counted one has its 👍 due already (vote-intake.ts).
+  if (!result.counted)
     await reply(chosen!.id, `your \`${verb}\` of ${code(chosen!.action)} did not count: ${result.reason}.`);
   await p.effects.settle(chosen!.id);
 }

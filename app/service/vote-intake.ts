@@ -42,9 +42,25 @@ export async function requestOf(
 }
 
 /**
- * Casts a vote under its request's lock; a save that loses to another writer is decided again on
- * what that writer saved.
+ * Casts a vote under its request's lock (a save that loses to another writer is decided again on
+ * what that writer saved), then, for a comment command that counted, makes its 👍 due: before the
+ * delivery is marked done, so the sweep's processing of a failed one answers it too (once, by key).
  */
+async function processVote(
+  p: IntakePorts,
+  c: VoteContext,
+  id: string,
+  input: VoteInput,
+  at: number,
+): Promise<VoteResult> {
+  const result = await locked(p, c, id, input, at);
+  if (result.counted && input.reactTo)
+    await p.ledger.schedule([
+      { kind: 'reaction', key: `react:${input.deliveryId}`, requestId: id, data: input.reactTo },
+    ]);
+  return result;
+}
+
 async function locked(
   p: IntakePorts,
   c: VoteContext,
@@ -95,22 +111,35 @@ export async function handleVote(
     );
     return undefined;
   }
-  const why = await cannotCount(p, found, input);
+  let why: string | undefined;
+  try {
+    why = await cannotCount(p, found, input);
+  } catch (err) {
+    // GitHub failed while screening (a team's membership): the vote may count. It is recorded, so
+    // the sweep processes it even if GitHub never redelivers it, and the delivery fails (5xx).
+    await recordDelivery(p, input).catch(() => undefined);
+    throw err;
+  }
   if (why !== undefined) {
     if (await p.ledger.journal.processed(input.deliveryId)) return undefined;
     return c.ignored.record(found, input, why);
   }
+  const intent = await recordDelivery(p, input);
+  if (!intent) return undefined; // processed before: a redelivery changes nothing
+  const result = await processVote(p, c, found.id, input, intent.at);
+  await p.ledger.journal.endDelivery(input.deliveryId, 'done');
+  return result;
+}
+
+/** Records a vote's delivery before it is processed: null when it was processed before. */
+function recordDelivery(p: IntakePorts, input: VoteInput) {
   const at = p.now();
-  const intent = await p.ledger.journal.beginDelivery({
+  return p.ledger.journal.beginDelivery({
     id: input.deliveryId,
     input: { ...input },
     at,
     retryAt: at + DELIVERY_GRACE_MS,
   });
-  if (!intent) return undefined; // processed before: a redelivery changes nothing
-  const result = await locked(p, c, found.id, input, intent.at);
-  await p.ledger.journal.endDelivery(input.deliveryId, 'done');
-  return result;
 }
 
 /**
@@ -125,7 +154,7 @@ export async function retryVotes(p: IntakePorts, c: VoteContext): Promise<void> 
     let found: { id: string } | undefined;
     try {
       found = await requestOf(p, input);
-      if (found) await locked(p, c, found.id, input, intent.at);
+      if (found) await processVote(p, c, found.id, input, intent.at);
       await ledger.journal.endDelivery(intent.id, 'done');
       log.info({ delivery: intent.id, request: found?.id }, 'a vote whose handler failed was processed');
     } catch (err) {

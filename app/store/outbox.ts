@@ -12,12 +12,13 @@ export interface Outbox {
   /** Effects due by `now` and not held by a worker, the earliest (then the most urgent) first. */
   due(now: number, limit: number): Promise<Effect[]>;
   /**
-   * Holds effect `id` until `until` under `claim` (a token of the claimer's) and counts the try; null
-   * when it is done or held by another worker.
+   * Holds effect `id` for `leaseMs` under `claim` (a token of the claimer's) and counts the try; null
+   * when it is done or held by another worker. Leases are kept by the store's clock where several
+   * instances share it (PostgreSQL), so instances whose clocks differ never take each other's work.
    */
-  claim(id: number, now: number, until: number, claim: string): Promise<Effect | null>;
-  /** Holds a claimed effect longer (a slow call): false when the claim was lost meanwhile. */
-  extend(id: number, claim: string, until: number): Promise<boolean>;
+  claim(id: number, now: number, leaseMs: number, claim: string): Promise<Effect | null>;
+  /** Holds a claimed effect `leaseMs` longer (a slow call): false when the claim was lost meanwhile. */
+  extend(id: number, claim: string, now: number, leaseMs: number): Promise<boolean>;
   /** Lets go of every claim (one process owns the store and starts afresh: its old claims are void). */
   releaseAll(): Promise<void>;
   /** The effect was done as of `generation`: done, unless it was wanted again since (then due again). */
@@ -68,8 +69,10 @@ export const effectValues = (e: EffectDue, now: number): unknown[] => [
 
 /**
  * The insert of an effect, with `p(n)` as the n-th placeholder: a coalesced kind wanted again is
- * due again (by the earlier of the two times, its try count reset once it was done); any other kind
- * is done once per key, so a second insert changes nothing.
+ * due again (by the earlier of the two times). Its try count starts again once it was done; once it
+ * was given up, its last try's outcome is unknown, so the next try counts as a retry (it reads
+ * GitHub before making anything). Any other kind is done once per key: a second insert changes
+ * nothing.
  */
 export function effectInsert(p: (n: number) => string, kind: EffectKind, least: 'min' | 'LEAST'): string {
   const insert = `INSERT INTO effects (key, kind, request_id, lane, due_at, priority, data, created_at)
@@ -80,7 +83,7 @@ export function effectInsert(p: (n: number) => string, kind: EffectKind, least: 
       data = excluded.data,
       lane = CASE WHEN effects.state = 'due' AND effects.lane = 'normal' THEN 'normal' ELSE excluded.lane END,
       due_at = CASE WHEN effects.state = 'due' THEN ${least}(effects.due_at, excluded.due_at) ELSE excluded.due_at END,
-      attempts = CASE WHEN effects.state = 'due' THEN effects.attempts ELSE 0 END,
+      attempts = CASE WHEN effects.state = 'due' THEN effects.attempts WHEN effects.state = 'failed' THEN 1 ELSE 0 END,
       state = 'due', done_at = NULL, error = NULL`;
 }
 

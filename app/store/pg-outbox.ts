@@ -5,6 +5,18 @@ import type { PgParts } from './pg-journal.ts';
 
 type Row = Record<string, unknown>;
 const SQL = outboxSql((n) => `$${n}`);
+/**
+ * The database's clock (ms): every instance's leases are written and compared by it, so an
+ * instance whose clock runs ahead never takes over an effect another is still doing.
+ */
+const DB_NOW = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
+const LEASED = {
+  due: `SELECT * FROM effects WHERE state = 'due' AND due_at <= $1
+    AND (claimed_until IS NULL OR claimed_until <= ${DB_NOW}) ORDER BY due_at, priority, id LIMIT $2`,
+  claim: `UPDATE effects SET claimed_until = ${DB_NOW} + $1, claim = $3, attempts = attempts + 1
+    WHERE id = $2 AND state = 'due' AND (claimed_until IS NULL OR claimed_until <= ${DB_NOW}) RETURNING *`,
+  extend: `UPDATE effects SET claimed_until = ${DB_NOW} + $1 WHERE id = $2 AND claim = $3 AND state = 'due'`,
+};
 
 /** The outbox on PostgreSQL: table `effects`, shared by every instance (leases keep workers apart). */
 export class PgOutbox implements Outbox {
@@ -34,16 +46,16 @@ export class PgOutbox implements Outbox {
   }
 
   async due(now: number, limit: number): Promise<Effect[]> {
-    return (await this.#db.query(SQL.due, [now, limit])).rows.map((r: Row) => effectFromRow(r));
+    return (await this.#db.query(LEASED.due, [now, limit])).rows.map((r: Row) => effectFromRow(r));
   }
 
-  async claim(id: number, now: number, until: number, claim: string): Promise<Effect | null> {
-    const { rows } = await this.#db.query(SQL.claim, [until, id, now, claim]);
+  async claim(id: number, _now: number, leaseMs: number, claim: string): Promise<Effect | null> {
+    const { rows } = await this.#db.query(LEASED.claim, [leaseMs, id, claim]);
     return rows[0] ? effectFromRow(rows[0] as Row) : null;
   }
 
-  async extend(id: number, claim: string, until: number): Promise<boolean> {
-    return (await this.#db.query(SQL.extend, [until, id, claim])).rowCount === 1;
+  async extend(id: number, claim: string, _now: number, leaseMs: number): Promise<boolean> {
+    return (await this.#db.query(LEASED.extend, [leaseMs, id, claim])).rowCount === 1;
   }
 
   async releaseAll(): Promise<void> {

@@ -30,15 +30,16 @@ export class SqliteOutbox implements Outbox {
     return (this.#db.sql(SQL.due).all(now, limit) as Row[]).map(effectFromRow);
   }
 
-  async claim(id: number, now: number, until: number, claim: string): Promise<Effect | null> {
+  async claim(id: number, now: number, leaseMs: number, claim: string): Promise<Effect | null> {
+    const until = now + leaseMs;
     const row = this.#db.transaction(
       () => this.#db.sql(SQL.claim).get(until, id, now, claim) as Row | undefined,
     );
     return row ? effectFromRow(row) : null;
   }
 
-  async extend(id: number, claim: string, until: number): Promise<boolean> {
-    return this.#db.transaction(() => this.#db.sql(SQL.extend).run(until, id, claim).changes === 1);
+  async extend(id: number, claim: string, now: number, leaseMs: number): Promise<boolean> {
+    return this.#db.transaction(() => this.#db.sql(SQL.extend).run(now + leaseMs, id, claim).changes === 1);
   }
 
   async releaseAll(): Promise<void> {

@@ -4,7 +4,8 @@
 // instance ahead takes over every effect the other is doing, at once, while it is still doing it.
 // A check run whose create GitHub is slow to act on is made twice: the second instance's try
 // (attempts 2) looks for it by external_id before GitHub made the first, finds none and makes
-// another. The first one is never saved, never updated: it is left asking. Fails today.
+// another. The first one was never saved, never updated: it was left asking. Leases now go by the
+// database clock (pg-outbox.ts).
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';

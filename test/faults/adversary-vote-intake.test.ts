@@ -1,7 +1,7 @@
 // Adversary (faults): a vote, or the answer to it, lost when its processing fails once and GitHub
 // redelivers nothing (GitHub never redelivers a failed delivery by itself). README, "What survives
 // what": "a click whose processing fails (GitHub or the database): GitHub's delivery fails; the
-// sweep processes the recorded click 5 s later". Both tests fail today.
+// sweep processes the recorded click 5 s later". Both failed before the fix (vote-intake.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppHarness, checkRunOf } from '../app/harness.ts';
 
@@ -60,7 +60,18 @@ describe('a vote whose processing fails once, with nothing redelivered', () => {
     const step = await h.step({ runId, sha });
     const { body } = await h.request(step);
     await h.settled(body.id);
-    // The policy read under the lock (after the delivery was recorded) fails once.
+    // The policies are read afresh (a push to them drops what is cached, also what an earlier
+    // test's sweep read on its clock ahead), and that read, under the lock after the delivery was
+    // recorded, fails once.
+    const before = h.repo.branches.get('main')!;
+    const after = h.sim.world.commit(h.repo, 'main', { '.approvals/p.yml': `${POLICY}\n` });
+    await h.hooks.push(h.repo, {
+      ref: 'refs/heads/main',
+      before,
+      after,
+      changed: ['.approvals/p.yml'],
+      pusher: h.sim.world.addUser('dana'),
+    });
     h.sim.inject('repos/get-content', 502);
     const alice = h.sim.world.addUser('alice');
     expect((await h.hooks.commitComment(h.repo, sha, alice, '/approve')).status).toBeGreaterThanOrEqual(500);

@@ -274,14 +274,14 @@ export class EffectWorker {
     const token = randomUUID();
     let claimed: Effect | null;
     try {
-      claimed = await outbox.claim(e.id, now(), now() + leaseMs, token);
+      claimed = await outbox.claim(e.id, now(), leaseMs, token);
     } catch (err) {
       log.warn({ err, effect: e.key }, 'an effect could not be claimed; the next pass tries again');
       return 'busy';
     }
     if (!claimed) return 'busy';
     const renew = setInterval(
-      () => void outbox.extend(claimed.id, token, now() + leaseMs).catch(() => undefined),
+      () => void outbox.extend(claimed.id, token, now(), leaseMs).catch(() => undefined),
       leaseMs / 3,
     );
     renew.unref();
