@@ -1,5 +1,5 @@
 # jit-approvals as a container image: the app bundled into one file (npm run build:server), run by
-# Node 24 as the unprivileged user `node`, with no node_modules. See README "Deploying".
+# Node 24 as the unprivileged user `node`, with no node_modules. See docs/running.md "Deploying".
 #   docker build -t jit-approvals .
 #   docker run --env-file .env -e PRIVATE_KEY_PATH=/run/secrets/private-key \
 #     -v "$PWD/private-key.pem:/run/secrets/private-key:ro" -v jit-data:/data -p 3000:3000 jit-approvals

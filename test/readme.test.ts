@@ -7,13 +7,15 @@ import { loadPolicyTests, runPolicyTests } from '../app/policy/policy-tests.ts';
 import { explainRequestValidator, testSchema } from '../app/policy/schema.ts';
 import { formatPolicyError } from '../app/policy/errors.ts';
 import { load } from './helpers/policies.ts';
+import { readDocs } from './helpers/docs.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const readme = readFileSync(new URL('README.md', `file://${root}`), 'utf8');
+// README.md and docs/*.md: each example is checked wherever it lives.
+const readme = readDocs();
 const blocks = (lang: string): string[] =>
   [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 
-describe('the README', () => {
+describe('the README and docs/', () => {
   it('its policy example is a valid policy file', () => {
     const examples = blocks('yaml').filter((b) => /^version: 1$/m.test(b));
     expect(examples).toHaveLength(1);

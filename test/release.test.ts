@@ -11,6 +11,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../scripts/release.ts';
 import { root } from './helpers/cli.ts';
+import { readDocs } from './helpers/docs.ts';
 
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
 
@@ -230,10 +231,11 @@ describe('npm run lint:actions', () => {
 });
 
 describe('what users are told to use works before and after the first release', () => {
-  const readme = read('README.md');
-  const quickstart = readme.slice(
-    readme.indexOf('## Quickstart'),
-    readme.indexOf('\n## ', readme.indexOf('## Quickstart') + 1),
+  const readme = readDocs(); // README.md and docs/*.md
+  const front = read('README.md');
+  const quickstart = front.slice(
+    front.indexOf('## Quickstart'),
+    front.indexOf('\n## ', front.indexOf('## Quickstart') + 1),
   );
 
   it('the README and the examples pin the actions by a commit SHA of the user’s copy', () => {

@@ -6,6 +6,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { BUNDLES } from '../../scripts/bundle.ts';
 import { CompositeRun } from '../actions-runner/composite-runner.ts';
+import { readDocs } from '../helpers/docs.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const action = load(readFileSync(join(root, 'action.yml'), 'utf8')) as {
@@ -13,7 +14,7 @@ const action = load(readFileSync(join(root, 'action.yml'), 'utf8')) as {
   outputs: Record<string, { description: string }>;
   runs: { steps: { run?: string }[] };
 };
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const readme = readDocs(); // README.md and docs/*.md
 const rows = (header: string): string[][] => {
   const table = readme
     .slice(readme.indexOf(`| ${header}`))
@@ -29,7 +30,7 @@ const rows = (header: string): string[][] => {
 };
 
 describe('action.yml', () => {
-  it('is documented input by input in the README', () => {
+  it('is documented input by input in the docs', () => {
     expect(rows('input')).toEqual(
       Object.entries(action.inputs).map(([name, i]) => [
         `\`${name}\``,
@@ -39,7 +40,7 @@ describe('action.yml', () => {
     );
   });
 
-  it('is documented output by output in the README', () => {
+  it('is documented output by output in the docs', () => {
     expect(rows('output ')).toEqual(
       Object.entries(action.outputs).map(([name, o]) => [`\`${name}\``, o.description]),
     );

@@ -7,6 +7,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { policySchema } from '../../app/policy/schema.ts';
 import { root } from '../helpers/cli.ts';
+import { readDocs } from '../helpers/docs.ts';
 
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
 const manifest = load(read('app.yml')) as {
@@ -15,10 +16,10 @@ const manifest = load(read('app.yml')) as {
 };
 const RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
 
-/** The rows of the README's table whose first column header is `header`, as [name, ...cells]. */
+/** The rows of the docs' table whose first column header is `header`, as [name, ...cells]. */
 function table(header: string): string[][] {
-  const readme = read('README.md');
-  const at = readme.indexOf(`| ${header} `, readme.indexOf('#### Permissions and events'));
+  const readme = readDocs(); // README.md and docs/*.md
+  const at = readme.indexOf(`| ${header} `, readme.indexOf('# Permissions and events'));
   return readme
     .slice(at)
     .split('\n\n')[0]!
@@ -98,7 +99,7 @@ describe('app.yml', () => {
           .map((f) => `${dir}/${f}`),
     );
     const granted = policyFiles.flatMap((f) => grants(load(read(f))).map(([n, l]) => [f, n, l]));
-    const readme = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const readme = [...readDocs().matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
     for (const block of readme.filter((b) => /^version: 1$/m.test(b)))
       granted.push(...grants(load(block)).map(([n, l]) => ['README.md', n, l]));
     const workflow = /permissions: \|\n((?:\s+\w+: \w+\n)+)/.exec(read('examples/workflows/deploy.yml'))![1]!;

@@ -41,10 +41,10 @@ describe('the usage text', () => {
   });
 });
 
-describe("the README's synopsis", () => {
+describe("the docs' synopsis", () => {
   it('names every command of the usage text, audit included', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const synopsis = readme.slice(readme.indexOf('## Command line')).split('```')[1]!;
+    const readme = readFileSync(join(root, 'docs/cli.md'), 'utf8');
+    const synopsis = readme.slice(readme.indexOf('# Command line')).split('```')[1]!;
     const commands = [...USAGE.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
     expect(new Set(commands)).toEqual(new Set(['validate', 'test', 'explain', 'audit']));
     for (const command of commands) expect(synopsis).toMatch(new RegExp(`^jit-approvals ${command} `, 'm'));

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../app/config/read-config.ts';
+import { readDocs } from '../helpers/docs.ts';
 
 const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
@@ -214,14 +215,14 @@ describe('readConfig', () => {
     );
   });
 
-  it('every variable it reads is in .env.example, and the limits and LOG_FORMAT are in the README', () => {
+  it('every variable it reads is in .env.example, and the limits and LOG_FORMAT are in the docs', () => {
     const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
     const source = read('app/config/read-config.ts');
     const names = new Set([...source.matchAll(/env(?:\.|, ')([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
     expect(names.size).toBeGreaterThan(20);
     const example = read('.env.example');
     expect([...names].filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(example))).toEqual([]);
-    const readme = read('README.md');
+    const readme = readDocs(); // README.md and docs/*.md
     const limits = [...names].filter((n) => /^(MAX_|HTTP_|READYZ_|NOT_INSTALLED_|LOG_)/.test(n));
     expect(limits).toHaveLength(10);
     expect(limits.filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
