@@ -1,4 +1,11 @@
-import { loadPolicies, MAX_POLICY_FILES, tooManyFiles, type LoadResult } from '../policy/load.ts';
+import {
+  loadPolicies,
+  MAX_POLICY_BYTES,
+  MAX_POLICY_FILES,
+  tooLarge,
+  tooManyFiles,
+  type LoadResult,
+} from '../policy/load.ts';
 import type { SourceFile } from '../policy/parse-file.ts';
 import { START, policyError } from '../policy/errors.ts';
 
@@ -30,7 +37,7 @@ interface Cached {
   result: LoadResult;
 }
 
-type Entry = { type: string; name: string; path: string; sha?: string };
+type Entry = { type: string; name: string; path: string; sha?: string; size?: number };
 
 /** Files by blob sha, the least recently used going first past `BLOB_CACHE_BYTES`. */
 class Blobs {
@@ -169,8 +176,12 @@ export class PolicySource {
       .sort()
       .join('\n');
     if (stop && (await stop(listing))) return null;
-    if (entries.length > MAX_POLICY_FILES) {
-      const error = tooManyFiles(`${POLICY_DIR}/ at ${branch}`, entries.length);
+    // What the listing says the files hold decides, before any is read.
+    const bytes = entries.reduce((sum, e) => sum + (e.size ?? 0), 0);
+    if (entries.length > MAX_POLICY_FILES || bytes > MAX_POLICY_BYTES) {
+      const where = `${POLICY_DIR}/ at ${branch}`;
+      const error =
+        entries.length > MAX_POLICY_FILES ? tooManyFiles(where, entries.length) : tooLarge(where, bytes);
       return {
         dirEtag: dir.etag,
         files: new Map(),

@@ -1,4 +1,5 @@
 import { compilePolicy } from './compile.ts';
+import { MAX_FILE_BYTES, sizeError } from './decode.ts';
 import type { CompiledPolicy } from './compiled.ts';
 import { START, policyError, type PolicyError } from './errors.ts';
 import { parseSchemaFiles, type SourceFile } from './parse-file.ts';
@@ -9,6 +10,24 @@ import type { Policy } from './types.generated.ts';
 
 /** Policy files a directory may hold: past this none is read, and the set is invalid. */
 export const MAX_POLICY_FILES = 100;
+
+/**
+ * Bytes a directory's policy files may hold together: past this none is read, and the set is
+ * invalid. Validating costs time in proportion to the bytes (about half a second a MiB of hostile
+ * policies), and the app validates a stranger's pull request too: this bounds what one check costs.
+ */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+
+/** The error of a directory whose policy files hold more than `MAX_POLICY_BYTES` together. */
+export function tooLarge(dir: string, bytes: number): PolicyError {
+  return policyError(
+    dir,
+    START,
+    'too_large',
+    `the policy files in ${dir} hold ${bytes} bytes together; at most ${MAX_POLICY_BYTES} (1 MiB) are read`,
+    'keep policies short: one policy per action pattern, shared settings in fewer policies',
+  );
+}
 
 /** The error of a directory holding more than `MAX_POLICY_FILES` policy files. */
 export function tooManyFiles(dir: string, count: number): PolicyError {
@@ -54,6 +73,16 @@ export function loadPolicies(sources: readonly SourceFile[], dir = '.approvals')
   }
   if (sources.length > MAX_POLICY_FILES)
     return { ok: false, errors: [tooManyFiles(dir, sources.length)], files };
+  const sizes = sources.map((s) =>
+    typeof s.content === 'string' ? Buffer.byteLength(s.content) : s.content.byteLength,
+  );
+  const bytes = sizes.reduce((sum, n) => sum + n, 0);
+  if (bytes > MAX_POLICY_BYTES) {
+    // A file too large by itself is named as such; otherwise the set is.
+    const oversized = sources.filter((_, i) => sizes[i]! > MAX_FILE_BYTES);
+    const errors = oversized.length ? oversized.map((f) => sizeError(f.path)) : [tooLarge(dir, bytes)];
+    return { ok: false, errors, files };
+  }
   const { parsed, errors, invalid } = parseSchemaFiles(sources, policyFileValidator());
   const checked: FilePolicies[] = [
     ...parsed.map((f) => ({ ...f, policies: f.value.policies.map((policy, index) => ({ index, policy })) })),

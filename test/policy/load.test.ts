@@ -321,6 +321,20 @@ describe('loading policy files', () => {
     expect(load(files, 'repo/.approvals').ok).toBe(true);
   });
 
+  it('policy files holding more than 1 MiB together: one error, nothing validated', () => {
+    const padding = `# ${'x'.repeat(500_000)}\n`;
+    const files = {
+      'a.yml': VALID + padding,
+      'b.yml': VALID.replaceAll('name: ', 'name: b-') + padding,
+      'c.yml': `${padding}version: 1\npolicies: [{bogus: 1}]\n`,
+    };
+    const result = load(files, 'repo/.approvals');
+    expect(result).toMatchObject({ ok: false, errors: [{ file: 'repo/.approvals', rule: 'too_large' }] });
+    expect(result.ok ? [] : result.errors).toHaveLength(1);
+    delete files['c.yml'];
+    expect(load(files, 'repo/.approvals').ok).toBe(true);
+  });
+
   it('any invalid file fails the whole set: no partial policies', () => {
     const result = load({ 'a.yml': VALID, 'b.yml': withLine(3, '  - name: other\n    bogus: 1') });
     expect(result.ok).toBe(false);
