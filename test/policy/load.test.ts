@@ -323,7 +323,7 @@ describe('loading policy files', () => {
 
   it('policy files holding more than 1 MiB together: one error, nothing validated', () => {
     const padding = `# ${'x'.repeat(500_000)}\n`;
-    const files = {
+    const files: Record<string, string> = {
       'a.yml': VALID + padding,
       'b.yml': VALID.replaceAll('name: ', 'name: b-') + padding,
       'c.yml': `${padding}version: 1\npolicies: [{bogus: 1}]\n`,
