@@ -46,6 +46,9 @@ export interface WorkflowRun {
   triggeringActorId: number;
   headSha: string;
   event: string;
+  headBranch: string | null;
+  /** The repository the run's commit came from: another one for a fork's pull request. */
+  headRepository: { id: number; fullName: string } | null;
 }
 
 export type { Thread } from '../domain/thread.ts';

@@ -61,16 +61,22 @@ export async function gateRequested(
   const runId = runIdOf(e.callbackUrl);
   const run = await github.getRun(e.installationId, e.owner, e.repo, runId);
   if (!run) throw new AppError('not_found', `${e.owner}/${e.repo} has no workflow run ${runId}`);
+  // A fork's run names its own branch in `ref` (its `main` is not this repository's): the gate's
+  // ref says whose branch it is, so a policy's `refs/heads/...` never matches a fork's branch.
+  const fork = run.headRepository !== null && run.headRepository.id !== e.repositoryId;
+  const ref = fork
+    ? `refs/forks/${run.headRepository!.fullName}/${run.headBranch ?? e.ref.replace(/^refs\/heads\//, '')}`
+    : e.ref;
   const claims: RunClaims = {
     repository: `${e.owner}/${e.repo}`,
     repository_id: String(e.repositoryId),
     repository_owner: e.owner,
     repository_owner_id: String(e.ownerId),
-    ref: e.ref,
+    ref,
     sha: e.sha,
     event_name: e.event,
     environment: e.environment,
-    workflow_ref: `${e.owner}/${e.repo}/${run.path}@${e.ref}`,
+    workflow_ref: `${e.owner}/${e.repo}/${run.path}@${ref}`,
     actor: run.actor,
     actor_id: String(run.actorId),
     triggering_actor: run.triggeringActor,

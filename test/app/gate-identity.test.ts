@@ -120,3 +120,35 @@ describe('a gate approval carries over only while it still holds', () => {
     expect(body.token).toBeDefined();
   });
 });
+
+describe("a fork's run at the gate", () => {
+  const AUTO = `version: 1
+policies:
+  - name: main-ships
+    match: { action: [job-gate], environment: [production] }
+    approvers: { users: [alice] }
+    auto_approve: [{ ref: [refs/heads/main] }]
+`;
+
+  it('its branch named main is not this repository’s main: the gate waits, its ref naming the fork', async () => {
+    h = await new AppHarness().start({ 'p.yml': AUTO });
+    h.sim.world.addUser('alice');
+    const fork = h.sim.world.addRepo('mallory/shop', { files: {} });
+    const theirs = h.sim.world.addRun(h.repo, {
+      id: ++nextRun,
+      actor: 'mallory',
+      event: 'pull_request',
+      headRepo: fork,
+      headBranch: 'main',
+    });
+    await h.hooks.deploymentProtectionRuleRequested(h.repo, theirs, 'production', { ref: 'refs/heads/main' });
+    const gate = await gateOf(theirs);
+    expect(gate.status).toBe('pending');
+    expect(gate.claims.ref).toBe('refs/forks/mallory/shop/main');
+    expect(h.repo.gateReviews).toEqual([]);
+    // This repository's own main still ships at once.
+    const ours = run();
+    await h.hooks.deploymentProtectionRuleRequested(h.repo, ours, 'production', { ref: 'refs/heads/main' });
+    expect((await gateOf(ours)).status).toBe('approved');
+  });
+});

@@ -315,7 +315,7 @@ function runBody(ctx: RouteContext, run: SimRun) {
     pull_requests: [],
     head_commit: null,
     repository: repository(ctx, ctx.repo, 'minimal-repository'),
-    head_repository: repository(ctx, ctx.repo, 'minimal-repository'),
+    head_repository: repository(ctx, run.headRepo ?? ctx.repo, 'minimal-repository'),
   });
   return body;
 }

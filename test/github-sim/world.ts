@@ -166,6 +166,8 @@ export interface SimRun {
   headSha: string;
   headBranch: string;
   event: string;
+  /** The repository the run's commit came from, when not the run's own (a fork's pull request). */
+  headRepo?: SimRepo;
   /** Environments whose jobs of this run wait on a protection rule (until it is answered). */
   waitingOn?: Set<string>;
 }
@@ -460,6 +462,9 @@ export class World {
       triggeringActor?: string;
       headSha?: string;
       event?: string;
+      /** A fork's pull request: the head repository, and its branch. */
+      headRepo?: SimRepo;
+      headBranch?: string;
     },
   ): SimRun {
     this.addUser(opts.actor);
@@ -472,8 +477,9 @@ export class World {
       actor: opts.actor,
       triggeringActor: opts.triggeringActor ?? opts.actor,
       headSha: opts.headSha ?? repo.branches.get(repo.defaultBranch)!,
-      headBranch: repo.defaultBranch,
+      headBranch: opts.headBranch ?? repo.defaultBranch,
       event: opts.event ?? 'push',
+      ...(opts.headRepo && { headRepo: opts.headRepo }),
     };
     this.runs.set(run.id, run);
     this.runAttempts.set(`${run.id}:${run.attempt}`, run);

@@ -117,6 +117,8 @@ type RunData = {
   triggering_actor?: { login: string; id: number | bigint } | null;
   head_sha: string;
   event: string;
+  head_branch?: string | null;
+  head_repository?: { id: number | bigint; full_name: string } | null;
 };
 
 /** A run attempt as GitHub describes it (`workflow-run`), as the app reads it. */
@@ -131,5 +133,9 @@ function runOf(data: RunData): WorkflowRun {
     triggeringActorId: Number(data.triggering_actor?.id ?? data.actor?.id ?? 0),
     headSha: data.head_sha,
     event: data.event,
+    headBranch: data.head_branch ?? null,
+    headRepository: data.head_repository
+      ? { id: Number(data.head_repository.id), fullName: data.head_repository.full_name }
+      : null,
   };
 }
