@@ -41,6 +41,16 @@ const child = spawn(process.execPath, [...command.node, ...args], {
   stdio: command.ipc ? ['inherit', 'inherit', 'inherit', 'ipc'] : 'inherit',
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+// npm runs this through a shell that passes no signal on: a SIGTERM to npm ends npm and the shell
+// and leaves this process orphaned (its parent becomes another). The app is stopped then, as if
+// it had been signalled, so nothing holds its port or DATA_DIR's lock.
+const parent = process.ppid;
+const orphaned = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(orphaned);
+  child.kill('SIGTERM');
+}, 250);
+orphaned.unref();
 child.on('exit', (code, signal) => {
   if (signal) {
     process.removeAllListeners(signal);

@@ -34,8 +34,11 @@ interface Started {
   out: () => string;
 }
 
-/** `npm start` as npm runs it (the launcher, in a directory holding .env) on DATA_DIR `dataDir`. */
-async function npmStart(dataDir: string): Promise<Started> {
+/**
+ * `npm start` as npm runs it (the launcher, in a directory holding .env) on DATA_DIR `dataDir`;
+ * `viaShell`: under the shell npm runs scripts with (`sh -c`), which passes no signal on.
+ */
+async function npmStart(dataDir: string, { viaShell = false } = {}): Promise<Started> {
   const cwd = realpathSync(mkdtempSync(join(tmpdir(), 'stop-')));
   const port = await freePort();
   const settings = {
@@ -55,7 +58,9 @@ async function npmStart(dataDir: string): Promise<Started> {
       .map(([k, v]) => `${k}="${v}"\n`)
       .join(''),
   );
-  const launcher = spawn(process.execPath, [join(root, 'scripts/launch.js'), 'start'], {
+  const argv = [process.execPath, join(root, 'scripts/launch.js'), 'start'];
+  const [command, ...args] = viaShell ? ['sh', '-c', argv.map((a) => `'${a}'`).join(' ')] : argv;
+  const launcher = spawn(command!, args, {
     cwd,
     env: { PATH: process.env.PATH },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,6 +135,18 @@ describe('npm start stops cleanly', () => {
       { code: 0 },
     );
     expect(s.out().match(/"msg":"stopping/g)).toHaveLength(1);
+  });
+
+  it('on SIGTERM to npm, whose shell dies without passing it on: the orphaned launcher stops the app', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stop-data-'));
+    const started = await npmStart(dataDir, { viaShell: true });
+    started.launcher.kill('SIGTERM'); // npm signals its child, the shell, which ends alone
+    await gone(started.app);
+    expect(started.out()).toContain('"msg":"stopping (SIGTERM)"');
+    expect(await free(started.port)).toBe(true);
+    const next = await npmStart(dataDir); // DATA_DIR's lock was released
+    next.launcher.kill('SIGTERM');
+    expect(await next.exited).toEqual({ code: 0, signal: null });
   });
 
   it('when the launcher is killed outright (SIGKILL): the app does not stay behind', async () => {
