@@ -9,14 +9,9 @@ import { identifyJob } from './job-identity.ts';
 import { joinRequest } from './join-request.ts';
 import { judge } from './judge.ts';
 import { announcement, openRequest } from './open.ts';
-import type { Ports } from './ports.ts';
+import type { CreatePorts } from './ports.ts';
 import { checkRepository } from './repository-check.ts';
 import { withRerunnerId } from './rerunner.ts';
-
-export type CreatePorts = Pick<
-  Ports,
-  'ledger' | 'github' | 'now' | 'metrics' | 'log' | 'effects' | 'requireJobId' | 'sealKey'
->;
 
 /**
  * A step asks: verify its job, decide, and store the request with the step as its first leg (and
