@@ -54,6 +54,13 @@ module.exports = {
         pathNot: ['^app/', '^node_modules/', '^(?:policies|policy-tests)[.]schema[.]json$'],
       },
     },
+    {
+      name: 'every-module-has-a-layer',
+      severity: 'error',
+      comment: 'A module of app/ outside every layer: add it to a layer in .dependency-cruiser.cjs.',
+      from: { path: '^app/' },
+      to: { path: '^app/', pathNot: [LEAVES, DOMAIN, ADAPTERS, VIEWS, SERVICE, ENTRIES, TOP] },
+    },
     upward('leaves-stay-leaves', LEAVES, DOMAIN, ADAPTERS, VIEWS, SERVICE, ENTRIES, TOP),
     upward('domain-below-adapters', DOMAIN, ADAPTERS, VIEWS, SERVICE, ENTRIES, TOP),
     upward('adapters-below-views', ADAPTERS, VIEWS, SERVICE, ENTRIES, TOP),
