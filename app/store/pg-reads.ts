@@ -5,7 +5,7 @@ import type { StoredRequest } from '../domain/request.ts';
 import type { StoredVote } from '../domain/vote.ts';
 
 type Row = Record<string, unknown>;
-export const toRequest = (row: Row | undefined): StoredRequest | undefined =>
+export const requestFromPgRow = (row: Row | undefined): StoredRequest | undefined =>
   row ? requestFromBody(row.body as Record<string, unknown>, Number(row.version)) : undefined;
 
 /**
@@ -16,15 +16,15 @@ export abstract class PgReads {
   protected abstract query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
 
   async #requests(text: string, values?: unknown[]): Promise<StoredRequest[]> {
-    return (await this.query(text, values)).rows.map((r: Row) => toRequest(r)!);
+    return (await this.query(text, values)).rows.map((r: Row) => requestFromPgRow(r)!);
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
-    return toRequest((await this.query('SELECT * FROM requests WHERE id = $1', [id])).rows[0]);
+    return requestFromPgRow((await this.query('SELECT * FROM requests WHERE id = $1', [id])).rows[0]);
   }
 
   async findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined> {
-    return toRequest(
+    return requestFromPgRow(
       (await this.query('SELECT * FROM requests WHERE check_run_id = $1', [checkRunId])).rows[0],
     );
   }

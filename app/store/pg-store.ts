@@ -8,7 +8,7 @@ import type { KeyRing } from '../crypto/keys.ts';
 import { PgJournal } from './pg-journal.ts';
 import { PgOutbox } from './pg-outbox.ts';
 import { PgPools } from './pg-pools.ts';
-import { PgReads, toRequest } from './pg-reads.ts';
+import { PgReads, requestFromPgRow } from './pg-reads.ts';
 import type { EffectDue } from '../domain/effects.ts';
 import { PgWebRecords } from './pg-web.ts';
 import { requestColumns, requestSql } from './rows.ts';
@@ -141,7 +141,7 @@ export class PgStore extends PgReads implements Store {
           });
     if (inserted.rowCount === 1) return { request: { ...r, version: 1 }, created: true };
     const existing = await this.query('SELECT * FROM requests WHERE key = $1', [r.key]);
-    return { request: toRequest(existing.rows[0])!, created: false };
+    return { request: requestFromPgRow(existing.rows[0])!, created: false };
   }
 
   async saveRequest(

@@ -5,7 +5,7 @@ import type { StoredRequest } from '../domain/request.ts';
 import type { StoredVote } from '../domain/vote.ts';
 
 type Row = Record<string, unknown>;
-export const toRequest = (row: Row | undefined): StoredRequest | undefined =>
+export const requestFromSqliteRow = (row: Row | undefined): StoredRequest | undefined =>
   row
     ? requestFromBody(JSON.parse(String(row.body)) as Record<string, unknown>, Number(row.version))
     : undefined;
@@ -24,15 +24,15 @@ export abstract class SqliteReads {
   protected abstract sql(text: string): StatementSync;
 
   #requests(rows: unknown[]): StoredRequest[] {
-    return (rows as Row[]).map((r) => toRequest(r)!);
+    return (rows as Row[]).map((r) => requestFromSqliteRow(r)!);
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
-    return toRequest(this.sql('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined);
+    return requestFromSqliteRow(this.sql('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined);
   }
 
   async findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined> {
-    return toRequest(
+    return requestFromSqliteRow(
       this.sql('SELECT * FROM requests WHERE check_run_id = ?').get(checkRunId) as Row | undefined,
     );
   }

@@ -10,7 +10,7 @@ import { extendChain } from './sqlite-audit.ts';
 import { MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
-import { SqliteReads, toRequest } from './sqlite-reads.ts';
+import { SqliteReads, requestFromSqliteRow } from './sqlite-reads.ts';
 import type { EffectDue } from '../domain/effects.ts';
 import { SqliteWebRecords } from './sqlite-web.ts';
 import type { AuditEvent } from '../audit/event.ts';
@@ -156,7 +156,7 @@ export class SqliteStore extends SqliteReads implements Store {
     audit: readonly RequestAudit[] = [],
   ): Promise<{ request: StoredRequest; created: boolean }> {
     return this.#transaction(() => {
-      const existing = toRequest(
+      const existing = requestFromSqliteRow(
         this.sql('SELECT * FROM requests WHERE key = ?').get(r.key) as Row | undefined,
       );
       if (existing) return { request: existing, created: false };

@@ -6,7 +6,7 @@ import type { Store } from '../store/types.ts';
 import type { CurrentUsers } from './current-user.ts';
 import type { GitHubUser } from './github-user.ts';
 import { deciders, type DecisionFilter, type Waiting } from './pages/lists.ts';
-import type { RequestView } from './pages/request-page.ts';
+import type { RequestPageData } from './pages/request-page.ts';
 import type { ReadAccess } from './read-access.ts';
 import type { Session } from './sessions.ts';
 
@@ -66,9 +66,9 @@ export class PageReads {
     session: Session,
     user: GitHubUser,
     r: StoredRequest,
-    notice?: RequestView['notice'],
+    notice?: RequestPageData['notice'],
     known?: string,
-  ): Promise<RequestView> {
+  ): Promise<RequestPageData> {
     const { store, service, serverUrl, now } = this.#d;
     const votes = await store.votes(r.id);
     return {

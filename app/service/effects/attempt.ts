@@ -9,7 +9,7 @@ import { retriable } from './retriable.ts';
 export type EffectHandler = (e: Effect) => Promise<void>;
 
 /** How one try of an effect ended: `done`, `failed` (due again later, or given up) or `busy` (not claimed). */
-export type Outcome = 'done' | 'failed' | 'busy';
+export type AttemptOutcome = 'done' | 'failed' | 'busy';
 
 /** What trying an effect uses: the outbox, the handlers, and what to do once one is given up. */
 export interface AttemptDeps {
@@ -39,7 +39,7 @@ const HELP = 'Effects on GitHub and chat done by the outbox worker, by kind and 
  * Claims and does one effect: `done`, `failed` (due again later, or given up), or `busy` (another
  * worker holds it, or it could not be claimed). The claim is renewed while the effect is done.
  */
-export async function attempt(d: AttemptDeps, e: Effect): Promise<Outcome> {
+export async function attempt(d: AttemptDeps, e: Effect): Promise<AttemptOutcome> {
   const { now, log, metrics, leaseMs, outbox } = d;
   const token = randomUUID();
   let claimed: Effect | null;

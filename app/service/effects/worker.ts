@@ -2,7 +2,7 @@ import type { Effect, EffectKind } from '../../domain/effects.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Ledger } from '../ledger.ts';
-import { attempt, type AttemptDeps, type EffectHandler, type Outcome } from './attempt.ts';
+import { attempt, type AttemptDeps, type EffectHandler, type AttemptOutcome } from './attempt.ts';
 import { FinishSignals } from './finish-signals.ts';
 import { WakeTimer } from './wake-timer.ts';
 
@@ -235,7 +235,7 @@ export class EffectWorker {
   }
 
   /** Claims and does one effect (`attempt`). */
-  #do(e: Effect): Promise<Outcome> {
+  #do(e: Effect): Promise<AttemptOutcome> {
     return attempt(this.#attempt, e);
   }
 }
