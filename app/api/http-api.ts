@@ -61,6 +61,12 @@ function send(
   res.end(type === 'application/json' ? JSON.stringify(body) : String(body));
 }
 
+/** Sends the answer of a route and says the route handled the request. */
+function answer(res: ServerResponse, status: number, body: unknown, type?: string): true {
+  send(res, status, body, type);
+  return true;
+}
+
 /**
  * The request's `Authorization` header, taken off the request: a long-poll is held for up to
  * `MAX_WAIT_SECONDS`, and the step's OIDC token is not kept in memory for that long (nor reachable
@@ -113,7 +119,11 @@ export function createApiHandler(
     let answered = (): void => undefined;
     const hangup = new Hangup();
     // 'close' follows the answer's last byte (or a hang-up): one listener for both.
-    res.on('close', () => (hangup.abort(), free(), answered()));
+    res.on('close', () => {
+      hangup.abort();
+      free();
+      answered();
+    });
     try {
       const { request, leg } = await deps.service.wait(
         id,
@@ -127,7 +137,7 @@ export function createApiHandler(
             answered = deps.service.answering(id, step.secretHash);
         },
       );
-      return (send(res, 200, await deps.service.viewOf({ request, leg })), true);
+      return answer(res, 200, await deps.service.viewOf({ request, leg }));
     } finally {
       free();
     }
@@ -138,7 +148,7 @@ export function createApiHandler(
     url: { pathname: string; searchParams: URLSearchParams },
   ): Promise<boolean> => {
     const method = req.method ?? 'GET';
-    if (url.pathname === '/healthz' && method === 'GET') return (send(res, 200, { status: 'ok' }), true);
+    if (url.pathname === '/healthz' && method === 'GET') return answer(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && method === 'GET') {
       // Answered here, not by the error path below: a failing probe is logged once per change.
       const outcome = await ready().then(
@@ -148,13 +158,13 @@ export function createApiHandler(
       readiness('err' in outcome ? outcome.err : undefined);
       if ('ok' in outcome) {
         const { problems } = outcome.ok;
-        return (send(res, 200, { status: 'ready', ...(problems.length > 0 && { problems }) }), true);
+        return answer(res, 200, { status: 'ready', ...(problems.length > 0 && { problems }) });
       }
       const { status, body } = errorBody(outcome.err);
-      return (send(res, status, body), true);
+      return answer(res, status, body);
     }
     if (url.pathname === '/metrics' && method === 'GET')
-      return (send(res, 200, await deps.metrics.render(), deps.metrics.contentType), true);
+      return answer(res, 200, await deps.metrics.render(), deps.metrics.contentType);
     if (url.pathname === '/api/v1/requests') {
       if (method !== 'POST')
         throw new AppError('bad_request', `${method} is not supported here; POST a request`);
@@ -173,7 +183,7 @@ export function createApiHandler(
         },
         'request',
       );
-      return (send(res, 201, await deps.service.viewOf({ request: r, leg })), true);
+      return answer(res, 201, await deps.service.viewOf({ request: r, leg }));
     }
     const m = REQUEST_PATH.exec(url.pathname);
     if (!m) {
@@ -202,7 +212,7 @@ export function createApiHandler(
     }
     if (method === 'DELETE') {
       const { request, leg } = await deps.service.cancel(m[1]!, claims, stepSecret);
-      return (send(res, 200, await deps.service.viewOf({ request, leg })), true);
+      return answer(res, 200, await deps.service.viewOf({ request, leg }));
     }
     throw new AppError('bad_request', `${method} is not supported on a request`);
   };

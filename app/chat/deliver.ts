@@ -3,8 +3,17 @@ import { mayUse, type NotifyTarget } from '../config/notify-targets.ts';
 import type { OwnerRef } from '../config/owners.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { Notice } from '../notify/notice.ts';
-import { jsonPayload, slackMessage, teamsMessage, type ChatEvent } from '../notify/render-chat.ts';
+
+/**
+ * One message to send: the request it is about, its event (`pending`, `reminder`, `ended`) and its
+ * body in a target's format (`sentAt`: when it is sent, for the JSON payload). The views render it;
+ * this adapter only posts it.
+ */
+export interface ChatMessage {
+  requestId: string;
+  event: string;
+  render(format: NotifyTarget['format'], sentAt: string): Record<string, unknown>;
+}
 
 export interface DeliveryDeps {
   targets: ReadonlyMap<string, NotifyTarget>;
@@ -53,17 +62,11 @@ export class ChatDelivery {
    * again. Throws a failure to deliver, `retriable` unless the target refused it (a 4xx but 429).
    * `deliveryId` is the same on every try of one message (`x-jit-delivery`).
    */
-  async deliver(
-    name: string,
-    owner: OwnerRef,
-    notice: Notice,
-    event: ChatEvent,
-    deliveryId: string,
-  ): Promise<void> {
+  async deliver(name: string, owner: OwnerRef, message: ChatMessage, deliveryId: string): Promise<void> {
     const target = this.#deps.targets.get(name);
     if (!target) {
       this.#deps.log.warn(
-        { request: notice.id, target: name },
+        { request: message.requestId, target: name },
         'a policy names a notification target the app does not know',
       );
       return;
@@ -71,12 +74,12 @@ export class ChatDelivery {
     if (!mayUse(target, owner)) {
       this.#deps.metrics.count('jit_notifications_total', HELP, { target: name, outcome: 'refused' });
       this.#deps.log.warn(
-        { request: notice.id, target: name, owner: owner.login },
+        { request: message.requestId, target: name, owner: owner.login },
         `a policy names a notification target that its owner ${owner.login} may not use: nothing sent there`,
       );
       return;
     }
-    const work = this.#post(target, notice, event, deliveryId).finally(() => this.#inFlight.delete(work));
+    const work = this.#post(target, message, deliveryId).finally(() => this.#inFlight.delete(work));
     this.#inFlight.add(work);
     await work;
   }
@@ -95,21 +98,15 @@ export class ChatDelivery {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #post(target: NotifyTarget, notice: Notice, event: ChatEvent, deliveryId: string): Promise<void> {
+  async #post(target: NotifyTarget, message: ChatMessage, deliveryId: string): Promise<void> {
     const { fetch, metrics, now } = this.#deps;
-    const payload =
-      target.format === 'slack'
-        ? slackMessage(notice, event)
-        : target.format === 'teams'
-          ? teamsMessage(notice, event)
-          : jsonPayload(notice, event, new Date(now()).toISOString());
-    const body = JSON.stringify(payload);
+    const body = JSON.stringify(message.render(target.format, new Date(now()).toISOString()));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'jit-approvals',
     };
     if (target.format === 'json') {
-      headers['x-jit-event'] = `request.${event}`;
+      headers['x-jit-event'] = `request.${message.event}`;
       headers['x-jit-delivery'] = deliveryId;
       headers['x-jit-signature-256'] = signature(target.secret!, body);
     }

@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../crypto/hash.ts';
 import type { TokenGrant } from '../policy/decision.ts';
 import { lowerLevel } from '../policy/permissions.ts';
-import type { StoredRequest } from './request.ts';
 import type { Level } from '../policy/permissions.ts';
 
 export interface TokenRecord {
@@ -53,7 +52,7 @@ export interface Leg {
  * Legs holding a token not yet revoked. A token the app gave up revoking (`revokeFailedAt`) no
  * longer counts: sweeps skip it.
  */
-export const unrevokedLegs = (r: StoredRequest): Leg[] =>
+export const unrevokedLegs = (r: { legs: readonly Leg[] }): Leg[] =>
   r.legs.filter((l) => l.token !== null && l.token.revokedAt === null && !l.token.revokeFailedAt);
 
 /** The request's grant as one leg may have it: narrowed further by what that step asked for. */
@@ -68,7 +67,7 @@ export function legGrant(grant: TokenGrant, asked: Record<string, Level> | null)
 }
 
 /** The leg whose secret this is (compared in constant time). */
-export function legBySecret(r: StoredRequest, secret: string): Leg | undefined {
+export function legBySecret(r: { legs: readonly Leg[] }, secret: string): Leg | undefined {
   const hash = Buffer.from(sha256(secret), 'hex');
   return r.legs.find((l) => {
     const stored = Buffer.from(l.secretHash, 'hex');

@@ -107,13 +107,13 @@ export function pullNumber(claims: RunClaims): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** What a request is judged on (`ApprovalService.judge`). */
-export type Judged = Pick<
+/** What a request is decided on under the policies (`decideUnderPolicies`). */
+export type DecisionInput = Pick<
   StoredRequest,
   'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId' | 'terms' | 'emergency'
 >;
 
-/** What a new request is beyond what it was judged on and its decision. */
+/** What a new request is beyond what it was decided on and its decision. */
 export type Opening = Pick<StoredRequest, 'key' | 'job' | 'legs' | 'createdAt' | 'gate'>;
 
 /** A request and the step (leg) that asks about it. */

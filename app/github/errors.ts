@@ -5,6 +5,16 @@ import { rateLimitOf } from './octokit-class.ts';
 /** The HTTP status GitHub answered with, if it answered. */
 export const statusOf = (err: unknown): number | undefined => (err as { status?: number }).status;
 
+/**
+ * The HTTP status of a failed GitHub call as the app sees it: GitHub's answer, kept as the cause
+ * of the app's error, else the error's own.
+ */
+export const failureStatusOf = (err: unknown): number | undefined => {
+  const e = err as { status?: unknown; cause?: { status?: unknown } };
+  const status = e.cause?.status ?? e.status;
+  return typeof status === 'number' ? status : undefined;
+};
+
 /** Why a call got no answer at all: the socket's error (connect ECONNREFUSED ...), not "HTTP 500". */
 function transportCause(err: unknown): string {
   type Link = { message?: string; code?: string; cause?: Link };

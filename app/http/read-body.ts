@@ -29,8 +29,14 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       req.pause();
       reject(tooLarge(maxBytes));
     };
-    const onEnd = (): void => (stop(), resolve(Buffer.concat(chunks)));
-    const onError = (err: Error): void => (stop(), reject(err));
+    const onEnd = (): void => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (err: Error): void => {
+      stop();
+      reject(err);
+    };
     req.on('data', onData).on('end', onEnd).on('error', onError);
   });
 }

@@ -1,3 +1,4 @@
+import type { NotifyTarget } from '../config/notify-targets.ts';
 import type { Notice } from './notice.ts';
 
 export type ChatEvent = 'pending' | 'reminder' | 'ended';
@@ -106,4 +107,16 @@ export function jsonPayload(n: Notice, event: ChatEvent, sentAt: string): Record
       run_url: n.runUrl,
     },
   };
+}
+
+/** The notice as a target of `format` is sent it (`sentAt`: when, for the JSON payload). */
+export function chatMessage(
+  n: Notice,
+  event: ChatEvent,
+  format: NotifyTarget['format'],
+  sentAt: string,
+): Record<string, unknown> {
+  if (format === 'slack') return slackMessage(n, event);
+  if (format === 'teams') return teamsMessage(n, event);
+  return jsonPayload(n, event, sentAt);
 }

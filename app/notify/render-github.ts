@@ -5,7 +5,7 @@ const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 const TEAM = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A login or team from the policies as an @mention; anything else as inert text. */
-export const mention = (who: string): string =>
+export const approverMention = (who: string): string =>
   LOGIN.test(who) || TEAM.test(who) ? `@${who}` : inertText(who);
 /** A login from GitHub or a step, named without notifying anyone. */
 const name = (who: string): string => `**${inertText(who)}**`;
@@ -39,7 +39,7 @@ export function commentBody(n: Notice): string {
   const check = n.checkRunUrl ? `the [check run](${n.checkRunUrl})` : 'the check run';
   const review = n.pageUrl ? `the [approval page](${n.pageUrl}), ${check}` : check;
   if (n.status === 'pending') {
-    const people = [...n.waitingFor.users, ...n.waitingFor.teams].map(mention).join(' ');
+    const people = [...n.waitingFor.users, ...n.waitingFor.teams].map(approverMention).join(' ');
     lines.push(`${people}${people ? ': ' : ''}${ask}`);
     if (n.reason) lines.push(`> ${inertText(n.reason)}`);
     lines.push(

@@ -1,4 +1,4 @@
-import { parseInstant } from './compile.ts';
+import { parseInstant } from './freeze.ts';
 import { policyError, type PolicyError } from './errors.ts';
 import type { Level } from './permissions.ts';
 import type { SourceMap } from './positions.ts';

@@ -1,7 +1,7 @@
-import type { Judged } from '../domain/request.ts';
+import type { DecisionInput } from '../domain/request.ts';
 import { asVotes, recordedMembership, type StoredVote } from '../domain/vote.ts';
 import type { Decision } from '../policy/decision.ts';
-import { judge } from './judge.ts';
+import { decideUnderPolicies } from './decide-under-policies.ts';
 import type { Ports } from './ports.ts';
 
 /**
@@ -15,11 +15,11 @@ import type { Ports } from './ports.ts';
  */
 export async function approvalHolds(
   p: Pick<Ports, 'github' | 'now'>,
-  r: Judged & { createdAt?: number },
+  r: DecisionInput & { createdAt?: number },
   was: Decision,
   votes: readonly StoredVote[],
 ): Promise<{ holds: true; decision: Decision } | { holds: false; why: string }> {
-  const { decision } = await judge(p, r, asVotes(votes), recordedMembership(votes));
+  const { decision } = await decideUnderPolicies(p, r, asVotes(votes), recordedMembership(votes));
   const unGranted = decision.break_glass && !was.break_glass;
   if (decision.outcome === 'approved' && !unGranted) return { holds: true, decision };
   return {

@@ -11,7 +11,7 @@ import {
 } from '../domain/vote.ts';
 import type { Membership } from '../policy/request.ts';
 import { finalize } from './finalize.ts';
-import { judge } from './judge.ts';
+import { decideUnderPolicies } from './decide-under-policies.ts';
 import type { Ports } from './ports.ts';
 import { IGNORED_SHOWN } from './ignored-clicks.ts';
 import { timeOut } from './time-out.ts';
@@ -86,7 +86,7 @@ export async function castVote(
   for (const team of await votingTeams(p, r))
     if (await github.isActiveMember(r.installationId, team, login)) active.push(team);
   const decision = input.identifier === 'approve' ? 'approve' : 'deny';
-  const probe = await judge(
+  const probe = await decideUnderPolicies(
     p,
     r,
     [{ user: login, id, decision }],
@@ -150,10 +150,10 @@ async function decide(
   stepsWaiting: (r: StoredRequest) => boolean,
 ): Promise<void> {
   const votes = await p.ledger.votes(r.id);
-  let next = await judge(p, r, asVotes(votes), recordedMembership(votes));
+  let next = await decideUnderPolicies(p, r, asVotes(votes), recordedMembership(votes));
   // An approval that counts team votes is checked against membership as it is now.
   if (next.decision.outcome === 'approved' && votes.some((v) => v.teams.length > 0))
-    next = await judge(p, r, asVotes(votes), await currentMembership(p, r, votes));
+    next = await decideUnderPolicies(p, r, asVotes(votes), await currentMembership(p, r, votes));
   r.terms = next.terms;
   if (next.decision.outcome === 'pending') {
     r.decision = next.decision;

@@ -7,16 +7,11 @@ import type { CreateRequestBody } from '../domain/step-contract.ts';
 import { carriedByGate } from './gate-carry.ts';
 import { identifyJob } from './job-identity.ts';
 import { joinRequest } from './join-request.ts';
-import { judge } from './judge.ts';
+import { decideUnderPolicies } from './decide-under-policies.ts';
 import { announcement, openRequest } from './open.ts';
-import type { Ports } from './ports.ts';
+import type { CreatePorts } from './ports.ts';
 import { checkRepository } from './repository-check.ts';
 import { withRerunnerId } from './rerunner.ts';
-
-export type CreatePorts = Pick<
-  Ports,
-  'ledger' | 'github' | 'now' | 'metrics' | 'log' | 'effects' | 'requireJobId' | 'sealKey'
->;
 
 /**
  * A step asks: verify its job, decide, and store the request with the step as its first leg (and
@@ -60,11 +55,11 @@ export async function createRequest(
     terms: null,
     ...(body.emergency && { emergency: true }),
   };
-  const judged = await judge(p, base, [], {});
-  const { policies } = judged;
+  const decided = await decideUnderPolicies(p, base, [], {});
+  const { policies } = decided;
   // A step inside a job its gate approved gets its token without a second vote.
-  const carried = await carriedByGate(p, base, judged.decision, ofRun);
-  const decision = carried?.decision ?? judged.decision;
+  const carried = await carriedByGate(p, base, decided.decision, ofRun);
+  const decision = carried?.decision ?? decided.decision;
   const { request, created } = await openRequest(
     p,
     base,

@@ -1,4 +1,4 @@
-import type { Judged, StoredRequest } from '../domain/request.ts';
+import type { DecisionInput, StoredRequest } from '../domain/request.ts';
 import type { Decision } from '../policy/decision.ts';
 import { approvalHolds } from './approval-holds.ts';
 import type { Ports } from './ports.ts';
@@ -15,7 +15,7 @@ import type { Ports } from './ports.ts';
  */
 export async function carriedByGate(
   p: Pick<Ports, 'ledger' | 'github' | 'now'>,
-  step: Judged,
+  step: DecisionInput,
   decision: Decision,
   ofRun?: StoredRequest[],
 ): Promise<{ decision: Decision; gate: StoredRequest } | null> {

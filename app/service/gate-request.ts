@@ -1,7 +1,7 @@
 import type { RunClaims } from '../domain/claims.ts';
 import { AppError } from '../errors.ts';
 import { decisionEffects } from './finalize.ts';
-import { judge } from './judge.ts';
+import { decideUnderPolicies } from './decide-under-policies.ts';
 import { announcement, openRequest } from './open.ts';
 import type { Ports } from './ports.ts';
 
@@ -92,7 +92,7 @@ export async function gateRequested(
     installationId: e.installationId,
     terms: null,
   };
-  const { decision, policies } = await judge(p, base, [], {});
+  const { decision, policies } = await decideUnderPolicies(p, base, [], {});
   const { request, created } = await openRequest(
     p,
     base,

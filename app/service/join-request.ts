@@ -5,10 +5,10 @@ import type { StepRef, StoredRequest } from '../domain/request.ts';
 import { AppError } from '../errors.ts';
 import { intersectPermissions } from '../policy/permissions.ts';
 import { approvalHolds } from './approval-holds.ts';
-import type { CreatePorts } from './create-request.ts';
 import { endLegsOf } from './end-legs.ts';
 import { finalize } from './finalize.ts';
 import type { JobIdentity } from './job-identity.ts';
+import type { CreatePorts } from './ports.ts';
 
 /** Claims every step sharing a request must have alike (the run's context). */
 const SHARED_CLAIMS = [

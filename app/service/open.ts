@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { repoOf } from '../domain/claims.ts';
 import { chatEffects, checkRunEffect, noticeEffect, type EffectDue } from '../domain/effects.ts';
 import { planNotice } from '../domain/notice-plan.ts';
-import { pullNumber, type Judged, type Opening, type StoredRequest } from '../domain/request.ts';
+import { pullNumber, type DecisionInput, type Opening, type StoredRequest } from '../domain/request.ts';
 import { termsOf } from '../domain/terms.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { LoadResult } from '../policy/load.ts';
@@ -29,7 +29,7 @@ export const announcement = (r: Pick<StoredRequest, 'id' | 'notice'>): EffectDue
  */
 export async function openRequest(
   p: Pick<Ports, 'ledger' | 'github' | 'metrics' | 'now'>,
-  base: Judged,
+  base: DecisionInput,
   decision: Decision,
   policies: LoadResult,
   o: Opening,

@@ -47,3 +47,9 @@ export interface Ports {
   /** This app's id: a click on another app's check run is not a vote. */
   appId: number;
 }
+
+/** What a step's request needs to be made or joined (`createRequest`, `joinRequest`). */
+export type CreatePorts = Pick<
+  Ports,
+  'ledger' | 'github' | 'now' | 'metrics' | 'log' | 'effects' | 'requireJobId' | 'sealKey'
+>;

@@ -2,7 +2,7 @@ import { chatEffects, checkRunEffect, noticeEffect } from '../domain/effects.ts'
 import type { StoredRequest } from '../domain/request.ts';
 import { asVotes, recordedMembership } from '../domain/vote.ts';
 import { AppError } from '../errors.ts';
-import { judge } from './judge.ts';
+import { decideUnderPolicies } from './decide-under-policies.ts';
 import type { Ports } from './ports.ts';
 
 type RemindPorts = Pick<Ports, 'ledger' | 'github' | 'now' | 'log'>;
@@ -72,9 +72,9 @@ async function escalateDue(p: RemindPorts, peek: StoredRequest): Promise<void> {
     const fresh = due(r);
     if (r.status !== 'pending' || !r.notice || fresh.length === 0) return;
     const votes = await ledger.votes(r.id);
-    const judged = await judge(p, r, asVotes(votes), recordedMembership(votes));
-    if (judged.decision.outcome === 'pending') r.decision = judged.decision;
-    r.terms = judged.terms;
+    const decided = await decideUnderPolicies(p, r, asVotes(votes), recordedMembership(votes));
+    if (decided.decision.outcome === 'pending') r.decision = decided.decision;
+    r.terms = decided.terms;
     const after = Math.max(...fresh.map((e) => e.after_seconds));
     r.notice.escalatedAfter = after;
     const users = [...new Set(fresh.flatMap((e) => e.users))];

@@ -22,8 +22,8 @@ export class StepWaits {
   readonly waiters: Waiters;
   /** Reads shared by the steps one notification woke (`#readAfter`). */
   readonly #reads = new Map<string, { notification: number; read: Promise<StoredRequest | undefined> }>();
-  /** Steps whose token another step's lock section minted with its own, not yet answered. */
-  readonly #handed = new Map<string, Map<string, StepRef>>();
+  /** Steps whose token another step's lock section minted ahead, with its own; not yet answered. */
+  readonly #mintedAhead = new Map<string, Map<string, StepRef>>();
 
   constructor(p: WaitPorts, waiters: Waiters) {
     this.#p = p;
@@ -31,14 +31,14 @@ export class StepWaits {
     // A request saved (here or elsewhere): answers read before it are not handed out, and its
     // steps waiting here read it again.
     p.ledger.onSaved((id) => {
-      this.#handed.delete(id);
+      this.#mintedAhead.delete(id);
       waiters.notify(id);
     });
   }
 
   /** News of saves elsewhere may have been lost: every step waiting here reads its request again. */
   changedEverywhere(): void {
-    this.#handed.clear();
+    this.#mintedAhead.clear();
     this.waiters.notifyAll();
   }
 
@@ -106,10 +106,10 @@ export class StepWaits {
     const { request: r, leg } = ref;
     if (r.status !== 'approved' || !r.decision.token || leg.token || leg.endedAt !== null) return ref;
     return this.#p.ledger.locked(r.id, async () => {
-      const handed = this.#handed.get(r.id)?.get(leg.secretHash);
-      if (handed) {
-        this.#handed.get(r.id)!.delete(leg.secretHash);
-        return handed;
+      const ahead = this.#mintedAhead.get(r.id)?.get(leg.secretHash);
+      if (ahead) {
+        this.#mintedAhead.get(r.id)!.delete(leg.secretHash);
+        return ahead;
       }
       const fresh = await this.#p.ledger.read(r.id);
       const mine = fresh.legs.find((l) => l.secretHash === leg.secretHash)!;
@@ -120,7 +120,10 @@ export class StepWaits {
       await grantLegs(this.#p, fresh, mine, others);
       const withTokens = others.filter((l) => l.token);
       if (withTokens.length > 0)
-        this.#handed.set(r.id, new Map(withTokens.map((l) => [l.secretHash, { request: fresh, leg: l }])));
+        this.#mintedAhead.set(
+          r.id,
+          new Map(withTokens.map((l) => [l.secretHash, { request: fresh, leg: l }])),
+        );
       return { request: fresh, leg: mine };
     });
   }

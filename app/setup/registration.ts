@@ -202,17 +202,16 @@ export async function startRegistration(o: RegistrationOptions): Promise<Registr
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET') return false;
-    if (url.pathname === '/' || url.pathname === '/setup') return (page(req, res, url.searchParams), true);
-    if (url.pathname === '/setup/callback') return (await callback(res, url.searchParams), true);
-    if (url.pathname === '/assets/app.css') {
+    if (url.pathname === '/' || url.pathname === '/setup') page(req, res, url.searchParams);
+    else if (url.pathname === '/setup/callback') await callback(res, url.searchParams);
+    else if (url.pathname === '/assets/app.css') {
       res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-store' });
-      return (res.end(STYLESHEET), true);
-    }
-    if (url.pathname === '/healthz') {
+      res.end(STYLESHEET);
+    } else if (url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return (res.end(JSON.stringify({ status: 'registering' })), true);
-    }
-    return false;
+      res.end(JSON.stringify({ status: 'registering' }));
+    } else return false;
+    return true;
   };
 
   const server = await listen({

@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { isConnectionError, reachable, unreachable, type StoreLog } from './pg-errors.ts';
+import type pg from 'pg';
+import type { StoreLog } from './pg-errors.ts';
 import { PgListener } from './pg-listener.ts';
 import { migrate } from './pg-migrations.ts';
 import type { NewAuditEvent } from '../audit/append.ts';
@@ -7,9 +7,11 @@ import { extendChain } from './pg-audit.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import { PgJournal } from './pg-journal.ts';
 import { PgOutbox } from './pg-outbox.ts';
+import { PgPools } from './pg-pools.ts';
+import { PgReads, requestFromPgRow } from './pg-reads.ts';
 import type { EffectDue } from '../domain/effects.ts';
 import { PgWebRecords } from './pg-web.ts';
-import { auditFromRow, requestColumns, requestFromBody, requestSql, voteFromRow } from './rows.ts';
+import { requestColumns, requestSql } from './rows.ts';
 import type { AuditEvent } from '../audit/event.ts';
 import type { RequestAudit, Store, StoreOptions } from './types.ts';
 import type { StoredRequest } from '../domain/request.ts';
@@ -17,43 +19,28 @@ import type { StoredVote } from '../domain/vote.ts';
 
 /** Channel on which every instance hears that a request changed (LISTEN/NOTIFY). */
 const CHANNEL = 'jit_request_changed';
-/**
- * Requests are locked with the two-key form `(REQUEST_LOCKS, hashtext(id))`, a key space apart
- * from the one-key locks above. Two ids that hash alike only wait for each other.
- */
-const REQUEST_LOCKS = 7_400;
-/** Connections that hold request locks: as many requests as one instance works on at once. */
-const LOCK_CONNECTIONS = 32;
-/** A connection attempt that neither connects nor fails (a dropped route) gives up after this. */
-const CONNECT_TIMEOUT_MS = 5_000;
 
 const REQUEST_SQL = requestSql((i) => `$${i}`);
 
-type Row = Record<string, unknown>;
-const toRequest = (row: Row | undefined): StoredRequest | undefined =>
-  row ? requestFromBody(row.body as Record<string, unknown>, Number(row.version)) : undefined;
-
-/** PostgreSQL, for several app instances on one database. Chosen when DATABASE_URL is set. */
-/** How long `close` waits for connections still in use. */
-const CLOSE_WAIT_MS = 2_000;
-
-export class PgStore implements Store {
-  readonly #pool: pg.Pool;
-  /** Apart from `#pool`: a lock holder's own store calls must never wait for a lock connection. */
-  readonly #locks: pg.Pool;
+/**
+ * PostgreSQL, for several app instances on one database. Chosen when DATABASE_URL is set. Its
+ * reads are `PgReads`; here are the writes (each with its audit events and effects, in one
+ * transaction), the locks and the news of other instances' saves.
+ */
+export class PgStore extends PgReads implements Store {
+  readonly #pools: PgPools;
   /** The LISTEN connection (re-made when it drops, started by the first subscriber), and who hears it. */
   readonly #listener: PgListener;
   #listening: Promise<void> | undefined;
   readonly #listeners: { listener: (requestId: string) => void; onGap?: (() => void) | undefined }[] = [];
-  readonly #log: StoreLog;
   readonly #keys: KeyRing | undefined;
   readonly journal: PgJournal;
   readonly outbox = new PgOutbox({
-    query: (text, values) => this.#query(text, values),
+    query: (text, values) => this.query(text, values),
     tx: (work) => this.#tx(work),
   });
   readonly #now: () => number;
-  readonly web = new PgWebRecords((text, values) => this.#query(text, values));
+  readonly web = new PgWebRecords((text, values) => this.query(text, values));
 
   private constructor(
     url: string,
@@ -62,11 +49,11 @@ export class PgStore implements Store {
     keys: KeyRing | undefined,
     now: () => number,
   ) {
+    super();
     this.#now = now;
-    this.#log = log;
     this.#keys = keys;
     this.journal = new PgJournal({
-      query: (text, values) => this.#query(text, values),
+      query: (text, values) => this.query(text, values),
       tx: (work) => this.#tx(work),
       append: async (c, e) => void (await this.#extendChain(c, e, e.at)),
       effects: async (c, effects) => void (await this.outbox.writeIn(c, effects, this.#now())),
@@ -79,49 +66,20 @@ export class PgStore implements Store {
       onNotify: (id) => this.#listeners.forEach((l) => l.listener(id)),
       onGap: () => this.#listeners.forEach((l) => l.onGap?.()),
     });
-    const common = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true };
-    this.#pool = new pg.Pool({
-      ...common,
-      max: 10,
-      options: `-c search_path=${schema}`,
-      application_name: `jit-approvals ${schema}`,
-    });
-    this.#locks = new pg.Pool({
-      ...common,
-      max: LOCK_CONNECTIONS,
-      application_name: `jit-approvals locks ${schema}`,
-    });
-    // An idle connection that drops (a restart, a cut, pg_terminate_backend) is only logged: the
-    // pool opens a new one when it is next needed. A lock connection's locks went with it.
-    this.#pool.on('error', (err) => this.#lost(err));
-    this.#locks.on('error', (err) => this.#lost(err));
+    this.#pools = new PgPools(url, schema, log);
   }
 
-  #lost(err: Error): void {
-    this.#log.warn({ err: err.message }, 'PostgreSQL connection lost; a new one is opened when needed');
+  protected query(text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    return this.#pools.query(text, values);
   }
 
-  /**
-   * Logs the errors of a checked-out connection while `work` uses it: pg-pool listens only to
-   * idle ones, and an `error` event nobody hears would end the process.
-   */
-  async #using<T>(c: pg.PoolClient, work: () => Promise<T>): Promise<T> {
-    const onError = (err: Error): void => this.#lost(err);
-    c.on('error', onError);
-    try {
-      return await work();
-    } finally {
-      c.off('error', onError);
-    }
-  }
-
-  #query(text: string, values?: unknown[]): Promise<pg.QueryResult> {
-    return reachable(this.#pool.query(text, values));
+  #tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#pools.tx(work);
   }
 
   async reserveWrite(installationId: number, intervalMs: number, toleranceMs: number): Promise<number> {
     // The database's clock, not each instance's: one schedule whatever the instances' clocks say.
-    const { rows } = await this.#query(
+    const { rows } = await this.query(
       `WITH clock AS (SELECT extract(epoch FROM clock_timestamp()) * 1000 AS now)
        INSERT INTO write_pacing AS w (installation_id, next_at)
          SELECT $1::bigint, now + $2::float8 FROM clock
@@ -134,21 +92,8 @@ export class PgStore implements Store {
     return Math.max(0, next - intervalMs - toleranceMs - Number(now));
   }
 
-  async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const c = await reachable(this.#locks.connect());
-    let broken: Error | undefined;
-    try {
-      return await this.#using(c, async () => {
-        await reachable(c.query('SELECT pg_advisory_lock($1, hashtext($2))', [REQUEST_LOCKS, id]));
-        return await work();
-      });
-    } finally {
-      await c
-        .query('SELECT pg_advisory_unlock($1, hashtext($2))', [REQUEST_LOCKS, id])
-        .catch((err: Error) => (broken = err));
-      // A connection whose unlock failed may still hold the lock: close it, which releases it.
-      c.release(broken);
-    }
+  exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+    return this.#pools.exclusive(id, work);
   }
 
   /**
@@ -177,25 +122,6 @@ export class PgStore implements Store {
     return store;
   }
 
-  async #tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await reachable(this.#pool.connect());
-    let broken: Error | undefined;
-    try {
-      return await this.#using(c, async () => {
-        await c.query('BEGIN');
-        const result = await work(c);
-        await c.query('COMMIT');
-        return result;
-      });
-    } catch (err) {
-      if (isConnectionError(err)) broken = err as Error;
-      else await c.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw unreachable(err);
-    } finally {
-      c.release(broken); // a broken connection is closed, not handed out again
-    }
-  }
-
   async createRequest(
     r: StoredRequest,
     effects: readonly EffectDue[] = [],
@@ -205,7 +131,7 @@ export class PgStore implements Store {
     const insert = `${REQUEST_SQL.insert} ON CONFLICT (key) DO NOTHING`;
     const inserted =
       effects.length === 0 && audit.length === 0
-        ? await this.#query(insert, values)
+        ? await this.query(insert, values)
         : await this.#tx(async (c) => {
             const res = await c.query(insert, values);
             if (res.rowCount !== 1) return res;
@@ -214,18 +140,8 @@ export class PgStore implements Store {
             return res;
           });
     if (inserted.rowCount === 1) return { request: { ...r, version: 1 }, created: true };
-    const existing = await this.#query('SELECT * FROM requests WHERE key = $1', [r.key]);
-    return { request: toRequest(existing.rows[0])!, created: false };
-  }
-
-  async getRequest(id: string): Promise<StoredRequest | undefined> {
-    return toRequest((await this.#query('SELECT * FROM requests WHERE id = $1', [id])).rows[0]);
-  }
-
-  async findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined> {
-    return toRequest(
-      (await this.#query('SELECT * FROM requests WHERE check_run_id = $1', [checkRunId])).rows[0],
-    );
+    const existing = await this.query('SELECT * FROM requests WHERE key = $1', [r.key]);
+    return { request: requestFromPgRow(existing.rows[0])!, created: false };
   }
 
   async saveRequest(
@@ -236,7 +152,7 @@ export class PgStore implements Store {
     if (audit.length === 0 && effects.length === 0) {
       // One statement (so one transaction, one round trip): the update and its notification.
       const values = [...requestColumns(r), r.id, r.version];
-      const res = await this.#query(
+      const res = await this.query(
         `WITH saved AS (${REQUEST_SQL.update} RETURNING id) SELECT pg_notify($${values.length + 1}, id) FROM saved`,
         [...values, CHANNEL],
       );
@@ -287,53 +203,6 @@ export class PgStore implements Store {
     });
   }
 
-  async votes(requestId: string): Promise<StoredVote[]> {
-    const { rows } = await this.#query('SELECT * FROM votes WHERE request_id = $1 ORDER BY seq', [requestId]);
-    return rows.map(voteFromRow);
-  }
-
-  async pendingRequests(dueBy?: number): Promise<StoredRequest[]> {
-    const { rows } =
-      dueBy === undefined
-        ? await this.#query("SELECT * FROM requests WHERE status = 'pending'")
-        : await this.#query("SELECT * FROM requests WHERE status = 'pending' AND expires_at <= $1", [dueBy]);
-    return rows.map((r: Row) => toRequest(r)!);
-  }
-
-  async countPending(): Promise<number> {
-    return Number(
-      (await this.#query("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'")).rows[0].n,
-    );
-  }
-
-  async unrevokedTokens(dueBy?: number): Promise<StoredRequest[]> {
-    const { rows } =
-      dueBy === undefined
-        ? await this.#query('SELECT * FROM requests WHERE token_unrevoked')
-        : await this.#query('SELECT * FROM requests WHERE token_unrevoked AND revoke_at <= $1', [dueBy]);
-    return rows.map((r: Row) => toRequest(r)!);
-  }
-
-  async requestsOnThread(repositoryId: string, thread: string, limit: number): Promise<StoredRequest[]> {
-    // Two indexed lookups (requests_thread, requests_issue_thread), pending requests first.
-    const { rows } = await this.#query(
-      `SELECT * FROM requests WHERE id IN (
-         SELECT id FROM requests WHERE repository_id = $1 AND thread = $2
-         UNION SELECT id FROM requests WHERE repository_id = $1 AND issue_thread = $2)
-       ORDER BY status = 'pending' DESC, expires_at DESC LIMIT $3`,
-      [repositoryId, thread, limit],
-    );
-    return rows.map((r: Row) => toRequest(r)!);
-  }
-
-  async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
-    const { rows } = await this.#query(
-      'SELECT * FROM requests WHERE repository_id = $1 AND run_id = $2 AND run_attempt = $3',
-      [repositoryId, runId, runAttempt],
-    );
-    return rows.map((r: Row) => toRequest(r)!);
-  }
-
   async appendAudit(
     type: string,
     requestId: string | null,
@@ -352,32 +221,6 @@ export class PgStore implements Store {
     return extendChain(c, this.#keys, next, at);
   }
 
-  async auditEvents(): Promise<AuditEvent[]> {
-    const { rows } = await this.#query('SELECT * FROM audit ORDER BY seq');
-    return rows.map(auditFromRow);
-  }
-
-  async auditOf(requestId: string): Promise<AuditEvent[]> {
-    const { rows } = await this.#query('SELECT * FROM audit WHERE request_id = $1 ORDER BY seq', [requestId]);
-    return rows.map(auditFromRow);
-  }
-
-  async decidedRequests(limit: number): Promise<StoredRequest[]> {
-    const { rows } = await this.#query(
-      'SELECT * FROM requests WHERE decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT $1',
-      [limit],
-    );
-    return rows.map((r) => toRequest(r)!);
-  }
-
-  async lastAuditEvent(requestId: string): Promise<AuditEvent | undefined> {
-    const { rows } = await this.#query(
-      'SELECT * FROM audit WHERE request_id = $1 ORDER BY seq DESC LIMIT 1',
-      [requestId],
-    );
-    return rows[0] && auditFromRow(rows[0] as Row);
-  }
-
   /**
    * Calls `listener` with the id of every request any instance saves. The LISTEN connection is
    * re-made when it drops (a database restart or failover), with `onGap` called once it is back:
@@ -390,19 +233,11 @@ export class PgStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.#query('SELECT 1');
+    await this.query('SELECT 1');
   }
 
-  /**
-   * Closes the connections. A connection still held by work that never ends (a call that hangs
-   * under a request's lock) is not waited for past `CLOSE_WAIT_MS`: the process is going anyway,
-   * and the server drops its session locks with the connection.
-   */
   async close(): Promise<void> {
     await this.#listener.close();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
-    await Promise.race([Promise.all([this.#locks.end(), this.#pool.end()]), late]);
-    clearTimeout(timer);
+    await this.#pools.end();
   }
 }

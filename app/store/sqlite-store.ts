@@ -3,20 +3,14 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { checkWritable, lockDataDir } from './data-dir.ts';
 import { FileIdentity, replacedError } from './file-identity.ts';
 import { PRAGMAS, restoreRemovedFile } from './sqlite-recovery.ts';
-import { planAppend, type NewAuditEvent } from '../audit/append.ts';
+import type { NewAuditEvent } from '../audit/append.ts';
 import type { KeyRing } from '../crypto/keys.ts';
-import {
-  auditFromRow,
-  auditValues,
-  headFromRow,
-  requestColumns,
-  requestFromBody,
-  requestSql,
-  voteFromRow,
-} from './rows.ts';
+import { requestColumns, requestSql } from './rows.ts';
+import { extendChain } from './sqlite-audit.ts';
 import { MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
+import { SqliteReads, requestFromSqliteRow } from './sqlite-reads.ts';
 import type { EffectDue } from '../domain/effects.ts';
 import { SqliteWebRecords } from './sqlite-web.ts';
 import type { AuditEvent } from '../audit/event.ts';
@@ -27,22 +21,13 @@ import type { StoredVote } from '../domain/vote.ts';
 const REQUEST_SQL = requestSql(() => '?');
 
 type Row = Record<string, unknown>;
-const toRequest = (row: Row | undefined): StoredRequest | undefined =>
-  row
-    ? requestFromBody(JSON.parse(String(row.body)) as Record<string, unknown>, Number(row.version))
-    : undefined;
 
 /**
  * The embedded store: one SQLite file in DATA_DIR, WAL mode, nothing to install. One process
- * owns DATA_DIR (a lock file); `readOnly` opens it beside that owner, for reading (the CLI).
+ * owns DATA_DIR (a lock file); `readOnly` opens it beside that owner, for reading (the CLI). Its
+ * reads are `SqliteReads`; here are the file, its guard and the writes.
  */
-/** The requests of a thread (indexes requests_thread, requests_issue_thread): pending ones first. */
-const THREAD_SQL = `SELECT * FROM requests WHERE id IN (
-    SELECT id FROM requests WHERE repository_id = ? AND thread = ?
-    UNION SELECT id FROM requests WHERE repository_id = ? AND issue_thread = ?)
-  ORDER BY status = 'pending' DESC, expires_at DESC LIMIT ?`;
-
-export class SqliteStore implements Store {
+export class SqliteStore extends SqliteReads implements Store {
   #db: DatabaseSync;
   #lock: DatabaseSync | undefined;
   #files: FileIdentity | undefined;
@@ -51,24 +36,25 @@ export class SqliteStore implements Store {
   readonly #keys: KeyRing | undefined;
   readonly journal: SqliteJournal;
   readonly outbox = new SqliteOutbox({
-    sql: (text) => this.#sql(text),
+    sql: (text) => this.sql(text),
     transaction: (fn) => this.#transaction(fn),
   });
   readonly #now: () => number;
-  readonly web = new SqliteWebRecords((text) => this.#sql(text));
+  readonly web = new SqliteWebRecords((text) => this.sql(text));
 
   /**
    * With `options.auditKeys` the store may append to the audit chain (and seals or checks it now);
    * with `options.readOnly` it only reads, beside the running app that owns DATA_DIR.
    */
   constructor(dataDir: string, options: StoreOptions = {}) {
+    super();
     const file = join(dataDir, 'jit-approvals.sqlite');
     this.#dataDir = dataDir;
     this.#log = options.log;
     this.#keys = options.auditKeys;
     this.#now = options.now ?? Date.now;
     this.journal = new SqliteJournal({
-      sql: (text) => this.#sql(text),
+      sql: (text) => this.sql(text),
       transaction: (fn) => this.#transaction(fn),
       append: (e) => void this.#extendChain(e, e.at),
       effects: (effects) => void this.outbox.writeIn(effects, this.#now()),
@@ -110,7 +96,7 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, StatementSync>();
 
   /** A prepared statement, prepared once per text (preparing costs more than most queries). */
-  #sql(text: string): StatementSync {
+  protected sql(text: string): StatementSync {
     let statement = this.#statements.get(text);
     if (!statement) this.#statements.set(text, (statement = this.#db.prepare(text)));
     return statement;
@@ -170,25 +156,15 @@ export class SqliteStore implements Store {
     audit: readonly RequestAudit[] = [],
   ): Promise<{ request: StoredRequest; created: boolean }> {
     return this.#transaction(() => {
-      const existing = toRequest(
-        this.#sql('SELECT * FROM requests WHERE key = ?').get(r.key) as Row | undefined,
+      const existing = requestFromSqliteRow(
+        this.sql('SELECT * FROM requests WHERE key = ?').get(r.key) as Row | undefined,
       );
       if (existing) return { request: existing, created: false };
-      this.#sql(REQUEST_SQL.insert).run(...(this.#columns(r) as never[]), r.id, r.key);
+      this.sql(REQUEST_SQL.insert).run(...(this.#columns(r) as never[]), r.id, r.key);
       for (const e of audit) this.#extendChain({ ...e, requestId: r.id }, e.at);
       this.outbox.writeIn(effects, this.#now());
       return { request: { ...r, version: 1 }, created: true };
     });
-  }
-
-  async getRequest(id: string): Promise<StoredRequest | undefined> {
-    return toRequest(this.#sql('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined);
-  }
-
-  async findByCheckRun(checkRunId: number): Promise<StoredRequest | undefined> {
-    return toRequest(
-      this.#sql('SELECT * FROM requests WHERE check_run_id = ?').get(checkRunId) as Row | undefined,
-    );
   }
 
   async saveRequest(
@@ -197,7 +173,7 @@ export class SqliteStore implements Store {
     effects: readonly EffectDue[] = [],
   ): Promise<boolean> {
     const saved = this.#transaction(() => {
-      const result = this.#sql(REQUEST_SQL.update).run(...(this.#columns(r) as never[]), r.id, r.version);
+      const result = this.sql(REQUEST_SQL.update).run(...(this.#columns(r) as never[]), r.id, r.version);
       if (result.changes !== 1) return false;
       for (const e of audit) this.#extendChain({ ...e, requestId: r.id }, e.at);
       this.outbox.writeIn(effects, this.#now());
@@ -211,10 +187,10 @@ export class SqliteStore implements Store {
     return this.#transaction(() => {
       if (
         v.delivery &&
-        this.#sql('SELECT 1 FROM votes WHERE request_id = ? AND delivery = ?').get(v.requestId, v.delivery)
+        this.sql('SELECT 1 FROM votes WHERE request_id = ? AND delivery = ?').get(v.requestId, v.delivery)
       )
         return false;
-      const written = this.#sql(
+      const written = this.sql(
         `INSERT INTO votes (request_id, voter_id, voter_login, decision, at, teams, delivery, comment, seq)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE request_id = ?))
            ON CONFLICT (request_id, voter_id) DO UPDATE SET decision = excluded.decision, at = excluded.at,
@@ -237,45 +213,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  async votes(requestId: string): Promise<StoredVote[]> {
-    const rows = this.#sql('SELECT * FROM votes WHERE request_id = ? ORDER BY seq').all(requestId) as Row[];
-    return rows.map(voteFromRow);
-  }
-
-  async pendingRequests(dueBy?: number): Promise<StoredRequest[]> {
-    const rows = (
-      dueBy === undefined
-        ? this.#sql("SELECT * FROM requests WHERE status = 'pending'").all()
-        : this.#sql("SELECT * FROM requests WHERE status = 'pending' AND expires_at <= ?").all(dueBy)
-    ) as Row[];
-    return rows.map((r) => toRequest(r)!);
-  }
-
-  async countPending(): Promise<number> {
-    return Number((this.#sql("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'").get() as Row).n);
-  }
-
-  async unrevokedTokens(dueBy?: number): Promise<StoredRequest[]> {
-    const rows = (
-      dueBy === undefined
-        ? this.#sql('SELECT * FROM requests WHERE token_unrevoked = 1').all()
-        : this.#sql('SELECT * FROM requests WHERE token_unrevoked = 1 AND revoke_at <= ?').all(dueBy)
-    ) as Row[];
-    return rows.map((r) => toRequest(r)!);
-  }
-
-  async requestsOnThread(repositoryId: string, thread: string, limit: number): Promise<StoredRequest[]> {
-    const rows = this.#sql(THREAD_SQL).all(repositoryId, thread, repositoryId, thread, limit) as Row[];
-    return rows.map((r) => toRequest(r)!);
-  }
-
-  async requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]> {
-    const rows = this.#sql(
-      'SELECT * FROM requests WHERE repository_id = ? AND run_id = ? AND run_attempt = ?',
-    ).all(repositoryId, runId, runAttempt) as Row[];
-    return rows.map((r) => toRequest(r)!);
-  }
-
   async appendAudit(
     type: string,
     requestId: string | null,
@@ -287,64 +224,12 @@ export class SqliteStore implements Store {
 
   /** In a transaction: appends `next` (and what the chain's state calls for) and moves the head. */
   #extendChain(next: NewAuditEvent | undefined, at: number): AuditEvent | undefined {
-    if (!this.#keys)
-      throw new Error(
-        'this store was opened without the audit key: it can read the audit log, not append to it',
-      );
-    const last = this.#sql('SELECT seq, hash, key_id FROM audit ORDER BY seq DESC LIMIT 1').get() as
-      Row | undefined;
-    const plan = planAppend(
-      {
-        head: headFromRow(this.#sql('SELECT * FROM audit_head WHERE id = 1').get() as Row | undefined),
-        last: last && {
-          seq: Number(last.seq),
-          hash: String(last.hash),
-          keyId: (last.key_id as string | null) ?? null,
-        },
-      },
-      this.#keys,
-      next,
-      at,
-    );
-    for (const e of plan.events)
-      this.#sql(
-        'INSERT INTO audit (seq, at, type, request_id, data, prev_hash, hash, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(...(auditValues(e) as never[]));
-    if (plan.head)
-      this.#sql(
-        `INSERT INTO audit_head (id, seq, hash, key_id, mac) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, key_id = excluded.key_id, mac = excluded.mac`,
-      ).run(plan.head.seq, plan.head.hash, plan.head.keyId, plan.head.mac);
-    return plan.events.at(-1);
-  }
-
-  async auditOf(requestId: string): Promise<AuditEvent[]> {
-    return (this.#sql('SELECT * FROM audit WHERE request_id = ? ORDER BY seq').all(requestId) as Row[]).map(
-      auditFromRow,
-    );
-  }
-
-  async decidedRequests(limit: number): Promise<StoredRequest[]> {
-    const rows = this.#sql(
-      'SELECT * FROM requests WHERE decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT ?',
-    ).all(limit) as Row[];
-    return rows.map((r) => toRequest(r)!);
-  }
-
-  async lastAuditEvent(requestId: string): Promise<AuditEvent | undefined> {
-    const row = this.#sql('SELECT * FROM audit WHERE request_id = ? ORDER BY seq DESC LIMIT 1').get(
-      requestId,
-    );
-    return row && auditFromRow(row as Row);
-  }
-
-  async auditEvents(): Promise<AuditEvent[]> {
-    return (this.#sql('SELECT * FROM audit ORDER BY seq').all() as Row[]).map(auditFromRow);
+    return extendChain((text) => this.sql(text), this.#keys, next, at);
   }
 
   async ping(): Promise<void> {
     this.#guard();
-    this.#sql('SELECT 1').get();
+    this.sql('SELECT 1').get();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { sha256 } from '../crypto/hash.ts';
 import type { Store } from '../store/types.ts';
 import { cookie, readCookies } from './cookies.ts';
 import type { GitHubUser } from './github-user.ts';
@@ -12,7 +13,6 @@ export interface Session {
   expiresAt: number;
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 export const randomToken = (): string => randomBytes(32).toString('base64url');
 
 /**

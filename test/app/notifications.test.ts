@@ -134,15 +134,15 @@ describe('chat targets', () => {
   it('Slack, Teams and signed JSON receive well-formed messages; a failing target does not delay the decision', async () => {
     await idle(); // what earlier tests sent is delivered or given up
     received.length = 0;
-    const counted = async (labels: string): Promise<number> =>
+    const notificationCount = async (labels: string): Promise<number> =>
       Number(
         new RegExp(`^jit_notifications_total\\{${labels}\\} (\\d+)$`, 'm').exec(
           await h.runtime.metrics.render(),
         )?.[1] ?? 0,
       );
     const before = {
-      failed: await counted('target="broken",outcome="failed"'),
-      slack: await counted('target="sre-slack",outcome="delivered"'),
+      failed: await notificationCount('target="broken",outcome="failed"'),
+      slack: await notificationCount('target="sre-slack",outcome="delivered"'),
     };
     const step = await h.step({ runId: ++run });
     const { body } = await h.request(step);
@@ -180,8 +180,10 @@ describe('chat targets', () => {
     const broken = received.filter((r) => r.path === '/broken').map((r) => JSON.parse(r.body).event);
     expect(broken.filter((e) => e === 'request.ended')).toHaveLength(4);
     expect(broken.filter((e) => e === 'request.pending').length).toBeGreaterThanOrEqual(1);
-    expect((await counted('target="broken",outcome="failed"')) - before.failed).toBeGreaterThanOrEqual(1);
-    expect((await counted('target="sre-slack",outcome="delivered"')) - before.slack).toBe(2);
+    expect(
+      (await notificationCount('target="broken",outcome="failed"')) - before.failed,
+    ).toBeGreaterThanOrEqual(1);
+    expect((await notificationCount('target="sre-slack",outcome="delivered"')) - before.slack).toBe(2);
   });
 });
 

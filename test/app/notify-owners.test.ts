@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 const idle = () => h.runtime.service.drain(['chat']);
-const counted = async (target: string, outcome: string): Promise<number> =>
+const notificationCount = async (target: string, outcome: string): Promise<number> =>
   Number(
     new RegExp(`^jit_notifications_total\\{target="${target}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(
       await h.runtime.metrics.render(),
@@ -65,8 +65,8 @@ describe('chat targets and their owners', () => {
     expect(res.body.status).toBe('pending');
     await idle();
     expect(received).toEqual(['/evil-chat']);
-    expect(await counted('acme-chat', 'refused')).toBe(1);
-    expect(await counted('acme-by-id', 'refused')).toBe(1);
+    expect(await notificationCount('acme-chat', 'refused')).toBe(1);
+    expect(await notificationCount('acme-by-id', 'refused')).toBe(1);
     expect(h.logs.join('')).toContain('a policy names a notification target that its owner evil may not use');
   });
 

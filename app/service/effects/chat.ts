@@ -1,6 +1,6 @@
 import { ownerOf } from '../../domain/claims.ts';
 import type { Effect } from '../../domain/effects.ts';
-import type { ChatEvent } from '../../notify/render-chat.ts';
+import { chatMessage, type ChatEvent } from '../../notify/render-chat.ts';
 import type { Ports } from '../ports.ts';
 import { noticeFor } from './notice.ts';
 
@@ -14,11 +14,15 @@ export async function doChat(p: Pick<Ports, 'ledger' | 'links' | 'chat'>, e: Eff
   const r = await p.ledger.read(e.requestId!);
   const event = e.data.event as ChatEvent;
   if (event !== 'ended' && r.status !== 'pending') return;
+  const notice = await noticeFor(p, r);
   await p.chat.deliver(
     String(e.data.target),
     ownerOf(r.claims),
-    await noticeFor(p, r),
-    event,
+    {
+      requestId: notice.id,
+      event,
+      render: (format, sentAt) => chatMessage(notice, event, format, sentAt),
+    },
     String(e.data.delivery),
   );
 }

@@ -1,6 +1,6 @@
 import { repoOf } from '../../domain/claims.ts';
 import type { Effect } from '../../domain/effects.ts';
-import { commentBody, mention } from '../../notify/render-github.ts';
+import { approverMention, commentBody } from '../../notify/render-github.ts';
 import type { Ports } from '../ports.ts';
 import { noticeFor } from './notice.ts';
 
@@ -23,7 +23,9 @@ export async function doFollowUp(p: Pick<Ports, 'ledger' | 'links' | 'github'>, 
       : plan.thread;
   const [owner, repo] = repoOf(r.claims);
   const notice = await noticeFor(p, r);
-  const who = [...((e.data.users as string[]) ?? []), ...((e.data.teams as string[]) ?? [])].map(mention);
+  const who = [...((e.data.users as string[]) ?? []), ...((e.data.teams as string[]) ?? [])].map(
+    approverMention,
+  );
   const head =
     e.data.what === 'escalation'
       ? `**Escalated**: ${who.join(' ')} may now decide too.`

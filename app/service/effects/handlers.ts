@@ -8,7 +8,7 @@ import { doGateAnswer } from './gate-answer.ts';
 import { doNotice } from './notice.ts';
 import { doReviewIssue } from './review-issue.ts';
 import { doRevoke } from './revoke.ts';
-import type { EffectHandler } from './worker.ts';
+import type { EffectHandler } from './attempt.ts';
 
 /** Each kind of effect and what does it (each handler takes only the ports it uses). */
 export function effectHandlers(p: Ports): Record<EffectKind, EffectHandler> {

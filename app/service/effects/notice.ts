@@ -1,6 +1,7 @@
 import { repoOf } from '../../domain/claims.ts';
 import type { Effect } from '../../domain/effects.ts';
 import type { StoredRequest } from '../../domain/request.ts';
+import { failureStatusOf } from '../../github/errors.ts';
 import { noticeOf, type Notice } from '../../notify/notice.ts';
 import { commentBody, issueTitle, marker } from '../../notify/render-github.ts';
 import type { Ports } from '../ports.ts';
@@ -11,10 +12,6 @@ type NoticePorts = Pick<Ports, 'ledger' | 'links' | 'github' | 'log' | 'now'>;
 export async function noticeFor(p: Pick<Ports, 'ledger' | 'links'>, r: StoredRequest): Promise<Notice> {
   return noticeOf(r, await p.ledger.votes(r.id), p.links.serverUrl, p.links.pageUrl);
 }
-
-/** The HTTP status of a GitHub failure (kept as the cause of the app's error). */
-const statusOf = (err: unknown): number | undefined =>
-  ((err as { cause?: { status?: number } }).cause ?? (err as { status?: number })).status;
 
 /**
  * Effect `notice`: posts the comment that tells approvers a request waits (or opens its issue),
@@ -66,7 +63,7 @@ export async function doNotice(p: NoticePorts, e: Effect): Promise<void> {
       posted = await p.github.postComment(r.installationId, owner, repo, plan.thread, commentBody(notice));
     } catch (err) {
       // Commenting on a commit needs contents: write. An app without it tells approvers by an issue.
-      if (plan.thread.kind !== 'commit' || statusOf(err) !== 403) throw err;
+      if (plan.thread.kind !== 'commit' || failureStatusOf(err) !== 403) throw err;
       p.log.warn({ request: r.id }, 'no permission to comment on the commit: opening an issue instead');
       mode = 'issue';
       posted = await openIssue();

@@ -1,12 +1,6 @@
 import { AppError } from '../../errors.ts';
+import { failureStatusOf } from '../../github/errors.ts';
 import { rateLimitOf } from '../../github/octokit-class.ts';
-
-/** An HTTP status carried by an error or its cause (GitHub's answer, kept as the cause). */
-const statusOf = (err: unknown): number | undefined => {
-  const e = err as { status?: unknown; cause?: { status?: unknown } };
-  const status = e.cause?.status ?? e.status;
-  return typeof status === 'number' ? status : undefined;
-};
 
 /**
  * Whether trying an effect again may help: no answer at all, a server error, a rate limit, or a
@@ -17,7 +11,7 @@ export function retriable(err: unknown): boolean {
   const own = (err as { retriable?: unknown }).retriable;
   if (typeof own === 'boolean') return own;
   if (err instanceof AppError && err.code === 'conflict') return true; // another writer: read again
-  const status = statusOf(err);
+  const status = failureStatusOf(err);
   if (status === undefined) return true;
   if (status === 429 || status >= 500) return true;
   return rateLimitOf((err as { cause?: unknown }).cause ?? err) !== undefined;

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Effect, EffectKind } from '../../domain/effects.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Ledger } from '../ledger.ts';
-import { retriable } from './retriable.ts';
-
-/** Does one effect: returns once it happened, throws what stopped it. */
-export type EffectHandler = (e: Effect) => Promise<void>;
+import { attempt, type AttemptDeps, type EffectHandler, type AttemptOutcome } from './attempt.ts';
+import { FinishSignals } from './finish-signals.ts';
+import { WakeTimer } from './wake-timer.ts';
 
 export interface WorkerOptions {
   now: () => number;
@@ -24,17 +22,11 @@ export interface WorkerOptions {
 const BATCH = 64;
 /** A claim lasts this long unless renewed; a worker renews its claims while it works on them. */
 const LEASE_MS = 10_000;
-/** Tries of a GitHub effect before it is given up (backing off to 5 minutes: about 1.5 h). */
-const MAX_TRIES = 20;
 const CHAT_BACKOFF_MS = [500, 2_000, 8_000];
 /** `settle` waits for effects due this soon (a decision's, waiting for its steps: 2 s at most). */
 const SETTLE_HORIZON_MS = 3_000;
 /** Low-lane effects under way at most, per worker. */
 const LOW_AT_ONCE = 4;
-/** Answers to strangers are worth little: three tries. */
-const REPLY_TRIES = 3;
-
-const HELP = 'Effects on GitHub and chat done by the outbox worker, by kind and outcome.';
 
 /**
  * The outbox's worker, the same on every instance: it reads the effects due, claims each for a
@@ -46,32 +38,41 @@ const HELP = 'Effects on GitHub and chat done by the outbox worker, by kind and 
  */
 export class EffectWorker {
   readonly #ledger: Ledger;
-  readonly #handlers: Record<EffectKind, EffectHandler>;
   readonly #o: Required<WorkerOptions>;
+  /** What trying one effect uses (`attempt`). */
+  readonly #attempt: AttemptDeps;
   #running: Promise<void> | undefined;
   #again = false;
-  /** Called when one of a request's effects was done or gave up (settle() waits on it). */
-  readonly #finished = new Map<string, Set<() => void>>();
+  /** Woken when one of a request's effects was done or gave up (settle() waits on it). */
+  readonly #finished = new FinishSignals();
   /** Requests whose effects a runner of this worker (a pass, a settle) is doing now. */
   readonly #busy = new Set<string>();
-  /** Failure handlers by kind (metrics, audit): called once an effect is given up. */
-  readonly #gaveUp: Partial<Record<EffectKind, (e: Effect, err: unknown) => Promise<void>>> = {};
+  readonly #timer = new WakeTimer(
+    () => this.#o.now(),
+    () => this.kick(),
+  );
 
   constructor(ledger: Ledger, handlers: Record<EffectKind, EffectHandler>, options: WorkerOptions) {
     this.#ledger = ledger;
-    this.#handlers = handlers;
     this.#o = {
       leaseMs: LEASE_MS,
       concurrency: 8,
       chatBackoffMs: CHAT_BACKOFF_MS,
       ...options,
     };
+    this.#attempt = {
+      ...this.#o,
+      outbox: ledger.outbox,
+      handlers,
+      gaveUp: {},
+      ended: (requestId) => this.poke(requestId),
+    };
     ledger.onDue(() => this.kick());
   }
 
   /** What to do when an effect of `kind` is given up (beyond the log and the metric). */
   onGiveUp(kind: EffectKind, handler: (e: Effect, err: unknown) => Promise<void>): void {
-    this.#gaveUp[kind] = handler;
+    this.#attempt.gaveUp[kind] = handler;
   }
 
   /** Runs a pass soon; a pass under way runs once more when it ends. */
@@ -111,9 +112,6 @@ export class EffectWorker {
     await this.#wakeAtNextDue();
   }
 
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Infinity;
-
   /**
    * Wakes the worker when the next effect falls due (a retry after its backoff, a decision's
    * effects that waited for its steps, a revocation at its TTL), within a minute: the sweep's
@@ -122,25 +120,12 @@ export class EffectWorker {
   async #wakeAtNextDue(): Promise<void> {
     const next = await this.#ledger.outbox.nextDue().catch(() => null);
     if (next === null) return;
-    const at = Math.min(next, this.#o.now() + 60_000);
-    if (this.#timer && this.#timerAt <= at) return;
-    clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Infinity;
-        this.kick();
-      },
-      Math.max(1, at - this.#o.now()),
-    );
-    this.#timer.unref();
+    this.#timer.wakeAt(Math.min(next, this.#o.now() + 60_000));
   }
 
   /** Stops waking itself (the app stops). */
   stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.stop();
   }
 
   /** Low-lane effects under way (they may wait long for their lane: never in a pass's way). */
@@ -240,89 +225,17 @@ export class EffectWorker {
       if (progressed) continue;
       if (now >= deadline) return;
       const next = Math.min(deadline, ...open.map((e) => (e.dueAt > now ? e.dueAt : now + 50)));
-      await this.#finishedOrLater(requestId, Math.max(1, next - now));
+      await this.#finished.wokenOrAfter(requestId, Math.max(1, next - now));
     }
   }
 
   /** Wakes `settle` for request `requestId` (its effects became due sooner: its steps have tokens). */
   poke(requestId: string): void {
-    for (const wake of this.#finished.get(requestId) ?? []) wake();
+    this.#finished.wake(requestId);
   }
 
-  #finishedOrLater(requestId: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const set = this.#finished.get(requestId) ?? new Set();
-      this.#finished.set(requestId, set);
-      const done = (): void => {
-        clearTimeout(timer);
-        set.delete(done);
-        if (set.size === 0 && this.#finished.get(requestId) === set) this.#finished.delete(requestId);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      set.add(done);
-    });
-  }
-
-  /**
-   * Claims and does one effect: `done`, `failed` (due again later, or given up), or `busy` (another
-   * worker holds it, or it could not be claimed). The claim is renewed while the effect is done.
-   */
-  async #do(e: Effect): Promise<'done' | 'failed' | 'busy'> {
-    const { now, log, metrics, leaseMs } = this.#o;
-    const outbox = this.#ledger.outbox;
-    const token = randomUUID();
-    let claimed: Effect | null;
-    try {
-      claimed = await outbox.claim(e.id, now(), leaseMs, token);
-    } catch (err) {
-      log.warn({ err, effect: e.key }, 'an effect could not be claimed; the next pass tries again');
-      return 'busy';
-    }
-    if (!claimed) return 'busy';
-    const renew = setInterval(
-      () => void outbox.extend(claimed.id, token, now(), leaseMs).catch(() => undefined),
-      leaseMs / 3,
-    );
-    renew.unref();
-    try {
-      await this.#handlers[claimed.kind](claimed);
-      await outbox.done(claimed.id, claimed.generation, now());
-      metrics.count('jit_effects_total', HELP, { kind: claimed.kind, outcome: 'done' });
-      return 'done';
-    } catch (err) {
-      await this.#failed(claimed, err).catch((failure: unknown) =>
-        log.error({ err: failure, effect: claimed.key }, 'recording a failed effect failed'),
-      );
-      return 'failed';
-    } finally {
-      clearInterval(renew);
-      if (claimed.requestId) this.poke(claimed.requestId);
-    }
-  }
-
-  async #failed(e: Effect, err: unknown): Promise<void> {
-    const { now, log, metrics } = this.#o;
-    const outbox = this.#ledger.outbox;
-    const tries =
-      e.kind === 'chat' ? this.#o.chatBackoffMs.length + 1 : e.lane === 'low' ? REPLY_TRIES : MAX_TRIES;
-    const message = err instanceof Error ? err.message : String(err);
-    if (retriable(err) && e.attempts < tries) {
-      const wait =
-        e.kind === 'chat'
-          ? this.#o.chatBackoffMs[e.attempts - 1]!
-          : Math.min(2 ** (e.attempts - 1), 300) * 1000;
-      await outbox.retry(e.id, now() + wait, message);
-      metrics.count('jit_effects_total', HELP, { kind: e.kind, outcome: 'retried' });
-      log.warn(
-        { err, effect: e.key, request: e.requestId, attempts: e.attempts },
-        `${e.kind}: failed; trying again`,
-      );
-      return;
-    }
-    await outbox.fail(e.id, message, now());
-    metrics.count('jit_effects_total', HELP, { kind: e.kind, outcome: 'failed' });
-    log.error({ err, effect: e.key, request: e.requestId, attempts: e.attempts }, `${e.kind}: given up`);
-    await this.#gaveUp[e.kind]?.(e, err);
+  /** Claims and does one effect (`attempt`). */
+  #do(e: Effect): Promise<AttemptOutcome> {
+    return attempt(this.#attempt, e);
   }
 }

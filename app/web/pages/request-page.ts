@@ -6,7 +6,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
 import { asker, layout, responsiveTable, statusBadge, timeLeft, tokenTerms, what, when } from './layout.ts';
 
-export interface RequestView {
+export interface RequestPageData {
   request: StoredRequest;
   votes: StoredVote[];
   timeline: AuditEvent[];
@@ -61,7 +61,7 @@ function legState(r: StoredRequest, l: StoredRequest['legs'][number]): SafeHtml 
   return r.status === 'pending' ? 'waiting' : `no token (${r.status.replace('_', ' ')})`;
 }
 
-function decideForm(v: RequestView, session: Session): SafeHtml {
+function decideForm(v: RequestPageData, session: Session): SafeHtml {
   const r = v.request;
   if (r.status !== 'pending') return html``;
   if (v.cannotDecide !== undefined)
@@ -81,7 +81,7 @@ function decideForm(v: RequestView, session: Session): SafeHtml {
 }
 
 /** A request's page: everything the check run shows, the votes, the legs, the timeline, and the decision. */
-export function requestPage(session: Session, v: RequestView): SafeHtml {
+export function requestPage(session: Session, v: RequestPageData): SafeHtml {
   const r = v.request;
   const c = r.claims;
   const run = `${v.serverUrl}/${c.repository}/actions/runs/${c.run_id}/attempts/${c.run_attempt}`;

@@ -1,5 +1,5 @@
 import { ownerOf, repoOf } from '../domain/claims.ts';
-import { toApprovalRequest, type Judged } from '../domain/request.ts';
+import { toApprovalRequest, type DecisionInput } from '../domain/request.ts';
 import { bindToTerms, type Terms } from '../domain/terms.ts';
 import type { Decision } from '../policy/decision.ts';
 import { evaluate } from '../policy/evaluate.ts';
@@ -9,7 +9,7 @@ import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
 import { failClosed } from './fail-closed.ts';
 import type { Ports } from './ports.ts';
 
-export interface Judgement {
+export interface Decided {
   decision: Decision;
   /** The terms to store: the shown ones, narrowed by today's policies. */
   terms: Terms | null;
@@ -21,12 +21,12 @@ export interface Judgement {
  * request showed when it was first shown (`terms`: a policy change may narrow them, never widen
  * them). Policy files that do not load deny.
  */
-export async function judge(
+export async function decideUnderPolicies(
   p: Pick<Ports, 'github' | 'now'>,
-  r: Judged & { createdAt?: number },
+  r: DecisionInput & { createdAt?: number },
   votes: readonly Vote[],
   membership: Membership,
-): Promise<Judgement> {
+): Promise<Decided> {
   const [owner, repo] = repoOf(r.claims);
   const policies = await p.github.loadPolicies(r.installationId, owner, repo, ownerOf(r.claims).id);
   if (!policies.ok) return { decision: failClosed(policies), terms: r.terms, policies };
