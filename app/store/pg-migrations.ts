@@ -149,6 +149,7 @@ export const MIGRATIONS = [
   `INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
      SELECT 'check_run:' || id, 'check_run', id, NOW_MS, 1, '{}', NOW_MS FROM requests
      WHERE status = 'pending' OR check_run_due_at IS NOT NULL
+       OR (body->'checkRunSync'->>'shown')::bigint < (body->'checkRunSync'->>'wanted')::bigint
      ON CONFLICT (key) DO NOTHING;
    INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
      SELECT 'notice:' || id, 'notice', id, NOW_MS, 3, '{}', NOW_MS FROM requests
@@ -175,9 +176,9 @@ export const MIGRATIONS = [
        AND coalesce(t.token->'revokedAt', 'null'::jsonb) = 'null'::jsonb
        AND coalesce(t.token->'revokeFailedAt', 'null'::jsonb) = 'null'::jsonb
      ON CONFLICT (key) DO NOTHING;
-   DROP INDEX requests_unanswered_gate;
-   DROP INDEX requests_due_review;
-   DROP INDEX requests_check_run_due;`.replaceAll('NOW_MS', '(extract(epoch FROM now()) * 1000)::bigint'),
+   DROP INDEX IF EXISTS requests_unanswered_gate;
+   DROP INDEX IF EXISTS requests_due_review;
+   DROP INDEX IF EXISTS requests_check_run_due;`.replaceAll('NOW_MS', '(extract(epoch FROM now()) * 1000)::bigint'),
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

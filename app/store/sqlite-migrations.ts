@@ -130,6 +130,7 @@ export const MIGRATIONS = [
   `INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
      SELECT 'check_run:' || id, 'check_run', id, NOW_MS, 1, '{}', NOW_MS FROM requests
      WHERE status = 'pending' OR check_run_due_at IS NOT NULL
+       OR json_extract(body, '$.checkRunSync.shown') < json_extract(body, '$.checkRunSync.wanted')
      ON CONFLICT (key) DO NOTHING;
    INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
      SELECT 'notice:' || id, 'notice', id, NOW_MS, 3, '{}', NOW_MS FROM requests
@@ -154,7 +155,7 @@ export const MIGRATIONS = [
      WHERE json_type(t.token) = 'object' AND json_extract(t.token, '$.mint') IS NULL
        AND json_extract(t.token, '$.revokedAt') IS NULL AND json_extract(t.token, '$.revokeFailedAt') IS NULL
      ON CONFLICT (key) DO NOTHING;
-   DROP INDEX requests_unanswered_gate;
-   DROP INDEX requests_due_review;
-   DROP INDEX requests_check_run_due;`.replaceAll('NOW_MS', "CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
+   DROP INDEX IF EXISTS requests_unanswered_gate;
+   DROP INDEX IF EXISTS requests_due_review;
+   DROP INDEX IF EXISTS requests_check_run_due;`.replaceAll('NOW_MS', "CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
 ];

@@ -183,7 +183,7 @@ describe.each(BACKENDS)('$name store', (backend) => {
   it('an upgrade from the store before the outbox makes what the old state owed due, once', async () => {
     const b = await open();
     const old = (over: Parameters<typeof storedRequest>[0]) =>
-      storedRequest({ ...over, key: over!.id!, legs: [], status: over!.status ?? 'approved' });
+      storedRequest({ ...over, key: over!.id!, legs: over!.legs ?? [], status: over!.status ?? 'approved' });
     const token = (over: object = {}) => ({
       hash: 'h'.repeat(64),
       sealed: 'sealed',
@@ -193,7 +193,17 @@ describe.each(BACKENDS)('$name store', (backend) => {
       ...over,
     });
     await b.store.createRequest(
-      old({ id: 'req_wait', status: 'pending', notice: { github: 'comment' } as never }),
+      old({
+        id: 'req_wait',
+        status: 'pending',
+        notice: {
+          github: 'comment',
+          webhooks: [],
+          thread: { kind: 'commit', sha: 'a'.repeat(40) },
+          posted: null,
+          assignees: [],
+        },
+      }),
     );
     await b.store.createRequest(
       old({
