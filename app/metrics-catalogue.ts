@@ -56,6 +56,11 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     'Votes that changed nothing (not eligible, the actor, decided).',
   );
   metrics.declare(
+    'jit_announcements_total',
+    "Waiting requests of forks' runs by whether their approvers were told: announced, or quiet (the account that started the run had 3 waiting in the repository).",
+    each('outcome', ['announced', 'quiet']),
+  );
+  metrics.declare(
     'jit_policy_checks_total',
     'Policy checks asked for by pushes and pull requests, by outcome: checked, unchanged (the pull request changes no policy file), over_budget (the sender had its policy checks for the hour).',
     each('outcome', ['checked', 'unchanged', 'over_budget']),

@@ -77,3 +77,14 @@ export function workflowRefMismatch(c: Pick<RunClaims, 'workflow_ref' | 'ref'>):
 /** The owner and name of the request's repository (`repository` is `owner/name`). */
 export const repoOf = (c: Pick<RunClaims, 'repository'>): [owner: string, repo: string] =>
   c.repository.split('/') as [string, string];
+
+/**
+ * The account that started the request's run attempt, by id: whoever re-ran it, else its actor.
+ * Null when the claims name none by id.
+ */
+export const accountOf = (c: RunClaims): string | null => c.triggering_actor_id ?? c.actor_id ?? null;
+
+/** The ref of a job gate of a fork's run: `refs/forks/<owner>/<repo>/<branch>` (never this repository's). */
+export const forkRef = (headRepository: string, branch: string): string =>
+  `refs/forks/${headRepository}/${branch}`;
+export const isForkRef = (ref: string): boolean => ref.startsWith('refs/forks/');

@@ -1,4 +1,4 @@
-import type { RunClaims } from '../domain/claims.ts';
+import { forkRef, type RunClaims } from '../domain/claims.ts';
 import { AppError } from '../errors.ts';
 import { decisionEffects } from './finalize.ts';
 import { decideUnderPolicies } from './decide-under-policies.ts';
@@ -65,7 +65,7 @@ export async function gateRequested(
   // ref says whose branch it is, so a policy's `refs/heads/...` never matches a fork's branch.
   const fork = run.headRepository !== null && run.headRepository.id !== e.repositoryId;
   const ref = fork
-    ? `refs/forks/${run.headRepository!.fullName}/${run.headBranch ?? e.ref.replace(/^refs\/heads\//, '')}`
+    ? forkRef(run.headRepository!.fullName, run.headBranch ?? e.ref.replace(/^refs\/heads\//, ''))
     : e.ref;
   const claims: RunClaims = {
     repository: `${e.owner}/${e.repo}`,

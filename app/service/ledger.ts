@@ -93,6 +93,7 @@ export class Ledger {
     | 'requestsOnThread'
     | 'pendingRequests'
     | 'countPending'
+    | 'countWaitingBy'
     | 'decidedRequests'
     | 'auditOf'
   > {

@@ -1,7 +1,7 @@
 // Opening a request, for a step (create.ts) and for a job gate (gate.ts): the same record, the same
 // notice, the same audit and metrics, and the effects that tell its approvers.
 import { randomBytes } from 'node:crypto';
-import { repoOf } from '../domain/claims.ts';
+import { accountOf, isForkRef, repoOf } from '../domain/claims.ts';
 import { chatEffects, checkRunEffect, noticeEffect, type EffectDue } from '../domain/effects.ts';
 import { planNotice } from '../domain/notice-plan.ts';
 import { pullNumber, type DecisionInput, type Opening, type StoredRequest } from '../domain/request.ts';
@@ -20,6 +20,28 @@ export const announcement = (r: Pick<StoredRequest, 'id' | 'notice'>): EffectDue
   noticeEffect(r.id),
   ...chatEffects(r.id, r.notice?.webhooks ?? [], 'pending'),
 ];
+
+/**
+ * Waiting requests of a fork's runs one account may have announced in a repository (a comment, chat
+ * messages). A stranger's pull request opens a job gate with each push's run (a fork's run gets no
+ * OIDC token, so gates are a stranger's only way in): without a bound every push would notify the
+ * approvers again. More wait quietly: their check runs show them, the approval page lists them, and
+ * they are decided as any other. The repository's own runs are always announced.
+ */
+export const ANNOUNCED_PER_ACCOUNT = 3;
+
+/** Whether request `r`, about to be stored as waiting, is announced. */
+async function announced(p: Pick<Ports, 'ledger' | 'metrics'>, r: StoredRequest): Promise<boolean> {
+  const account = accountOf(r.claims);
+  if (account === null || !isForkRef(r.claims.ref)) return true;
+  const waiting = await p.ledger.find.countWaitingBy(r.claims.repository_id, account);
+  const outcome = waiting < ANNOUNCED_PER_ACCOUNT ? 'announced' : 'quiet';
+  p.metrics.count('jit_announcements_total', ANNOUNCEMENTS_HELP, { outcome });
+  return outcome === 'announced';
+}
+
+const ANNOUNCEMENTS_HELP =
+  "Waiting requests of forks' runs by whether their approvers were told: announced, or quiet (the account that started the run had 3 waiting in the repository).";
 
 /**
  * Stores the request `decision` decides, with its notice planned when it waits, the audit events
@@ -64,10 +86,15 @@ export async function openRequest(
     ignoredVotes: [],
     version: 0,
   };
+  const quiet = r.notice !== null && !(await announced(p, r));
+  if (quiet) r.notice = null;
   const repository = r.claims.repository;
   const audit = [
     ...(policies.ok ? [] : [{ type: 'policy_error', data: { repository, errors: policies.errors } }]),
-    { type: 'request', data: { repository, ...data } },
+    {
+      type: 'request',
+      data: { repository, ...data, ...(quiet && { not_announced: `${ANNOUNCED_PER_ACCOUNT} waiting` }) },
+    },
     ...(r.status === 'pending' ? [] : [await decisionEvent(p.ledger, r)]),
   ];
   const opened = await p.ledger.create(r, { audit, effects: effects(r) });

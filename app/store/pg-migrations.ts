@@ -145,6 +145,10 @@ export const MIGRATIONS = [
    CREATE INDEX effects_due ON effects(due_at, priority) WHERE state = 'due';
    CREATE INDEX effects_request ON effects(request_id) WHERE state = 'due';
    CREATE INDEX effects_done ON effects(done_at) WHERE state <> 'due';`,
+  // Requests by the account that started their run, waiting ones indexed (as on SQLite).
+  `ALTER TABLE requests ADD COLUMN account_id TEXT;
+   UPDATE requests SET account_id = COALESCE(body->'claims'->>'triggering_actor_id', body->'claims'->>'actor_id');
+   CREATE INDEX requests_waiting_account ON requests(repository_id, account_id) WHERE status = 'pending';`,
   // What the state before the outbox still owed the world becomes due effects, once (as on SQLite).
   `INSERT INTO effects (key, kind, request_id, due_at, priority, data, created_at)
      SELECT 'check_run:' || id, 'check_run', id, NOW_MS, 1, '{}', NOW_MS FROM requests
@@ -178,7 +182,10 @@ export const MIGRATIONS = [
      ON CONFLICT (key) DO NOTHING;
    DROP INDEX IF EXISTS requests_unanswered_gate;
    DROP INDEX IF EXISTS requests_due_review;
-   DROP INDEX IF EXISTS requests_check_run_due;`.replaceAll('NOW_MS', '(extract(epoch FROM now()) * 1000)::bigint'),
+   DROP INDEX IF EXISTS requests_check_run_due;`.replaceAll(
+    'NOW_MS',
+    '(extract(epoch FROM now()) * 1000)::bigint',
+  ),
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

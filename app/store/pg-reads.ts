@@ -46,6 +46,14 @@ export abstract class PgReads {
     );
   }
 
+  async countWaitingBy(repositoryId: string, accountId: string): Promise<number> {
+    const { rows } = await this.query(
+      "SELECT COUNT(*) AS n FROM requests WHERE repository_id = $1 AND account_id = $2 AND status = 'pending'",
+      [repositoryId, accountId],
+    );
+    return Number(rows[0].n);
+  }
+
   async unrevokedTokens(dueBy?: number): Promise<StoredRequest[]> {
     return dueBy === undefined
       ? this.#requests('SELECT * FROM requests WHERE token_unrevoked')

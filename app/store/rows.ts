@@ -1,6 +1,7 @@
 import { unrevokedLegs } from '../domain/leg.ts';
 import type { Checkpoint } from '../audit/checkpoint.ts';
 import { threadKey } from '../domain/thread.ts';
+import { accountOf } from '../domain/claims.ts';
 import type { AuditEvent } from '../audit/event.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { StoredRequest } from '../domain/request.ts';
@@ -49,6 +50,7 @@ export const REQUEST_COLUMNS = [
   'decided_at',
   'thread',
   'issue_thread',
+  'account_id',
 ] as const;
 
 /** The INSERT and UPDATE statements of a request, with `param(n)` as the n-th placeholder (from 1). */
@@ -64,7 +66,7 @@ export function requestSql(param: (n: number) => string): { insert: string; upda
 /**
  * The values of `REQUEST_COLUMNS`: status, check_run_id, repository_id, run_id, run_attempt,
  * token_unrevoked (any leg's), body, expires_at, revoke_at (the earliest of the legs' unrevoked
- * tokens), decided_at, thread (where its approvers were told) and issue_thread.
+ * tokens), decided_at, thread (where its approvers were told), issue_thread and account_id (who started the run).
  */
 export function requestColumns(
   r: StoredRequest,
@@ -79,6 +81,7 @@ export function requestColumns(
   number,
   number | null,
   number | null,
+  string | null,
   string | null,
   string | null,
 ] {
@@ -96,6 +99,7 @@ export function requestColumns(
     r.decidedAt,
     r.notice ? threadKey(r.notice.thread) : null,
     issueThread(r),
+    accountOf(r.claims),
   ];
 }
 

@@ -124,6 +124,12 @@ export const MIGRATIONS = [
    CREATE INDEX effects_due ON effects(due_at, priority) WHERE state = 'due';
    CREATE INDEX effects_request ON effects(request_id) WHERE state = 'due';
    CREATE INDEX effects_done ON effects(done_at) WHERE state <> 'due';`,
+  // Requests by the account that started their run (re-runs: whoever re-ran it), waiting ones
+  // indexed: how many one account has waiting in a repository bounds what it announces.
+  `ALTER TABLE requests ADD COLUMN account_id TEXT;
+   UPDATE requests SET account_id = COALESCE(json_extract(body, '$.claims.triggering_actor_id'),
+     json_extract(body, '$.claims.actor_id'));
+   CREATE INDEX requests_waiting_account ON requests(repository_id, account_id) WHERE status = 'pending';`,
   // What the state before the outbox still owed the world becomes due effects, once: check runs and
   // comments of waiting requests, check runs marked behind, unanswered job gates, break-glass review
   // issues, and revocations of tokens not yet revoked (at their TTL).
@@ -157,5 +163,8 @@ export const MIGRATIONS = [
      ON CONFLICT (key) DO NOTHING;
    DROP INDEX IF EXISTS requests_unanswered_gate;
    DROP INDEX IF EXISTS requests_due_review;
-   DROP INDEX IF EXISTS requests_check_run_due;`.replaceAll('NOW_MS', "CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
+   DROP INDEX IF EXISTS requests_check_run_due;`.replaceAll(
+    'NOW_MS',
+    "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+  ),
 ];

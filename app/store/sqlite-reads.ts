@@ -54,6 +54,16 @@ export abstract class SqliteReads {
     return Number((this.sql("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'").get() as Row).n);
   }
 
+  async countWaitingBy(repositoryId: string, accountId: string): Promise<number> {
+    return Number(
+      (
+        this.sql(
+          "SELECT COUNT(*) AS n FROM requests WHERE repository_id = ? AND account_id = ? AND status = 'pending'",
+        ).get(repositoryId, accountId) as Row
+      ).n,
+    );
+  }
+
   async unrevokedTokens(dueBy?: number): Promise<StoredRequest[]> {
     return this.#requests(
       dueBy === undefined

@@ -146,6 +146,8 @@ export interface Store {
   /** Pending requests; with `dueBy`, only those whose timeout passes by then (an indexed query). */
   pendingRequests(dueBy?: number): Promise<StoredRequest[]>;
   countPending(): Promise<number>;
+  /** How many requests the account `accountId` has waiting in the repository (an indexed count). */
+  countWaitingBy(repositoryId: string, accountId: string): Promise<number>;
   /** Requests holding a token not yet revoked; with `dueBy`, only those to revoke by then. */
   unrevokedTokens(dueBy?: number): Promise<StoredRequest[]>;
   requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]>;

@@ -29,6 +29,7 @@ describe("a stranger's pull request runs and the job gate", () => {
     h.sim.world.addUser('alice');
     h.sim.world.addUser('bob');
     const pull = h.sim.world.openPull(h.repo, { head: 'mallory-patch', user: 'mallory' });
+    const fork = h.sim.world.addRepo('mallory/shop', { files: {} });
     for (let i = 0; i < 12; i++) {
       pull.headSha = h.sim.world.commit(h.repo, 'mallory-patch', { 'x.txt': `push ${i}` });
       const run = h.sim.world.addRun(h.repo, {
@@ -36,6 +37,8 @@ describe("a stranger's pull request runs and the job gate", () => {
         actor: 'mallory',
         event: 'pull_request',
         headSha: pull.headSha,
+        headRepo: fork,
+        headBranch: 'patch',
       });
       await h.hooks.deploymentProtectionRuleRequested(h.repo, run, 'production', {
         ref: `refs/pull/${pull.number}/merge`,
