@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error.ts';
+import { pemKey } from './private-key.ts';
 import { readMandatoryOrgs, type MandatoryOrgs } from './mandatory-orgs.ts';
 import { readNotifyTargets, type NotifyTarget } from './notify-targets.ts';
 import { readSignIn, type SignIn } from './sign-in.ts';
@@ -73,38 +74,6 @@ function url(env: NodeJS.ProcessEnv, name: string, fallback?: string): string {
     throw new ConfigError(name, `"${value}" is not an http(s) URL`, 'Give the full URL including https://');
   }
   return value.replace(/\/+$/, '');
-}
-
-/** A PEM key from `<NAME>` or the file at `<NAME>_PATH`, undefined when neither is set. */
-function pemKey(
-  env: NodeJS.ProcessEnv,
-  readFile: (path: string) => string,
-  name: 'PRIVATE_KEY' | 'PREVIOUS_PRIVATE_KEY',
-  file: string,
-): string | undefined {
-  const path = `${name}_PATH`;
-  let pem = env[name];
-  if (!pem && env[path]) {
-    try {
-      pem = readFile(env[path]);
-    } catch (cause) {
-      throw new ConfigError(
-        path,
-        `cannot read ${env[path]} (${(cause as Error).message})`,
-        `Point it at ${file} downloaded from the app settings`,
-      );
-    }
-  }
-  if (!pem) return undefined;
-  pem = pem.replaceAll('\\n', '\n');
-  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) {
-    throw new ConfigError(
-      env[name] ? name : path,
-      'is not a PEM private key',
-      'Use the .pem file GitHub generated for the app',
-    );
-  }
-  return pem;
 }
 
 /**

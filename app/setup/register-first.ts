@@ -6,7 +6,7 @@ import { ConfigError, readConfig, type Config } from '../config/read-config.ts';
 import { startError } from '../config/start-error.ts';
 import { findAppYml } from './manifest.ts';
 import { startRegistration } from './registration.ts';
-import { cannotWrite } from './write-env.ts';
+import { DEFAULT_KEY_PATH, cannotWrite } from './write-env.ts';
 
 /**
  * A key of the right form that is no key: with it (and an app id and secret that are no one's),
@@ -53,7 +53,9 @@ export async function registerFirst(
   logFor: (config: Config) => Logger,
 ): Promise<boolean> {
   if (env.APP_ID) return true;
-  const keyPath = env.PRIVATE_KEY_PATH || undefined;
+  // The key goes to a file (mode 0600) that .env names, never into .env itself: a multi-line value
+  // needs quotes there, which `docker run --env-file` would keep as part of the key.
+  const keyPath = env.PRIVATE_KEY_PATH || DEFAULT_KEY_PATH;
   const config = settingsBeforeRegistration(env);
   const appYml = findAppYml(cwd);
   if (!appYml)

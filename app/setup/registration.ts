@@ -29,8 +29,8 @@ export interface RegistrationOptions {
   publicUrl: string | undefined;
   /** GH_ORG (as Probot names it): register under this organization unless the page says otherwise. */
   org: string | undefined;
-  /** PRIVATE_KEY_PATH when set: the key goes to that file instead of into .env. */
-  keyPath: string | undefined;
+  /** Where the key goes (PRIVATE_KEY_PATH, default private-key.pem); .env names it. */
+  keyPath: string;
   appYml: string;
   cwd: string;
   log: Logger;
@@ -195,7 +195,7 @@ export async function startRegistration(o: RegistrationOptions): Promise<Registr
       { app_id: app.id, slug: app.slug, files },
       `registered the GitHub App ${app.slug} (id ${app.id}); its settings are in ${files.join(' and ')} (mode 0600). Install it: ${app.htmlUrl}/installations/new`,
     );
-    res.once('finish', () => done({ ...values, ...(o.keyPath ? {} : { PRIVATE_KEY: app.pem }) }));
+    res.once('finish', () => done({ ...values, PRIVATE_KEY_PATH: o.keyPath }));
     res.writeHead(303, { location: `${app.htmlUrl}/installations/new`, 'cache-control': 'no-store' }).end();
   };
 

@@ -17,7 +17,7 @@ export interface SetupView {
   /** PUBLIC_URL is set: the field shows it and cannot change it. */
   publicUrlFixed: boolean;
   envPath: string;
-  keyPath: string | undefined;
+  keyPath: string;
   /** A field the person gave that cannot be used, and why (the button is then left out). */
   problem: string | undefined;
 }
@@ -39,7 +39,7 @@ const page = (title: string, body: SafeHtml): SafeHtml =>
 
 export function setupPage(v: SetupView): SafeHtml {
   const owner = v.org ? html`the organization <strong>${v.org}</strong>` : 'your personal account';
-  const where = v.keyPath ? `${v.keyPath} (the key) and ${v.envPath}` : v.envPath;
+  const where = `${v.keyPath} (the key) and ${v.envPath}`;
   return page(
     'Register the app',
     html`<h1>Register ${v.app.name} on GitHub</h1>

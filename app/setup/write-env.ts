@@ -1,5 +1,5 @@
-// Writes what the registration got from GitHub where `npm start` reads it: `.env` (mode 0600),
-// and the private key to PRIVATE_KEY_PATH when that is set.
+// Writes what the registration got from GitHub where `npm start` reads it: `.env` (mode 0600), and
+// the private key to its own file (PRIVATE_KEY_PATH, default private-key.pem), which `.env` names.
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -14,6 +14,9 @@ import {
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
+
+/** Where the registration writes the app's key when PRIVATE_KEY_PATH does not say (beside .env). */
+export const DEFAULT_KEY_PATH = 'private-key.pem';
 
 /** The settings a registration writes, by name; every value already checked (see `checkedCredentials`). */
 export type Written = Record<string, string>;
@@ -68,22 +71,21 @@ function writePrivate(path: string, text: string): void {
 }
 
 /**
- * Writes the registration's settings: `.env` in `cwd` (created or merged, mode 0600) and, when
- * `keyPath` is given, the PEM there (a new file, mode 0600: an existing key is never replaced).
- * Returns the paths written.
+ * Writes the registration's settings: the PEM at `keyPath` (a new file, mode 0600: an existing key
+ * is never replaced) and `.env` in `cwd` (created or merged, mode 0600), naming the key's file as
+ * PRIVATE_KEY_PATH. Returns the paths written.
  */
 export function writeRegistration(
   cwd: string,
   values: Written,
   pem: string,
-  keyPath: string | undefined,
+  keyPath: string,
   now = new Date(),
 ): string[] {
   const envPath = resolve(cwd, '.env');
   const written: string[] = [];
-  const settings = { ...values };
-  if (keyPath === undefined) settings.PRIVATE_KEY = pem;
-  else {
+  const settings = { ...values, PRIVATE_KEY_PATH: keyPath };
+  {
     const path = resolve(cwd, keyPath);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const fd = openSync(path, 'wx', 0o600);
@@ -102,15 +104,15 @@ export function writeRegistration(
 }
 
 /** Why the registration could not write where it must, or undefined when it can (checked at start). */
-export function cannotWrite(cwd: string, keyPath: string | undefined): ConfigError | undefined {
-  if (keyPath !== undefined && existsSync(resolve(cwd, keyPath)))
+export function cannotWrite(cwd: string, keyPath: string): ConfigError | undefined {
+  if (existsSync(resolve(cwd, keyPath)))
     return new ConfigError(
       'PRIVATE_KEY_PATH',
       `${keyPath} exists, and APP_ID is not set`,
       'Set APP_ID to the app that key belongs to, or move the file away to register a new app',
     );
-  const keyDir = keyPath === undefined ? undefined : dirname(resolve(cwd, keyPath));
-  for (const dir of new Set([cwd, ...(keyDir && existsSync(keyDir) ? [keyDir] : [])])) {
+  const keyDir = dirname(resolve(cwd, keyPath));
+  for (const dir of new Set([cwd, ...(existsSync(keyDir) ? [keyDir] : [])])) {
     const probe = resolve(dir, `.jit-approvals-${randomBytes(6).toString('hex')}.tmp`);
     try {
       closeSync(openSync(probe, 'wx', 0o600));

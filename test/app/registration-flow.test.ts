@@ -25,7 +25,7 @@ describe('the registration, in this process', () => {
   });
   afterAll(() => h.stop());
 
-  const start = async (env: Record<string, string>, keyPath?: string) => {
+  const start = async (env: Record<string, string>, keyPath = 'private-key.pem') => {
     if (!h.sim.url) await h.start(POLICIES, { app: false });
     const cwd = realpathSync(mkdtempSync(join(tmpdir(), 'register-')));
     const config = settingsBeforeRegistration({ PORT: '0', ...env });
@@ -68,6 +68,7 @@ describe('the registration, in this process', () => {
       WEBHOOK_SECRET: app.webhookSecret,
       GITHUB_CLIENT_ID: app.clientId,
       GITHUB_CLIENT_SECRET: app.clientSecret,
+      PRIVATE_KEY_PATH: 'keys/app.pem',
     });
     expect(written).toEqual(env);
     h.sim.assertNoViolations();

@@ -84,8 +84,13 @@ describe('npm start with no APP_ID registers the app, then runs it', () => {
       GITHUB_CLIENT_ID: app.clientId,
       GITHUB_CLIENT_SECRET: app.clientSecret,
       PUBLIC_URL: h.publicUrl,
-      PRIVATE_KEY: app.privateKey,
+      PRIVATE_KEY_PATH: 'private-key.pem',
     });
+    // The key is a file of its own beside .env, readable by its owner only: never a quoted .env value
+    // (`docker run --env-file` would keep the quotes as part of it).
+    const keyFile = join(cwd, 'private-key.pem');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyFile, 'utf8')).toBe(app.privateKey);
     for (const secret of [app.webhookSecret!, app.clientSecret, app.privateKey.split('\n')[1]!])
       expect(out).not.toContain(secret);
 

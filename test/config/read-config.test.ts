@@ -228,3 +228,12 @@ describe('readConfig', () => {
     expect(limits.filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
   });
 });
+
+describe('a key wrapped in quotes', () => {
+  it('(as `docker run --env-file` passes a quoted .env value on) fails at start, naming the way out', () => {
+    const env = { ...ENV, PRIVATE_KEY: `"${pem.replaceAll('\n', '\\n')}"` };
+    expect(() => readConfig(env)).toThrow(
+      /^PRIVATE_KEY: is a key wrapped in quotes .*PRIVATE_KEY_PATH=private-key\.pem/,
+    );
+  });
+});
