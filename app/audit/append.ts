@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/config-error.ts';
 import type { KeyRing } from '../crypto/keys.ts';
 import type { AuditEvent } from './event.ts';
 import { eventHash, eventMac, GENESIS, HEAD_INVALID } from './chain.ts';
@@ -54,7 +55,14 @@ export function planAppend(
   });
   if (head) {
     const problem = checkpointProblem(head, keys);
-    if (problem === 'unknown_key') throw new Error(unknownKey("the audit log's head checkpoint", head.keyId));
+    // A store another key wrote (a second registration on the same DATA_DIR, or a rotation without
+    // the previous key): the operator fixes it with a setting, so it is told as one.
+    if (problem === 'unknown_key')
+      throw new ConfigError(
+        'PRIVATE_KEY',
+        unknownKey("the store's audit log head checkpoint", head.keyId),
+        'Or give this app a store of its own (another DATA_DIR, or DATABASE_SCHEMA)',
+      );
     if (problem === 'forged') pending.push(evidence('forged'));
     else if (head.seq > lastSeq) prev = head;
   } else if (last && last.keyId === null) {

@@ -84,6 +84,19 @@ describe('a setting the app cannot use stops it with one line naming it', () => 
     expect(r.stderr).not.toContain('hunter2');
   });
 
+  it('a DATA_DIR whose audit log another key wrote names PRIVATE_KEY and the way out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'start-up-'));
+    expect((await startApp({ DATA_DIR: dir })).code).toBeNull(); // it listened, under PEM
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs1', format: 'pem' })
+      .toString();
+    const r = await startApp({ DATA_DIR: dir, PRIVATE_KEY: other });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^jit-approvals: configuration error: PRIVATE_KEY: .*PREVIOUS_PRIVATE_KEY_PATH/);
+  });
+
   it('a port in use names PORT', async () => {
     const port = await freePort();
     const holder = spawn(process.execPath, [
