@@ -2,9 +2,13 @@ import type { LoadResult } from '../policy/load.ts';
 import type { Io } from './io.ts';
 import { loadPolicySet, noPolicies } from './policy-set.ts';
 import { renderErrors, type ErrorFormat } from './render-errors.ts';
+import { counted } from '../render/plain.ts';
 
 const count = (r: LoadResult | undefined): string =>
-  r?.ok ? `${r.policies.length} policies in ${r.files.length} file(s)` : 'no policies';
+  r?.ok
+    ? `${counted(r.policies.length, 'policy', 'policies')} in ${counted(r.files.length, 'file', 'files')}`
+    : 'no policies';
+const isAre = (r: LoadResult | undefined): string => (r?.ok && r.policies.length === 1 ? 'is' : 'are');
 
 /**
  * `jit-approvals validate [dir | file] [--org-policies dir]`: 0 valid, 1 invalid. With
@@ -30,10 +34,12 @@ export async function validateCommand(
     return 1;
   }
   if (format === 'json') io.stdout('[]');
-  else if (orgDir === undefined) io.stderr(`${repoDir}: ${count(result)} are valid`);
+  else if (orgDir === undefined) io.stderr(`${repoDir}: ${count(result)} ${isAre(result)} valid`);
   else if (repo === undefined)
-    io.stderr(`${repoDir}: ${count(result)} are valid (organization policies, named org:<name>)`);
-  else if (noPolicies(org!)) io.stderr(`${repoDir}: ${count(repo)} are valid`);
+    io.stderr(
+      `${repoDir}: ${count(result)} ${isAre(result)} valid (organization policies, named org:<name>)`,
+    );
+  else if (noPolicies(org!)) io.stderr(`${repoDir}: ${count(repo)} ${isAre(repo)} valid`);
   else
     io.stderr(
       `${repoDir}: ${repo.ok ? count(repo) : 'no policies of its own'}, and ${orgDir}: ${count(org)} (organization policies, named org:<name>), are valid`,

@@ -36,3 +36,6 @@ export const unlink = (text: string): string =>
 
 /** Untrusted text for a plain-text surface (a check run's name or title): one line, no links. */
 export const inertPlain = (text: string): string => unlink(oneLine(text));
+
+/** `1 policy`, `2 policies`: a count with its noun. */
+export const counted = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;

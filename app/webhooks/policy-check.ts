@@ -5,6 +5,7 @@ import type { PolicyError } from '../policy/errors.ts';
 import { formatShortfall, shortfall } from '../policy/permissions.ts';
 import type { LoadResult } from '../policy/load.ts';
 import { POLICY_CHECKS_PER_SENDER, type PolicyCheckBudget } from './check-budget.ts';
+import { counted } from '../render/plain.ts';
 
 /** What the app says of the chat targets a policy of `owner` names (see ChatDelivery.refused). */
 export type TargetCheck = (
@@ -113,7 +114,7 @@ export async function policyCheck(
     : loaded.errors;
   const result = errors.length > 0 && loaded.ok ? { ...loaded, ok: false as const, errors } : loaded;
   const summary = result.ok
-    ? `${result.policies.length} policies in ${result.files.length} file(s) are valid. They take effect once merged into the default branch.`
+    ? `${counted(result.policies.length, 'policy', 'policies')} in ${counted(result.files.length, 'file', 'files')} ${result.policies.length === 1 ? 'is' : 'are'} valid. They take effect once merged into the default branch.`
     : loaded.ok
       ? `${errors.length} error(s): policies that grant tokens the app cannot mint deny every request under them; notification targets unknown to this app or not this owner's are never told.`
       : `${errors.length} error(s). Until they are fixed on the default branch, every request is denied.`;

@@ -11,7 +11,7 @@ describe('jit-approvals validate', () => {
   it('exits 0 on the examples', async () => {
     const r = await cli('validate', 'examples/.approvals');
     expect(r).toMatchObject({ code: 0, stdout: '' });
-    expect(r.stderr).toBe('examples/.approvals: 5 policies in 4 file(s) are valid');
+    expect(r.stderr).toBe('examples/.approvals: 5 policies in 4 files are valid');
   });
 
   it('exits 1 with file:line:column, the rule and a fix', async () => {
@@ -100,7 +100,7 @@ describe('jit-approvals validate', () => {
   it('validates one file as well as a directory', async () => {
     const ok = await cli('validate', 'examples/.approvals/production.yml');
     expect(ok).toMatchObject({ code: 0, stdout: '' });
-    expect(ok.stderr).toBe('examples/.approvals/production.yml: 2 policies in 1 file(s) are valid');
+    expect(ok.stderr).toBe('examples/.approvals/production.yml: 2 policies in 1 file are valid');
     const bad = await cli('validate', `${fixtures}/invalid-policies/policies.yml`, '--format', 'github');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(

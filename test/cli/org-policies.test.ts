@@ -20,7 +20,7 @@ describe('validate --org-policies', () => {
     const r = await cli('validate', repo, '--org-policies', org);
     expect(r).toMatchObject({ code: 0, stdout: '' });
     expect(r.stderr).toBe(
-      `${repo}: 1 policies in 1 file(s), and ${org}: 3 policies in 1 file(s) (organization policies, named org:<name>), are valid`,
+      `${repo}: 1 policy in 1 file, and ${org}: 3 policies in 1 file (organization policies, named org:<name>), are valid`,
     );
   });
 
@@ -58,7 +58,7 @@ describe('validate --org-policies', () => {
     const r = await cli(...argv);
     expect(r).toMatchObject({ code: 0, stdout: '' });
     expect(r.stderr).toMatch(
-      /: 3 policies in 1 file\(s\) are valid \(organization policies, named org:<name>\)$/,
+      /: 3 policies in 1 file are valid \(organization policies, named org:<name>\)$/,
     );
     const bad = await cli('validate', '--org-policies', invalid);
     expect(bad.code).toBe(1);
@@ -77,7 +77,7 @@ describe('validate --org-policies', () => {
       expect(r.stderr).toBe(
         [
           `warning: no policy files in ${empty}: the organization adds no policies`,
-          `${repo}: 1 policies in 1 file(s) are valid`,
+          `${repo}: 1 policy in 1 file is valid`,
         ].join('\n'),
       );
     });

@@ -98,7 +98,7 @@ describe('the single-file CLI', () => {
     expect(expected.version).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
     expect(expected.validate).toMatchObject({
       code: 0,
-      stderr: '.approvals: 5 policies in 4 file(s) are valid\n',
+      stderr: '.approvals: 5 policies in 4 files are valid\n',
     });
     expect(expected.test).toMatchObject({ code: 0 });
     expect(expected.test.stderr).toMatch(/^\d+ passed, 0 failed$/m);
