@@ -53,30 +53,21 @@ async function processVote(
   input: VoteInput,
   at: number,
 ): Promise<VoteResult> {
-  const result = await locked(p, c, id, input, at);
-  if (result.counted && input.reactTo)
-    await p.ledger.schedule([
-      { kind: 'reaction', key: `react:${input.deliveryId}`, requestId: id, data: input.reactTo },
-    ]);
-  return result;
-}
-
-async function locked(
-  p: IntakePorts,
-  c: VoteContext,
-  id: string,
-  input: VoteInput,
-  at: number,
-): Promise<VoteResult> {
-  for (let attempt = 1; ; attempt++) {
+  let result: VoteResult | undefined;
+  for (let attempt = 1; !result; attempt++) {
     try {
-      return await p.ledger.locked(id, async () =>
+      result = await p.ledger.locked(id, async () =>
         castVote(p, await p.ledger.read(id), input, at, c.stepsWaiting),
       );
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'conflict') || attempt === 3) throw err;
     }
   }
+  if (result.counted && input.reactTo)
+    await p.ledger.schedule([
+      { kind: 'reaction', key: `react:${input.deliveryId}`, requestId: id, data: input.reactTo },
+    ]);
+  return result;
 }
 
 /**

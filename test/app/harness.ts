@@ -319,9 +319,10 @@ export class AppHarness {
   /**
    * Another instance of the app in this process on the same database, without an HTTP server:
    * for tests that make two instances sweep or decide at the same moment. It sweeps only when
-   * told (`runtime.service.sweep()`), on the harness's clock.
+   * told (`runtime.service.sweep()`), on the harness's clock (`clockAheadMs` ahead of it: an
+   * instance whose clock runs fast).
    */
-  async instance(): Promise<Runtime> {
+  async instance({ clockAheadMs = 0 } = {}): Promise<Runtime> {
     const config = this.config();
     const writePacing: SharedPacing = {};
     const probot = new Probot({
@@ -335,7 +336,7 @@ export class AppHarness {
     await jitApprovals(
       config,
       {
-        now: () => Date.now() + this.offsetMs,
+        now: () => Date.now() + this.offsetMs + clockAheadMs,
         sweepEveryMs: 3_600_000,
         remindEveryMs: 3_600_000,
         writePacing,

@@ -57,9 +57,7 @@ describe('validate --org-policies', () => {
   ])('%j checks the organization set by itself', async (argv) => {
     const r = await cli(...argv);
     expect(r).toMatchObject({ code: 0, stdout: '' });
-    expect(r.stderr).toMatch(
-      /: 3 policies in 1 file are valid \(organization policies, named org:<name>\)$/,
-    );
+    expect(r.stderr).toMatch(/: 3 policies in 1 file are valid \(organization policies, named org:<name>\)$/);
     const bad = await cli('validate', '--org-policies', invalid);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe(invalidError);

@@ -7,12 +7,8 @@
 // another. The first one was never saved, never updated: it was left asking. Leases now go by the
 // database clock (pg-outbox.ts).
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { Probot } from 'probot';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SharedPacing } from '../../app/github/octokit-class.ts';
-import { jitApprovals, type Runtime } from '../../app/index.ts';
+import type { Runtime } from '../../app/index.ts';
 import { TEST_DATABASE_URL } from '../helpers/database.ts';
 import { AppHarness } from '../app/harness.ts';
 
@@ -30,38 +26,12 @@ h.database = { url: TEST_DATABASE_URL, schema: `adv_${randomBytes(6).toString('h
 h.env = { GITHUB_WRITES_PER_MINUTE: '0', GITHUB_TIMEOUT_MS: '30000' };
 let ahead: Runtime | undefined;
 
-/** A second instance on the same database whose clock is `SKEW_MS` ahead (as `h.instance()`, its own clock). */
-async function instanceAhead(): Promise<Runtime> {
-  const config = h.config();
-  const writePacing: SharedPacing = {};
-  const probot = new Probot({
-    appId: config.appId,
-    privateKey: config.privateKey,
-    baseUrl: config.githubApiUrl,
-    log: pino({ level: 'warn' }, new Writable({ write: (_c, _e, done) => done() })),
-    Octokit: h.octokitClass(config, writePacing),
-  });
-  let runtime: Runtime | undefined;
-  await jitApprovals(
-    config,
-    {
-      now: () => Date.now() + h.offsetMs + SKEW_MS,
-      sweepEveryMs: 3_600_000,
-      remindEveryMs: 3_600_000,
-      writePacing,
-    },
-    (r) => (runtime = r),
-  )(probot, { cwd: process.cwd(), addHandler: () => undefined });
-  return runtime!;
-}
-
 beforeAll(async () => {
   await h.start({ 'p.yml': POLICY });
   h.sim.world.addUser('alice');
-  ahead = await instanceAhead();
+  ahead = await h.instance({ clockAheadMs: SKEW_MS });
 });
 afterAll(async () => {
-  await ahead?.close();
   await h.stop();
   h.sim.assertNoViolations();
 });
