@@ -62,11 +62,13 @@ export async function gateRequested(
   const run = await github.getRun(e.installationId, e.owner, e.repo, runId);
   if (!run) throw new AppError('not_found', `${e.owner}/${e.repo} has no workflow run ${runId}`);
   // A fork's run names its own branch in `ref` (its `main` is not this repository's): the gate's
-  // ref says whose branch it is, so a policy's `refs/heads/...` never matches a fork's branch.
-  const fork = run.headRepository !== null && run.headRepository.id !== e.repositoryId;
-  const ref = fork
-    ? forkRef(run.headRepository!.fullName, run.headBranch ?? e.ref.replace(/^refs\/heads\//, ''))
-    : e.ref;
+  // ref says whose branch it is, so a policy's `refs/heads/...` never matches a fork's branch. A
+  // run whose head repository GitHub no longer names (a fork deleted meanwhile) is taken as one.
+  const head = run.headRepository;
+  const ref =
+    head !== null && head.id === e.repositoryId
+      ? e.ref
+      : forkRef(head?.fullName ?? 'unknown/deleted', run.headBranch ?? e.ref.replace(/^refs\/heads\//, ''));
   const claims: RunClaims = {
     repository: `${e.owner}/${e.repo}`,
     repository_id: String(e.repositoryId),

@@ -30,11 +30,13 @@ export const announcement = (r: Pick<StoredRequest, 'id' | 'notice'>): EffectDue
  */
 export const ANNOUNCED_PER_ACCOUNT = 3;
 
-/** Whether request `r`, about to be stored as waiting, is announced. */
-async function announced(p: Pick<Ports, 'ledger' | 'metrics'>, r: StoredRequest): Promise<boolean> {
-  const account = accountOf(r.claims);
-  if (account === null || !isForkRef(r.claims.ref)) return true;
-  const waiting = await p.ledger.find.countWaitingBy(r.claims.repository_id, account);
+/** Whether a fork's run's request, about to be stored as waiting, is announced. */
+async function announced(
+  p: Pick<Ports, 'ledger' | 'metrics'>,
+  repositoryId: string,
+  account: string,
+): Promise<boolean> {
+  const waiting = await p.ledger.find.countWaitingBy(repositoryId, account);
   const outcome = waiting < ANNOUNCED_PER_ACCOUNT ? 'announced' : 'quiet';
   p.metrics.count('jit_announcements_total', ANNOUNCEMENTS_HELP, { outcome });
   return outcome === 'announced';
@@ -86,18 +88,27 @@ export async function openRequest(
     ignoredVotes: [],
     version: 0,
   };
-  const quiet = r.notice !== null && !(await announced(p, r));
-  if (quiet) r.notice = null;
-  const repository = r.claims.repository;
-  const audit = [
-    ...(policies.ok ? [] : [{ type: 'policy_error', data: { repository, errors: policies.errors } }]),
-    {
-      type: 'request',
-      data: { repository, ...data, ...(quiet && { not_announced: `${ANNOUNCED_PER_ACCOUNT} waiting` }) },
-    },
-    ...(r.status === 'pending' ? [] : [await decisionEvent(p.ledger, r)]),
-  ];
-  const opened = await p.ledger.create(r, { audit, effects: effects(r) });
+  const fork = r.notice !== null && isForkRef(r.claims.ref);
+  const account = accountOf(r.claims) ?? 'unknown';
+  const save = async () => {
+    const quiet = fork && !(await announced(p, r.claims.repository_id, account));
+    if (quiet) r.notice = null;
+    const repository = r.claims.repository;
+    const audit = [
+      ...(policies.ok ? [] : [{ type: 'policy_error', data: { repository, errors: policies.errors } }]),
+      {
+        type: 'request',
+        data: { repository, ...data, ...(quiet && { not_announced: `${ANNOUNCED_PER_ACCOUNT} waiting` }) },
+      },
+      ...(r.status === 'pending' ? [] : [await decisionEvent(p.ledger, r)]),
+    ];
+    return p.ledger.create(r, { audit, effects: effects(r) });
+  };
+  // For a fork's run, the count and the save under one lock per account: gates that arrive
+  // together are counted one after another.
+  const opened = fork
+    ? await p.ledger.locked(`announce:${r.claims.repository_id}:${account}`, save)
+    : await save();
   if (opened.created) {
     p.metrics.count('jit_requests_total', 'Requests by first outcome.', { outcome: r.status });
     if (r.status !== 'pending') countDecision(p, r);
