@@ -25,6 +25,9 @@ export function approvedHow(r: RequestView): string {
 /** One line for what changed: the decision, or who can still decide and how many approvals remain. */
 export function progressLine(r: RequestView): string {
   if (r.status !== 'pending') return `Request ${r.id}: ${r.status.replace('_', ' ')}`;
+  const awaiting = (r.decision as Partial<RequestView['decision']>).awaiting;
+  if (awaiting)
+    return `Waiting for checks on this commit to finish (${awaiting.checks.join(', ')}): approved automatically if they pass; the approvers are asked if one fails. ${timeLeft(r.expires_in_seconds)}.`;
   const who = r.decision.requirements
     .filter((q) => q.remaining > 0)
     .map((q) => {
@@ -46,7 +49,11 @@ export function progressLine(r: RequestView): string {
 
 /** The key of what a log line says, so an unchanged state prints nothing. */
 export const stateKey = (r: RequestView): string =>
-  `${r.status}:${r.decision.requirements.map((q) => q.remaining).join(',')}`;
+  `${r.status}:${r.decision.awaiting ? 'checks:' : ''}${r.decision.requirements.map((q) => q.remaining).join(',')}`;
+
+/** The evidence an automatic approval rested on, one line per signal (none: an empty list). */
+export const evidenceLines = (r: RequestView): string[] =>
+  (r.decision.evidence ?? []).flatMap((u) => u.signals.map((x) => `${u.policy}: ${x.value}`));
 
 /** Ignored votes (an app older than this action sends none). */
 const ignoredOf = (r: RequestView): RequestView['ignored'] => (r as Partial<RequestView>).ignored ?? [];

@@ -2,6 +2,7 @@ import type { Level } from '../policy/permissions.ts';
 import type { ApprovalRequest } from '../policy/request.ts';
 import { workflowPath, workflowRefMismatch } from './claims.ts';
 import type { Decision } from '../policy/decision.ts';
+import type { Signals } from '../policy/evidence.ts';
 import type { RunClaims } from './claims.ts';
 import type { Leg } from './leg.ts';
 import type { NoticePlan } from './notice-plan.ts';
@@ -65,6 +66,11 @@ export interface StoredRequest {
    * sweep.
    */
   gate?: { environment: string; runId: number; answered: boolean };
+  /**
+   * The live evidence about its commit read for its decisions (auto_approve's evidence keys): read
+   * once, kept here, and read again only for checks that finished. Absent: none was needed.
+   */
+  signals?: Signals;
   version: number;
 }
 
@@ -110,7 +116,14 @@ export function pullNumber(claims: RunClaims): number | undefined {
 /** What a request is decided on under the policies (`decideUnderPolicies`). */
 export type DecisionInput = Pick<
   StoredRequest,
-  'claims' | 'action' | 'reason' | 'requestedPermissions' | 'installationId' | 'terms' | 'emergency'
+  | 'claims'
+  | 'action'
+  | 'reason'
+  | 'requestedPermissions'
+  | 'installationId'
+  | 'terms'
+  | 'emergency'
+  | 'signals'
 >;
 
 /** What a new request is beyond what it was decided on and its decision. */

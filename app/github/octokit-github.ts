@@ -11,12 +11,15 @@ import type { CheckRunInput, GitHubPort } from './port.ts';
 import { RecentAnswers } from './recent-answers.ts';
 import * as checks from './rest/checks.ts';
 import * as conversation from './rest/conversation.ts';
+import * as evidence from './rest/evidence.ts';
 import * as people from './rest/people.ts';
 import * as runs from './rest/runs.ts';
 import * as tokens from './rest/tokens.ts';
 
 /** Membership answers kept at most (per user, team and installation; the oldest go first). */
 const MEMBERSHIPS_KEPT = 10_000;
+/** Answers about commits kept at most (comparisons and verifications; the oldest go first). */
+const COMMITS_KEPT = 2_000;
 
 export interface OctokitGitHubOptions {
   /** GITHUB_TIMEOUT_MS: bounds the calls made here with a client of their own. */
@@ -43,6 +46,8 @@ export class OctokitGitHub implements GitHubPort {
   readonly #policies: PolicyLoading;
   readonly #files = new FilesAtCommits();
   readonly #memberships: RecentAnswers<boolean>;
+  /** Answers about commits that never change (a comparison of two commits, a verification). */
+  readonly #commits: RecentAnswers<unknown>;
   readonly #baseUrl: string;
   readonly #metrics: Metrics;
   readonly #timeoutMs: number;
@@ -65,6 +70,7 @@ export class OctokitGitHub implements GitHubPort {
       now,
       maxAgeMs: o.policyMaxAgeMs ?? 0,
     });
+    this.#commits = new RecentAnswers({ maxAgeMs: Number.POSITIVE_INFINITY, maxKept: COMMITS_KEPT, now });
     this.#memberships = new RecentAnswers({
       maxAgeMs: o.membershipCacheMs ?? 60_000,
       maxKept: MEMBERSHIPS_KEPT,
@@ -169,6 +175,41 @@ export class OctokitGitHub implements GitHubPort {
     const ask = async () => people.isActiveMember(await this.#kit(installationId), team, login);
     if (!cached) return ask();
     return this.#memberships.get(`${installationId} ${team.toLowerCase()} ${login.toLowerCase()}`, ask);
+  }
+
+  async commitChecks(
+    installationId: number,
+    owner: string,
+    repo: string,
+    sha: string,
+    excludeSuite: number | null,
+  ) {
+    return evidence.commitChecks(await this.#kit(installationId), { owner, repo }, sha, {
+      appId: this.#appId,
+      checkSuiteId: excludeSuite,
+    });
+  }
+
+  async mergedPullOf(
+    installationId: number,
+    owner: string,
+    repo: string,
+    sha: string,
+    baseBranch: string | null,
+  ) {
+    return evidence.mergedPullOf(await this.#kit(installationId), { owner, repo }, sha, baseBranch);
+  }
+
+  compareCommits(installationId: number, owner: string, repo: string, base: string, head: string) {
+    return this.#commits.get(`compare ${owner}/${repo} ${base}...${head}`.toLowerCase(), async () =>
+      evidence.compareCommits(await this.#kit(installationId), { owner, repo }, base, head),
+    ) as Promise<{ path: string; lines: number }[]>;
+  }
+
+  commitVerified(installationId: number, owner: string, repo: string, sha: string) {
+    return this.#commits.get(`verified ${owner}/${repo} ${sha}`.toLowerCase(), async () =>
+      evidence.commitVerified(await this.#kit(installationId), { owner, repo }, sha),
+    ) as Promise<boolean>;
   }
 
   async createCheckRun(

@@ -1,5 +1,7 @@
 import type { Thread } from '../domain/thread.ts';
+import type { CheckResult } from '../policy/evidence.ts';
 import type { LoadResult } from '../policy/load.ts';
+import type { ReviewRead } from './rest/evidence.ts';
 import type { Level } from '../policy/permissions.ts';
 
 export interface CheckRunInput {
@@ -47,11 +49,22 @@ export interface WorkflowRun {
   headSha: string;
   event: string;
   headBranch: string | null;
+  /** The check suite of the run's jobs (their check runs are in it). */
+  checkSuiteId: number | null;
   /** The repository the run's commit came from: another one for a fork's pull request. */
   headRepository: { id: number; fullName: string } | null;
 }
 
 export type { Thread } from '../domain/thread.ts';
+
+/** A merged pull request with its reviews (`mergedPullOf`). */
+export interface MergedPull {
+  number: number;
+  author: string;
+  authorId: number;
+  mergedAt: number;
+  reviews: ReviewRead[];
+}
 
 /** Everything the service asks of GitHub. The Octokit implementation is in octokit-github.ts. */
 export interface GitHubPort {
@@ -139,6 +152,35 @@ export interface GitHubPort {
     login: string,
     options?: { cached?: boolean },
   ): Promise<boolean>;
+  /**
+   * The check runs and commit statuses on `sha`, latest per name, without the app's own check runs
+   * and those of check suite `excludeSuite` (the asking run's jobs).
+   */
+  commitChecks(
+    installationId: number,
+    owner: string,
+    repo: string,
+    sha: string,
+    excludeSuite: number | null,
+  ): Promise<CheckResult[]>;
+  /** The merged pull request whose merge commit is `sha`, with its reviews; null when none. */
+  mergedPullOf(
+    installationId: number,
+    owner: string,
+    repo: string,
+    sha: string,
+    baseBranch: string | null,
+  ): Promise<MergedPull | null>;
+  /** The files changed from `base` to `head` (cached: the answer never changes); throws when too many to list. */
+  compareCommits(
+    installationId: number,
+    owner: string,
+    repo: string,
+    base: string,
+    head: string,
+  ): Promise<{ path: string; lines: number }[]>;
+  /** Whether GitHub verified the signature of commit `sha` (cached: the answer never changes). */
+  commitVerified(installationId: number, owner: string, repo: string, sha: string): Promise<boolean>;
   /** Makes a check run; returns its id and when GitHub started it (its clock, epoch ms). */
   createCheckRun(
     installationId: number,

@@ -1,7 +1,7 @@
 import { grantedBy } from '../domain/break-glass.ts';
 import type { CheckRunInput } from '../github/port.ts';
 import { formatWitness, type AuditWitness } from '../audit/witness.ts';
-import type { Requirement } from '../policy/decision.ts';
+import type { EvidenceUsed, Requirement } from '../policy/decision.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { formatPermissions } from '../policy/permissions.ts';
 import { inertCode, inertText, mention } from '../render/markdown.ts';
@@ -37,11 +37,14 @@ function plainTitle(r: StoredRequest, votes: readonly StoredVote[]): string {
   const approvers = votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin);
   switch (r.status) {
     case 'pending': {
+      if (r.decision.awaiting)
+        return `Waiting for checks (${r.decision.awaiting.checks.join(', ')}): ${r.action}`;
       const remaining = r.decision.requirements.reduce((n, q) => n + q.remaining, 0);
       return `Waiting for ${remaining} approval${remaining === 1 ? '' : 's'}: ${r.action}`;
     }
     case 'approved':
-      if (r.decision.auto) return `Approved automatically: ${r.action}`;
+      if (r.decision.auto)
+        return `Approved automatically: ${r.action}${r.decision.evidence ? ` (${evidenceLine(r.decision.evidence)})` : ''}`;
       if (approvers.length > 0) return `Approved by ${approvers.join(', ')}: ${r.action}`;
       // No vote of its own: a step that its job's gate let through (service/gate.ts says so).
       return r.decision.reasons.some((x) => x.message.startsWith('approved by the job gate'))
@@ -57,6 +60,10 @@ function plainTitle(r: StoredRequest, votes: readonly StoredVote[]): string {
       return `Cancelled: ${r.action}`;
   }
 }
+
+/** The evidence automatic approvals rested on, in one line: "CI green (build); PR #41 approved by @a". */
+const evidenceLine = (used: readonly EvidenceUsed[]): string =>
+  [...new Set(used.flatMap((u) => u.signals.map((x) => x.value)))].join('; ');
 
 /** Who a requirement still waits for (while approvals remain), else its approvers. */
 const whoOf = (q: Requirement): string[] => {
@@ -131,7 +138,13 @@ export function checkRunView(
   );
   const summary = [
     `| | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`,
-    requirements.length > 0 ? `### Who may approve\n${requirements.join('\n')}` : '',
+    r.decision.evidence
+      ? `### Evidence\n${r.decision.evidence.flatMap((u) => u.signals.map((x) => `- **${inertText(u.policy)}** (auto_approve[${u.entry}]) ${x.kind}: ${inertText(x.value)}`)).join('\n')}`
+      : '',
+    r.decision.awaiting
+      ? `### Waiting for checks\nApproved automatically if ${r.decision.awaiting.checks.map((c) => inertText(c)).join(', ')} pass; the approvers are asked if one fails or they run past ${formatDuration(r.decision.awaiting.until_seconds)}.`
+      : '',
+    requirements.length > 0 && !r.decision.awaiting ? `### Who may approve\n${requirements.join('\n')}` : '',
     r.status === 'pending'
       ? `Click **Approve** or **Deny** above${page ? `, or decide on [the approval page](${page})` : ''}. Only eligible approvers count; other clicks are recorded and ignored.`
       : '',

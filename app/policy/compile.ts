@@ -1,6 +1,7 @@
-import { compileConditions, type RequestTest } from './conditions.ts';
+import { CONDITION_KEYS, compileConditions, type RequestTest } from './conditions.ts';
 import { checkApprovers, compileBreakGlass, compileEscalations } from './compile-approvers.ts';
-import { checkDuration, checkGlobs, report, type Context } from './compile-context.ts';
+import { checkDuration, checkGlobs, checkTeams, report, type Context } from './compile-context.ts';
+import { compileEvidence, DEFAULT_CHECKS_TIMEOUT_SECONDS, type CompiledEvidence } from './evidence.ts';
 import {
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_TTL_SECONDS,
@@ -13,7 +14,7 @@ import { compileFreeze } from './freeze.ts';
 import { compileGlobs } from './glob.ts';
 import type { Level } from './permissions.ts';
 import type { SourceMap } from './positions.ts';
-import type { Policy } from './types.generated.ts';
+import type { Conditions, Policy } from './types.generated.ts';
 import { compileWindow, parseHours } from './windows.ts';
 import { isTimeZone } from './zoned-time.ts';
 
@@ -39,6 +40,51 @@ function checkMatch(ctx: Context, p: Policy, base: string, name: string): void {
         `${name}: scope pattern "${pattern}" has a "/", and repository names (without the owner) have none: it matches nothing`,
         'write the repository name without its owner, e.g. payments-*',
       );
+  });
+}
+
+/**
+ * Checks each `auto_approve` entry: its globs, its teams, and `checks_timeout` (only with `checks`,
+ * within the policy's `timeout`). Returns the entries' conditions and compiled evidence.
+ */
+function compileAutoApprove(
+  ctx: Context,
+  p: Policy,
+  base: string,
+  name: string,
+): { conditions: Conditions; evidence: CompiledEvidence }[] {
+  return (p.auto_approve ?? []).map((c, i) => {
+    const at = `${base}/auto_approve/${i}`;
+    const where = `${name}: auto_approve[${i}]`;
+    const conditions: Conditions = Object.fromEntries(
+      CONDITION_KEYS.filter((k) => c[k] !== undefined).map((k) => [k, c[k]!]),
+    );
+    checkGlobs(ctx, conditions, at, where);
+    const globs: Record<string, string[]> = {};
+    if (Array.isArray(c.checks)) globs.checks = c.checks;
+    if (c.changed_paths) globs.changed_paths = c.changed_paths;
+    checkGlobs(ctx, globs as Conditions, at, where);
+    checkTeams(ctx, c.pull_request?.teams ?? [], `${at}/pull_request/teams`, where, 'acme/reviewers');
+    let timeout = DEFAULT_CHECKS_TIMEOUT_SECONDS;
+    if (c.checks_timeout !== undefined) {
+      if (c.checks === undefined)
+        report(
+          ctx,
+          `${at}/checks_timeout`,
+          'checks_timeout',
+          `${where}: checks_timeout without checks`,
+          'add checks: true (or the checks to wait for), or remove checks_timeout',
+        );
+      timeout =
+        checkDuration(
+          ctx,
+          c.checks_timeout,
+          `${at}/checks_timeout`,
+          `${where}.checks_timeout`,
+          MAX_TIMEOUT_SECONDS,
+        ) ?? timeout;
+    }
+    return { conditions, evidence: compileEvidence(c, timeout) };
   });
 }
 
@@ -102,9 +148,7 @@ export function compilePolicy(
 
   checkMatch(ctx, p, base, name);
   const breakGlass = compileBreakGlass(ctx, p, base, name);
-  (p.auto_approve ?? []).forEach((c, i) =>
-    checkGlobs(ctx, c, `${base}/auto_approve/${i}`, `${name}: auto_approve[${i}]`),
-  );
+  const autoApprove = compileAutoApprove(ctx, p, base, name);
   checkWindows(ctx, p, base, name);
   const freeze = compileFreeze(ctx, p, base);
   const { users, teams, required, guard } = checkApprovers(ctx, p, base, name);
@@ -134,7 +178,7 @@ export function compilePolicy(
     required,
     selfApproval: p.self_approval ?? false,
     reasonRequired: p.reason_required ?? false,
-    autoApprove: (p.auto_approve ?? []).map((c) => compileConditions(c, 'all')),
+    autoApprove: autoApprove.map((e) => ({ ...e, request: compileConditions(e.conditions, 'all') })),
     windows: (p.windows ?? []).map(compileWindow),
     freeze,
     timeoutSeconds: timeoutSeconds!,

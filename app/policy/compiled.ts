@@ -1,4 +1,5 @@
 import type { RequestTest } from './conditions.ts';
+import type { CompiledEvidence } from './evidence.ts';
 import type { Permissions } from './permissions.ts';
 import type { CompiledWindow } from './windows.ts';
 
@@ -36,7 +37,7 @@ export interface CompiledPolicy {
   required: number;
   selfApproval: boolean;
   reasonRequired: boolean;
-  autoApprove: readonly RequestTest[];
+  autoApprove: readonly AutoEntry[];
   windows: readonly CompiledWindow[];
   freeze: readonly CompiledFreeze[];
   timeoutSeconds: number;
@@ -74,4 +75,10 @@ export interface Notify {
   webhooks: readonly string[];
   /** `remind_every`, in seconds; null: no reminders. */
   remindEverySeconds: number | null;
+}
+
+/** One `auto_approve` entry: its conditions on the request, and the evidence it requires. */
+export interface AutoEntry {
+  request: RequestTest;
+  evidence: CompiledEvidence;
 }

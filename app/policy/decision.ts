@@ -1,3 +1,4 @@
+import type { SignalKind } from './evidence.ts';
 import type { Level } from './permissions.ts';
 
 export type Outcome = 'approved' | 'denied' | 'pending';
@@ -10,6 +11,7 @@ export type Rule =
   | 'window'
   | 'reason_required'
   | 'auto_approve'
+  | 'evidence'
   | 'deny_vote'
   | 'approvals'
   | 'self_approval'
@@ -70,4 +72,25 @@ export interface Decision {
    * requirements are their break-glass approvers'. Absent: no override.
    */
   break_glass?: { policies: string[] };
+  /**
+   * The evidence each automatic approval rested on (`auto_approve` entries with evidence keys):
+   * what an auditor reads to see why no human looked. Absent: none was used.
+   */
+  evidence?: EvidenceUsed[];
+  /**
+   * Every policy that asks for votes would approve once these running checks pass: the request
+   * waits for them before its approvers are asked. Absent: it does not wait on checks.
+   */
+  awaiting?: {
+    checks: string[];
+    /** When (seconds after the request was made) the wait ends and the approvers are asked anyway. */
+    until_seconds: number;
+  };
+}
+
+/** One automatic approval's evidence: the policy, its entry, and each signal with what it showed. */
+export interface EvidenceUsed {
+  policy: string;
+  entry: number;
+  signals: { kind: SignalKind; value: string }[];
 }

@@ -1,6 +1,7 @@
 import { isBlank } from './blank.ts';
 import type { CompiledPolicy } from './compiled.ts';
-import type { Decision, Reason } from './decision.ts';
+import type { Decision, EvidenceUsed, Reason } from './decision.ts';
+import type { Finding, Signals } from './evidence.ts';
 import { actorsOf, type ApprovalRequest, type Membership, type Vote } from './request.ts';
 import { formatDuration } from './duration.ts';
 import { iso, timeDenials } from './time-rules.ts';
@@ -20,6 +21,7 @@ export function evaluate(
   votes: readonly Vote[],
   membership: Membership,
   now: Date | number,
+  signals: Signals = {},
 ): Decision {
   const nowMs = typeof now === 'number' ? now : now.getTime();
   const governing = governingPolicies(policies, request);
@@ -83,15 +85,29 @@ export function evaluate(
   const { token, reason: tokenReason } = grantToken(governing, request);
   const timeout = Math.min(...governing.map((p) => p.timeoutSeconds));
   const needsVotes: CompiledPolicy[] = [];
+  const awaiting = new Map<string, { checks: string[]; untilSeconds: number }>();
+  const evidence: EvidenceUsed[] = [];
   for (const p of judged.filter((x) => !x.guard)) {
-    const entry = overridden.has(p.name) ? -1 : p.autoApprove.findIndex((test) => test(request));
-    if (entry === -1) needsVotes.push(p);
-    else
+    const judgement = overridden.has(p.name) ? null : autoApproval(p, request, signals);
+    if (judgement?.approved) {
+      const shown = judgement.findings.map((f) => f.shown);
+      if (shown.length > 0)
+        evidence.push({
+          policy: p.name,
+          entry: judgement.entry,
+          signals: judgement.findings.map(({ kind, shown: value }) => ({ kind, value })),
+        });
       reasons.push({
         rule: 'auto_approve',
         policy: p.name,
-        message: `policy "${p.name}" auto-approves (auto_approve[${entry}] matches)`,
+        message: `policy "${p.name}" auto-approves (auto_approve[${judgement.entry}] matches)${shown.length > 0 ? `: ${shown.join('; ')}` : ''}`,
       });
+      continue;
+    }
+    needsVotes.push(p);
+    if (judgement?.waiting) awaiting.set(p.name, judgement.waiting);
+    for (const why of judgement?.misses ?? [])
+      reasons.push({ rule: 'evidence', policy: p.name, message: `policy "${p.name}": ${why}` });
   }
   if (needsVotes.length === 0) {
     return {
@@ -102,6 +118,7 @@ export function evaluate(
       requirements: [],
       token,
       timeout_seconds: timeout,
+      ...(evidence.length > 0 && { evidence }),
     };
   }
 
@@ -122,6 +139,20 @@ export function evaluate(
   const tally = tallyVotes(effective, votes, membership, actorsOf(request));
   const met = tally.requirements.every((r) => r.remaining === 0);
   const outcome = tally.denied ? 'denied' : met ? 'approved' : 'pending';
+  // Every policy that asks for votes would auto-approve once running checks pass: the request waits
+  // for them (its approvers are not asked yet) and is decided again when they finish.
+  const waitingOnChecks =
+    outcome === 'pending' && needsVotes.every((p) => awaiting.has(p.name))
+      ? {
+          checks: [...new Set([...awaiting.values()].flatMap((a) => a.checks))],
+          until_seconds: Math.min(...[...awaiting.values()].map((a) => a.untilSeconds)),
+        }
+      : undefined;
+  if (waitingOnChecks)
+    reasons.push({
+      rule: 'evidence',
+      message: `waiting for check${waitingOnChecks.checks.length === 1 ? '' : 's'} ${waitingOnChecks.checks.map((n) => `"${n}"`).join(', ')} to finish: approved automatically if they pass, the approvers are asked if one fails`,
+    });
   return {
     outcome,
     auto: false,
@@ -131,7 +162,39 @@ export function evaluate(
     token: outcome === 'denied' ? null : token,
     timeout_seconds: timeout,
     ...(overridden.size > 0 && { break_glass: { policies: [...overridden] } }),
+    ...(evidence.length > 0 && { evidence }),
+    ...(waitingOnChecks && { awaiting: waitingOnChecks }),
   };
+}
+
+type Judgement =
+  | { approved: true; entry: number; findings: Extract<Finding, { held: true }>[] }
+  | { approved: false; waiting: { checks: string[]; untilSeconds: number } | null; misses: string[] };
+
+/**
+ * Whether one of policy `p`'s `auto_approve` entries approves the request: its conditions match
+ * and every piece of evidence it requires holds. Otherwise, whether one waits only on running
+ * checks, and why each entry whose conditions matched fell short on evidence.
+ */
+function autoApproval(p: CompiledPolicy, request: ApprovalRequest, signals: Signals): Judgement {
+  let waiting: { checks: string[]; untilSeconds: number } | null = null;
+  const misses: string[] = [];
+  for (const [i, entry] of p.autoApprove.entries()) {
+    if (!entry.request(request)) continue;
+    const findings = entry.evidence.tests.map((test) => test(request, signals, p.name));
+    const held = findings.filter((f): f is Extract<Finding, { held: true }> => f.held === true);
+    if (held.length === findings.length) return { approved: true, entry: i, findings: held };
+    const failed = findings.filter((f): f is Extract<Finding, { held: false }> => f.held === false);
+    if (failed.length === 0) {
+      waiting ??= {
+        checks: findings.flatMap((f) => (f.held === 'waiting' ? f.pending : [])),
+        untilSeconds: entry.evidence.checksTimeoutSeconds,
+      };
+      continue;
+    }
+    misses.push(`auto_approve[${i}] does not apply: ${failed.map((f) => f.why).join('; ')}`);
+  }
+  return { approved: false, waiting, misses };
 }
 
 /**

@@ -37,6 +37,42 @@ export type Patterns4 = [string, ...(string)[]]
  */
 export type Patterns5 = [string, ...(string)[]]
 /**
+ * Globs on the step's `action` input, e.g. `deploy-*`.
+ * 
+ * @minItems 1
+ */
+export type Patterns6 = [string, ...(string)[]]
+/**
+ * Globs on the job's deployment environment (OIDC `environment` claim). A job without an environment never matches this key.
+ * 
+ * @minItems 1
+ */
+export type Patterns7 = [string, ...(string)[]]
+/**
+ * Globs on the git ref the run is for, e.g. `refs/heads/main` or `refs/tags/v*`.
+ * 
+ * @minItems 1
+ */
+export type Patterns8 = [string, ...(string)[]]
+/**
+ * Globs on the event that triggered the run, e.g. `push`, `workflow_dispatch`.
+ * 
+ * @minItems 1
+ */
+export type Patterns9 = [string, ...(string)[]]
+/**
+ * Globs on the workflow file path (the path part of `workflow_ref`), e.g. `.github/workflows/deploy.yml`.
+ * 
+ * @minItems 1
+ */
+export type Patterns10 = [string, ...(string)[]]
+/**
+ * Globs on the login that triggered the run, compared case-insensitively, e.g. `renovate[bot]`.
+ * 
+ * @minItems 1
+ */
+export type Patterns11 = [string, ...(string)[]]
+/**
  * A list of glob patterns; the list matches when any pattern matches the whole value. `*` matches any characters except `/`, `**` also crosses `/`, `?` matches one character. Brackets and braces are literal.
  * 
  * @minItems 1
@@ -44,7 +80,13 @@ export type Patterns5 = [string, ...(string)[]]
  * This interface was referenced by `PolicyFile`'s JSON-Schema
  * via the `definition` "patterns".
  */
-export type Patterns6 = [string, ...(string)[]]
+export type Patterns12 = [string, ...(string)[]]
+/**
+ * A list of glob patterns; the list matches when any pattern matches the whole value. `*` matches any characters except `/`, `**` also crosses `/`, `?` matches one character. Brackets and braces are literal.
+ * 
+ * @minItems 1
+ */
+export type Patterns13 = [string, ...(string)[]]
 /**
  * A duration: a number and a unit (`s`, `m`, `h`, `d`), or several combined from largest to smallest, e.g. `90s`, `15m`, `1h30m`.
  * 
@@ -98,9 +140,9 @@ self_approval?: boolean
  */
 reason_required?: boolean
 /**
- * Routine cases approved without a human: a request is auto-approved by this policy when every key of any one entry matches it. An empty entry `{}` matches every request.
+ * Routine cases approved without a human: a request is auto-approved by this policy when every key of any one entry matches it. An empty entry `{}` matches every request. Besides the request's fields, an entry may require live evidence about the request's commit, read from GitHub only for the entries that use it (`checks`, `pull_request`, `changed_paths`, `changes`, `verified_commit`): evidence that cannot be read never matches.
  */
-auto_approve?: Conditions[]
+auto_approve?: AutoApprove[]
 /**
  * Decisions are made only inside one of these time windows; outside all of them a request is denied and told when the next one opens.
  * 
@@ -236,7 +278,7 @@ approvers: Approvers1
  * Where the policy applies, beyond `match`: `repositories`, glob patterns on the repository's name (without its owner, e.g. `payments-*`). Meant for organization policies (in `.approvals/` of the organization's `.github` repository), which otherwise govern every repository of the organization.
  */
 scope?: {
-repositories: Patterns6
+repositories: Patterns12
 }
 /**
  * An audited emergency override of this policy's freeze and windows: a step that asks with `emergency: true` and a reason, denied only by time rules, waits for these approvers instead of being denied (never the actor, never a request denied for any other reason). When granted, the check run, the notifications, an issue labelled `break-glass`, the audit and the step say so.
@@ -277,18 +319,67 @@ users?: string[]
 teams?: string[]
 }
 /**
- * Conditions on the request; every key given must match, keys left out match anything.
+ * One routine case: every key given must match. The request keys are globs as in `match`; `actor` must match both who started the run and who re-ran it. The evidence keys are read from GitHub about the request's commit.
  * 
  * This interface was referenced by `PolicyFile`'s JSON-Schema
- * via the `definition` "conditions".
+ * via the `definition` "autoApprove".
  */
-export interface Conditions {
-action?: Patterns
-environment?: Patterns1
-ref?: Patterns2
-event?: Patterns3
-workflow?: Patterns4
-actor?: Patterns5
+export interface AutoApprove {
+action?: Patterns6
+environment?: Patterns7
+ref?: Patterns8
+event?: Patterns9
+workflow?: Patterns10
+actor?: Patterns11
+/**
+ * The check runs and commit statuses on the request's commit have all concluded successfully (`success`, `neutral` or `skipped`): `true` for every one, or globs naming those required (each must be present and pass), e.g. `[build, "test (*)"]`. The app's own check runs and the jobs of the asking workflow run are left out. While some still run, the request waits and is decided again when they finish (up to `checks_timeout`); if one fails, the approvers are asked.
+ */
+checks?: (true | Patterns12)
+/**
+ * With `checks`: how long a request waits for running checks before its approvers are asked, as a duration such as `20m`. Default 30m, at most 24h (and never past the policy's `timeout`).
+ */
+checks_timeout?: string
+pull_request?: PullRequestEvidence
+changed_paths?: Patterns13
+changes?: ChangesEvidence
+/**
+ * `true`: GitHub has verified the signature of the request's commit (`commit.verification.verified`).
+ */
+verified_commit?: true
+}
+/**
+ * The commit reached the ref through a merged pull request approved by reviewers other than its author and the request's actor (compared by account id). A reviewer's latest review submitted before the merge counts, and only when it is `APPROVED` (dismissed reviews never count).
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "pullRequestEvidence".
+ */
+export interface PullRequestEvidence {
+/**
+ * How many distinct reviewers must have approved. Default 1.
+ */
+approvals?: number
+/**
+ * Only reviewers who are active members of one of these teams (`org/team-slug`) count.
+ * 
+ * @minItems 1
+ */
+teams?: [string, ...(string)[]]
+}
+/**
+ * The change since the last commit this policy approved for the same action and environment is small. A first request (no earlier approval) does not match.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "changesEvidence".
+ */
+export interface ChangesEvidence {
+/**
+ * At most this many files changed.
+ */
+files?: number
+/**
+ * At most this many lines changed (added plus deleted).
+ */
+lines?: number
 }
 /**
  * A recurring time window in which decisions may be made.
@@ -603,9 +694,23 @@ teams?: string[]
  * Conditions on the request; every key given must match, keys left out match anything.
  * 
  * This interface was referenced by `PolicyFile`'s JSON-Schema
+ * via the `definition` "conditions".
+ */
+export interface Conditions {
+action?: Patterns
+environment?: Patterns1
+ref?: Patterns2
+event?: Patterns3
+workflow?: Patterns4
+actor?: Patterns5
+}
+/**
+ * Which requests this policy governs: every key given must match, keys left out match anything. `match: {}` governs every request.
+ * 
+ * This interface was referenced by `PolicyFile`'s JSON-Schema
  * via the `definition` "match".
  */
-export interface Conditions1 {
+export interface Match1 {
 action?: Patterns
 environment?: Patterns1
 ref?: Patterns2

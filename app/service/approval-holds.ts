@@ -14,7 +14,7 @@ import type { Ports } from './ports.ts';
  * gate, and a gate's approval sent late.
  */
 export async function approvalHolds(
-  p: Pick<Ports, 'github' | 'now'>,
+  p: Pick<Ports, 'github' | 'now' | 'ledger' | 'metrics'>,
   r: DecisionInput & { createdAt?: number },
   was: Decision,
   votes: readonly StoredVote[],

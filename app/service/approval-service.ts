@@ -23,6 +23,7 @@ import { Ledger } from './ledger.ts';
 import type { Ports } from './ports.ts';
 import { ReplyBudget } from './reply-budget.ts';
 import { remindDue } from './remind.ts';
+import { checksFinished } from './checks-finished.ts';
 import { StepWaits, type RunIdentity } from './step-wait.ts';
 import { sweep } from './sweep.ts';
 import { handleVote, requestOf, type VoteContext } from './vote-intake.ts';
@@ -169,6 +170,16 @@ export class ApprovalService {
 
   runCompleted(repositoryId: string, runId: string, runAttempt: string): Promise<void> {
     return runCompleted(this.#ports, repositoryId, runId, runAttempt);
+  }
+
+  /**
+   * A check run, check suite or commit status on commit `sha` finished (`appId`: the app that made
+   * it, if known; the app's own never count): requests waiting on the commit's checks are decided again.
+   */
+  async checksFinished(repositoryId: string, sha: string, appId?: number): Promise<void> {
+    if (appId === this.#ports.appId) return;
+    await checksFinished(this.#ports, repositoryId, sha);
+    await this.worker.pass();
   }
 
   /** A vote (a click, a page's form); its request shows the outcome before this returns. */

@@ -1,4 +1,4 @@
-import { checkRunEffect, noticeEffect } from '../domain/effects.ts';
+import { checkRunEffect } from '../domain/effects.ts';
 import type { StoredRequest } from '../domain/request.ts';
 import {
   asVotes,
@@ -11,7 +11,8 @@ import {
 } from '../domain/vote.ts';
 import type { Membership } from '../policy/request.ts';
 import { finalize } from './finalize.ts';
-import { decideUnderPolicies } from './decide-under-policies.ts';
+import { decideUnderPolicies, keepSignals } from './decide-under-policies.ts';
+import { reshown } from './open.ts';
 import type { Ports } from './ports.ts';
 import { IGNORED_SHOWN } from './ignored-clicks.ts';
 import { timeOut } from './time-out.ts';
@@ -155,9 +156,10 @@ async function decide(
   if (next.decision.outcome === 'approved' && votes.some((v) => v.teams.length > 0))
     next = await decideUnderPolicies(p, r, asVotes(votes), await currentMembership(p, r, votes));
   r.terms = next.terms;
+  keepSignals(r, next.signals);
   if (next.decision.outcome === 'pending') {
     r.decision = next.decision;
-    await p.ledger.save(r, { effects: [checkRunEffect(r.id), noticeEffect(r.id)] });
+    await p.ledger.save(r, { effects: reshown(r) });
     return;
   }
   const resumes = next.decision.outcome === 'approved' && next.decision.token !== null && stepsWaiting(r);

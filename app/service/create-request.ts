@@ -57,12 +57,13 @@ export async function createRequest(
   };
   const decided = await decideUnderPolicies(p, base, [], {});
   const { policies } = decided;
+  const signals = Object.keys(decided.signals).length > 0 ? { signals: decided.signals } : {};
   // A step inside a job its gate approved gets its token without a second vote.
   const carried = await carriedByGate(p, base, decided.decision, ofRun);
   const decision = carried?.decision ?? decided.decision;
   const { request, created } = await openRequest(
     p,
-    base,
+    { ...base, ...signals },
     decision,
     policies,
     { key: identity.key, job: body.job, legs: [leg], createdAt },

@@ -8,12 +8,16 @@ import type { LoadResult } from '../policy/load.ts';
 import { actorsOf, type Membership, type Vote } from '../policy/request.ts';
 import { failClosed } from './fail-closed.ts';
 import type { Ports } from './ports.ts';
+import { readSignals } from './read-signals.ts';
+import type { SignalKind, Signals } from '../policy/evidence.ts';
 
 export interface Decided {
   decision: Decision;
   /** The terms to store: the shown ones, narrowed by today's policies. */
   terms: Terms | null;
   policies: LoadResult;
+  /** The evidence the decision rests on: what the request held, and what was read for it now. */
+  signals: Signals;
 }
 
 /**
@@ -22,19 +26,22 @@ export interface Decided {
  * them). Policy files that do not load deny.
  */
 export async function decideUnderPolicies(
-  p: Pick<Ports, 'github' | 'now'>,
+  p: Pick<Ports, 'github' | 'now' | 'ledger' | 'metrics'>,
   r: DecisionInput & { createdAt?: number },
   votes: readonly Vote[],
   membership: Membership,
+  fresh: readonly SignalKind[] = [],
 ): Promise<Decided> {
   const [owner, repo] = repoOf(r.claims);
   const policies = await p.github.loadPolicies(r.installationId, owner, repo, ownerOf(r.claims).id);
-  if (!policies.ok) return { decision: failClosed(policies), terms: r.terms, policies };
+  const have = r.signals ?? {};
+  if (!policies.ok) return { decision: failClosed(policies), terms: r.terms, policies, signals: have };
   const waited = r.createdAt === undefined ? 0 : Math.max(0, Math.floor((p.now() - r.createdAt) / 1000));
   const request = { ...toApprovalRequest(r), waited_seconds: waited };
-  const now = evaluate(policies.policies, request, votes, membership, p.now());
+  const signals = await readSignals(p, r, policies.policies, request, have, fresh);
+  const now = evaluate(policies.policies, request, votes, membership, p.now(), signals);
   const bound = bindToTerms(r.terms, now, votes, membership, actorsOf(request), waited);
-  return { ...bound, decision: await withinInstallation(p, owner, repo, bound.decision), policies };
+  return { ...bound, decision: await withinInstallation(p, owner, repo, bound.decision), policies, signals };
 }
 
 /**
@@ -61,4 +68,9 @@ async function withinInstallation(
     reasons: [...decision.reasons, { rule: 'token', message }],
     token: null,
   };
+}
+
+/** Keeps the evidence a decision read with the request (so that it is read once), when there is any. */
+export function keepSignals(r: { signals?: Signals }, signals: Signals): void {
+  if (Object.keys(signals).length > 0) r.signals = signals;
 }

@@ -16,6 +16,8 @@ export async function decisionEvent(
       approved_by: votes.filter((v) => v.decision === 'approve').map((v) => v.voterLogin),
       denied_by: votes.filter((v) => v.decision === 'deny').map((v) => v.voterLogin),
       reasons: r.decision.reasons.map((x) => x.message),
+      // Why no human looked: each piece of evidence an automatic approval rested on, with its value.
+      ...(r.decision.evidence && { evidence: r.decision.evidence }),
     },
   };
 }

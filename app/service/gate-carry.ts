@@ -14,7 +14,7 @@ import type { Ports } from './ports.ts';
  * says nothing about it.
  */
 export async function carriedByGate(
-  p: Pick<Ports, 'ledger' | 'github' | 'now'>,
+  p: Pick<Ports, 'ledger' | 'github' | 'now' | 'metrics'>,
   step: DecisionInput,
   decision: Decision,
   ofRun?: StoredRequest[],

@@ -94,10 +94,10 @@ export async function gateRequested(
     installationId: e.installationId,
     terms: null,
   };
-  const { decision, policies } = await decideUnderPolicies(p, base, [], {});
+  const { decision, policies, signals } = await decideUnderPolicies(p, base, [], {});
   const { request, created } = await openRequest(
     p,
-    base,
+    Object.keys(signals).length > 0 ? { ...base, signals } : base,
     decision,
     policies,
     {

@@ -94,6 +94,8 @@ export class Ledger {
     | 'pendingRequests'
     | 'countPending'
     | 'countWaitingBy'
+    | 'lastApproved'
+    | 'awaitingChecks'
     | 'decidedRequests'
     | 'auditOf'
   > {

@@ -13,13 +13,17 @@ import type { Ports } from './ports.ts';
 
 /**
  * What telling a pending request's approvers takes: its check run first, then its comment (or
- * issue), then its chat messages.
+ * issue), then its chat messages. A request waiting on running checks (`awaiting`) shows its check
+ * run only: its approvers are asked once the checks fail or take too long (`askApprovers`).
  */
-export const announcement = (r: Pick<StoredRequest, 'id' | 'notice'>): EffectDue[] => [
-  checkRunEffect(r.id),
-  noticeEffect(r.id),
-  ...chatEffects(r.id, r.notice?.webhooks ?? [], 'pending'),
-];
+export const announcement = (r: Pick<StoredRequest, 'id' | 'notice' | 'decision'>): EffectDue[] =>
+  r.decision.awaiting
+    ? [checkRunEffect(r.id)]
+    : [checkRunEffect(r.id), noticeEffect(r.id), ...chatEffects(r.id, r.notice?.webhooks ?? [], 'pending')];
+
+/** What a pending request's change shows: its check run, and its comment once its approvers were asked. */
+export const reshown = (r: Pick<StoredRequest, 'id' | 'decision'>): EffectDue[] =>
+  r.decision.awaiting ? [checkRunEffect(r.id)] : [checkRunEffect(r.id), noticeEffect(r.id)];
 
 /**
  * Waiting requests of a fork's runs one account may have announced in a repository (a comment, chat
@@ -80,7 +84,8 @@ export async function openRequest(
     headSha,
     status: decision.outcome,
     decision,
-    terms: decision.outcome === 'pending' ? termsOf(decision) : null,
+    // Fixed when reviewers are first asked: a request waiting on checks is not shown to them yet.
+    terms: decision.outcome === 'pending' && !decision.awaiting ? termsOf(decision) : null,
     checkRunId: null,
     expiresAt: o.createdAt + (decision.timeout_seconds ?? 3600) * 1000,
     decidedAt: decision.outcome === 'pending' ? null : o.createdAt,

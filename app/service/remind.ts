@@ -2,10 +2,10 @@ import { chatEffects, checkRunEffect, noticeEffect } from '../domain/effects.ts'
 import type { StoredRequest } from '../domain/request.ts';
 import { asVotes, recordedMembership } from '../domain/vote.ts';
 import { AppError } from '../errors.ts';
-import { decideUnderPolicies } from './decide-under-policies.ts';
+import { decideUnderPolicies, keepSignals } from './decide-under-policies.ts';
 import type { Ports } from './ports.ts';
 
-type RemindPorts = Pick<Ports, 'ledger' | 'github' | 'now' | 'log'>;
+type RemindPorts = Pick<Ports, 'ledger' | 'github' | 'now' | 'log' | 'metrics'>;
 
 const quietly = (p: RemindPorts, what: string, id: string) => (err: unknown) => {
   if (!(err instanceof AppError && err.code === 'conflict'))
@@ -22,6 +22,8 @@ const quietly = (p: RemindPorts, what: string, id: string) => (err: unknown) => 
 export async function remindDue(p: RemindPorts): Promise<void> {
   const { ledger, now } = p;
   for (const pending of await ledger.find.pendingRequests()) {
+    // A request waiting on checks has not asked its approvers yet: nothing to remind them of.
+    if (pending.decision.awaiting) continue;
     await escalateDue(p, pending).catch(quietly(p, 'escalating', pending.id));
     const every = pending.notice?.remindEverySeconds;
     if (!every || now() - (pending.notice!.remindedAt ?? pending.createdAt) < every * 1000) continue;
@@ -75,6 +77,7 @@ async function escalateDue(p: RemindPorts, peek: StoredRequest): Promise<void> {
     const decided = await decideUnderPolicies(p, r, asVotes(votes), recordedMembership(votes));
     if (decided.decision.outcome === 'pending') r.decision = decided.decision;
     r.terms = decided.terms;
+    keepSignals(r, decided.signals);
     const after = Math.max(...fresh.map((e) => e.after_seconds));
     r.notice.escalatedAfter = after;
     const users = [...new Set(fresh.flatMap((e) => e.users))];

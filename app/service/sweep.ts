@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import type { EffectWorker } from './effects/worker.ts';
 import type { Ports } from './ports.ts';
 import { settleMints } from './settle-mints.ts';
+import { checksOverdue } from './checks-finished.ts';
 import { timeOut } from './time-out.ts';
 import { retryVotes, type VoteContext } from './vote-intake.ts';
 
@@ -38,6 +39,7 @@ async function timeOutOverdue(p: SweepPorts): Promise<void> {
 export async function sweep(p: SweepPorts, votes: VoteContext, worker: EffectWorker): Promise<void> {
   const passes: [string, () => Promise<unknown>][] = [
     ['timing out requests', () => timeOutOverdue(p)],
+    ['asking approvers where checks took too long', () => checksOverdue(p)],
     ['processing votes again', () => retryVotes(p, votes)],
     ['settling journalled mints', () => settleMints(p)],
     ['doing due effects', () => worker.pass()],

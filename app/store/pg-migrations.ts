@@ -186,6 +186,24 @@ export const MIGRATIONS = [
     'NOW_MS',
     '(extract(epoch FROM now()) * 1000)::bigint',
   ),
+  // The last commit each policy approved for an action and environment (`changed_paths`, `changes`),
+  // kept by the saves that approve, and filled once from the approved requests already stored.
+  `CREATE TABLE approved_heads (
+     repository_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     environment TEXT NOT NULL,
+     policy TEXT NOT NULL,
+     sha TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     PRIMARY KEY (repository_id, action, environment, policy)
+   );
+   INSERT INTO approved_heads (repository_id, action, environment, policy, sha, at)
+     SELECT DISTINCT ON (1, 2, 3, 4) r.repository_id, r.body->>'action',
+       COALESCE(r.body->'claims'->>'environment', ''), p.value,
+       r.body->'claims'->>'sha', COALESCE((r.body->>'decidedAt')::bigint, 0)
+     FROM requests r, jsonb_array_elements_text(r.body->'decision'->'policies') p
+     WHERE r.status = 'approved' AND jsonb_typeof(r.body->'claims'->'sha') = 'string'
+     ORDER BY 1, 2, 3, 4, 6 DESC;`,
 ];
 
 /** Creates `schema` and applies the migrations it lacks, in the transaction of `c`, under a lock. */

@@ -46,6 +46,27 @@ export abstract class PgReads {
     );
   }
 
+  async lastApproved(
+    repositoryId: string,
+    action: string,
+    environment: string,
+    policy: string,
+  ): Promise<string | null> {
+    const { rows } = await this.query(
+      'SELECT sha FROM approved_heads WHERE repository_id = $1 AND action = $2 AND environment = $3 AND policy = $4',
+      [repositoryId, action, environment, policy],
+    );
+    return rows[0] ? String(rows[0].sha) : null;
+  }
+
+  async awaitingChecks(repositoryId: string, sha: string): Promise<StoredRequest[]> {
+    return this.#requests(
+      `SELECT * FROM requests WHERE status = 'pending' AND repository_id = $1
+         AND body->'claims'->>'sha' = $2 AND jsonb_typeof(body->'decision'->'awaiting') = 'object'`,
+      [repositoryId, sha],
+    );
+  }
+
   async countWaitingBy(repositoryId: string, accountId: string): Promise<number> {
     const { rows } = await this.query(
       "SELECT COUNT(*) AS n FROM requests WHERE repository_id = $1 AND account_id = $2 AND status = 'pending'",

@@ -157,3 +157,27 @@ export function voteFromRow(row: Record<string, unknown>): StoredVote {
     ...(row.comment != null && { comment: String(row.comment) }),
   };
 }
+
+/**
+ * The rows `approved_heads` keeps for an approved request: one per governing policy, with the
+ * request's commit (none for another status, or without a commit). Written with the save.
+ */
+export function approvedHeads(r: StoredRequest): [string, string, string, string, string, number][] {
+  if (r.status !== 'approved' || !r.claims.sha) return [];
+  const at = r.decidedAt ?? r.createdAt;
+  return r.decision.policies.map((policy) => [
+    r.claims.repository_id,
+    r.action,
+    r.claims.environment ?? '',
+    policy,
+    r.claims.sha,
+    at,
+  ]);
+}
+
+/** The upsert of one `approved_heads` row: a later approval replaces an earlier one, never the reverse. */
+export const approvedHeadSql = (param: (n: number) => string): string =>
+  `INSERT INTO approved_heads (repository_id, action, environment, policy, sha, at)
+     VALUES (${[1, 2, 3, 4, 5, 6].map(param).join(', ')})
+     ON CONFLICT (repository_id, action, environment, policy) DO UPDATE SET sha = excluded.sha, at = excluded.at
+       WHERE excluded.at >= approved_heads.at`;

@@ -167,4 +167,24 @@ export const MIGRATIONS = [
     'NOW_MS',
     "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
   ),
+  // The last commit each policy approved for an action and environment (`changed_paths`, `changes`),
+  // kept by the saves that approve, and filled once from the approved requests already stored.
+  `CREATE TABLE approved_heads (
+     repository_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     environment TEXT NOT NULL,
+     policy TEXT NOT NULL,
+     sha TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (repository_id, action, environment, policy)
+   );
+   INSERT INTO approved_heads (repository_id, action, environment, policy, sha, at)
+     SELECT r.repository_id, json_extract(r.body, '$.action'),
+       COALESCE(json_extract(r.body, '$.claims.environment'), ''), p.value,
+       json_extract(r.body, '$.claims.sha'), COALESCE(json_extract(r.body, '$.decidedAt'), 0)
+     FROM requests r, json_each(r.body, '$.decision.policies') p
+     WHERE r.status = 'approved' AND json_type(r.body, '$.claims.sha') = 'text'
+     ORDER BY 6
+     ON CONFLICT (repository_id, action, environment, policy) DO UPDATE SET sha = excluded.sha, at = excluded.at
+       WHERE excluded.at >= approved_heads.at;`,
 ];

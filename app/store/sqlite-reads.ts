@@ -54,6 +54,31 @@ export abstract class SqliteReads {
     return Number((this.sql("SELECT COUNT(*) AS n FROM requests WHERE status = 'pending'").get() as Row).n);
   }
 
+  async lastApproved(
+    repositoryId: string,
+    action: string,
+    environment: string,
+    policy: string,
+  ): Promise<string | null> {
+    const row = this.sql(
+      'SELECT sha FROM approved_heads WHERE repository_id = ? AND action = ? AND environment = ? AND policy = ?',
+    ).get(repositoryId, action, environment, policy) as Row | undefined;
+    return row ? String(row.sha) : null;
+  }
+
+  async awaitingChecks(repositoryId: string, sha: string): Promise<StoredRequest[]> {
+    return this.#awaiting(repositoryId, sha);
+  }
+
+  #awaiting(repositoryId: string, sha: string): StoredRequest[] {
+    return (
+      this.sql(
+        `SELECT * FROM requests WHERE status = 'pending' AND repository_id = ?
+           AND json_extract(body, '$.claims.sha') = ? AND json_type(body, '$.decision.awaiting') = 'object'`,
+      ).all(repositoryId, sha) as Row[]
+    ).map((row) => requestFromSqliteRow(row)!);
+  }
+
   async countWaitingBy(repositoryId: string, accountId: string): Promise<number> {
     return Number(
       (

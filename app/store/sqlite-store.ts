@@ -5,7 +5,7 @@ import { FileIdentity, replacedError } from './file-identity.ts';
 import { PRAGMAS, restoreRemovedFile } from './sqlite-recovery.ts';
 import type { NewAuditEvent } from '../audit/append.ts';
 import type { KeyRing } from '../crypto/keys.ts';
-import { requestColumns, requestSql } from './rows.ts';
+import { approvedHeadSql, approvedHeads, requestColumns, requestSql } from './rows.ts';
 import { extendChain } from './sqlite-audit.ts';
 import { MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
@@ -19,6 +19,7 @@ import type { StoredRequest } from '../domain/request.ts';
 import type { StoredVote } from '../domain/vote.ts';
 
 const REQUEST_SQL = requestSql(() => '?');
+const APPROVED_HEAD_SQL = approvedHeadSql(() => '?');
 
 type Row = Record<string, unknown>;
 
@@ -150,6 +151,10 @@ export class SqliteStore extends SqliteReads implements Store {
     return columns;
   }
 
+  #recordApproval(r: StoredRequest): void {
+    for (const row of approvedHeads(r)) this.sql(APPROVED_HEAD_SQL).run(...row);
+  }
+
   async createRequest(
     r: StoredRequest,
     effects: readonly EffectDue[] = [],
@@ -161,6 +166,7 @@ export class SqliteStore extends SqliteReads implements Store {
       );
       if (existing) return { request: existing, created: false };
       this.sql(REQUEST_SQL.insert).run(...(this.#columns(r) as never[]), r.id, r.key);
+      this.#recordApproval(r);
       for (const e of audit) this.#extendChain({ ...e, requestId: r.id }, e.at);
       this.outbox.writeIn(effects, this.#now());
       return { request: { ...r, version: 1 }, created: true };
@@ -175,6 +181,7 @@ export class SqliteStore extends SqliteReads implements Store {
     const saved = this.#transaction(() => {
       const result = this.sql(REQUEST_SQL.update).run(...(this.#columns(r) as never[]), r.id, r.version);
       if (result.changes !== 1) return false;
+      this.#recordApproval(r);
       for (const e of audit) this.#extendChain({ ...e, requestId: r.id }, e.at);
       this.outbox.writeIn(effects, this.#now());
       return true;

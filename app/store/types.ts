@@ -148,6 +148,18 @@ export interface Store {
   countPending(): Promise<number>;
   /** How many requests the account `accountId` has waiting in the repository (an indexed count). */
   countWaitingBy(repositoryId: string, accountId: string): Promise<number>;
+  /** Pending requests of the repository on commit `sha` that wait on its running checks. */
+  awaitingChecks(repositoryId: string, sha: string): Promise<StoredRequest[]>;
+  /**
+   * The commit of the latest request that policy `policy` governed and that was approved, for the
+   * action and environment ('' for none) in the repository; null when it approved none.
+   */
+  lastApproved(
+    repositoryId: string,
+    action: string,
+    environment: string,
+    policy: string,
+  ): Promise<string | null>;
   /** Requests holding a token not yet revoked; with `dueBy`, only those to revoke by then. */
   unrevokedTokens(dueBy?: number): Promise<StoredRequest[]>;
   requestsForRun(repositoryId: string, runId: string, runAttempt: string): Promise<StoredRequest[]>;

@@ -79,6 +79,29 @@ export function registerWebhooks(
     );
   });
 
+  // Checks finishing on a commit: requests waiting on them (auto_approve `checks`) are decided again.
+  app.on('check_run.completed', async (ctx) => {
+    const p = new Payload('check_run.completed', ctx.payload);
+    await service.checksFinished(
+      String(p.int('repository.id')),
+      p.str('check_run.head_sha'),
+      p.optionalInt('check_run.app.id'),
+    );
+  });
+  app.on('check_suite.completed', async (ctx) => {
+    const p = new Payload('check_suite.completed', ctx.payload);
+    await service.checksFinished(
+      String(p.int('repository.id')),
+      p.str('check_suite.head_sha'),
+      p.optionalInt('check_suite.app.id'),
+    );
+  });
+  app.on('status', async (ctx) => {
+    const p = new Payload('status', ctx.payload);
+    if (p.str('state') === 'pending') return;
+    await service.checksFinished(String(p.int('repository.id')), p.str('sha'));
+  });
+
   app.on('workflow_run.completed', async (ctx) => {
     const p = new Payload('workflow_run.completed', ctx.payload);
     await service.runCompleted(

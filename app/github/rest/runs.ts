@@ -112,6 +112,7 @@ export async function gateWaiting(kit: Kit, at: Repo, runId: number, environment
 type RunData = {
   id: number | bigint;
   run_attempt?: number;
+  check_suite_id?: number | bigint | null;
   path: string;
   actor?: { login: string; id: number | bigint } | null;
   triggering_actor?: { login: string; id: number | bigint } | null;
@@ -134,6 +135,7 @@ function runOf(data: RunData): WorkflowRun {
     headSha: data.head_sha,
     event: data.event,
     headBranch: data.head_branch ?? null,
+    checkSuiteId: data.check_suite_id == null ? null : Number(data.check_suite_id),
     headRepository: data.head_repository
       ? { id: Number(data.head_repository.id), fullName: data.head_repository.full_name }
       : null,

@@ -5,7 +5,7 @@ import type { StoredVote } from '../../domain/vote.ts';
 import { approvalHolds } from '../approval-holds.ts';
 import type { Ports } from '../ports.ts';
 
-type GatePorts = Pick<Ports, 'ledger' | 'github' | 'log' | 'now'>;
+type GatePorts = Pick<Ports, 'ledger' | 'github' | 'log' | 'now' | 'metrics'>;
 
 /** What GitHub shows with the answer of a decided gate: who decided, or why not. */
 function commentOf(r: StoredRequest, votes: readonly StoredVote[]): string {

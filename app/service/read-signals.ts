@@ -1,0 +1,171 @@
+// Reads the live evidence a decision needs (auto_approve's evidence keys) from GitHub: only the kinds
+// the governing policies' matching entries require, at most once per request (what was read is kept
+// with the request), and never approving on what could not be read.
+import { repoOf } from '../domain/claims.ts';
+import type { DecisionInput } from '../domain/request.ts';
+import type { CompiledPolicy } from '../policy/compiled.ts';
+import type { Comparison, PullEvidence, Read, Reviewer, SignalKind, Signals } from '../policy/evidence.ts';
+import { governingPolicies } from '../policy/policy-index.ts';
+import type { ApprovalRequest } from '../policy/request.ts';
+import type { MergedPull } from '../github/port.ts';
+import type { Ports } from './ports.ts';
+
+export const EVIDENCE_READS_HELP =
+  'Reads of live evidence about a commit for auto_approve entries, by kind and outcome (read, or unreadable: the entry does not match).';
+
+/** The permission each kind of evidence needs on the app's installation (any level). */
+const NEEDS: Record<SignalKind, readonly string[]> = {
+  checks: ['checks', 'statuses'],
+  pull_request: ['pull_requests'],
+  changes: ['contents'],
+  verified_commit: ['contents'],
+};
+
+type ReadPorts = Pick<Ports, 'github' | 'ledger' | 'metrics'>;
+
+/** What the policies' entries that match `request` require, and the teams their reviewers are checked against. */
+export function evidenceNeeded(
+  policies: readonly CompiledPolicy[],
+  request: ApprovalRequest,
+): { kinds: Set<SignalKind>; teams: Set<string>; changes: string[] } {
+  const kinds = new Set<SignalKind>();
+  const teams = new Set<string>();
+  const changes: string[] = [];
+  for (const p of governingPolicies(policies, request)) {
+    for (const entry of p.autoApprove) {
+      if (entry.evidence.needs.length === 0 || !entry.request(request)) continue;
+      for (const k of entry.evidence.needs) kinds.add(k);
+      for (const t of entry.evidence.teams) teams.add(t);
+      if (entry.evidence.needs.includes('changes') && !changes.includes(p.name)) changes.push(p.name);
+    }
+  }
+  return { kinds, teams, changes };
+}
+
+/**
+ * The evidence `request` needs under `policies`: what `have` holds already, and the rest read now
+ * (and the kinds in `fresh` read again: checks that finished). A read that fails, or that the
+ * installation lacks the permission for, is kept as unreadable, with why.
+ */
+export async function readSignals(
+  p: ReadPorts,
+  r: DecisionInput,
+  policies: readonly CompiledPolicy[],
+  request: ApprovalRequest,
+  have: Signals,
+  fresh: readonly SignalKind[] = [],
+): Promise<Signals> {
+  const needed = evidenceNeeded(policies, request);
+  if (needed.kinds.size === 0) return have;
+  const [owner, repo] = repoOf(r.claims);
+  const sha = r.claims.sha;
+  const out: { -readonly [K in keyof Signals]: Signals[K] } = { ...have };
+  const missing = (k: SignalKind) => needed.kinds.has(k) && (fresh.includes(k) || out[k] === undefined);
+  if (![...needed.kinds].some(missing)) return have;
+  const held = await p.github.installationPermissions(owner, repo).catch(() => null);
+  const guarded = async <T>(kind: SignalKind, read: () => Promise<T>): Promise<Read<T>> => {
+    const lacking = held === null ? [] : NEEDS[kind].filter((perm) => !(perm in held));
+    const result: Read<T> =
+      lacking.length > 0
+        ? {
+            ok: false,
+            error: `the app's installation lacks ${lacking.map((x) => `${x}: read`).join(' and ')}`,
+          }
+        : await read().then(
+            (value): Read<T> => ({ ok: true, value }),
+            (err: unknown): Read<T> => ({ ok: false, error: (err as Error).message }),
+          );
+    p.metrics.count('jit_evidence_reads_total', EVIDENCE_READS_HELP, {
+      kind,
+      outcome: result.ok ? 'read' : 'unreadable',
+    });
+    return result;
+  };
+  const inst = r.installationId;
+  const reads: Promise<void>[] = [];
+  if (missing('checks'))
+    reads.push(
+      guarded('checks', async () => {
+        const run = await p.github.getRun(inst, owner, repo, Number(r.claims.run_id));
+        return p.github.commitChecks(inst, owner, repo, sha, run?.checkSuiteId ?? null);
+      }).then((x) => void (out.checks = x)),
+    );
+  if (missing('pull_request'))
+    reads.push(
+      guarded('pull_request', async () => {
+        const branch = r.claims.ref.startsWith('refs/heads/')
+          ? r.claims.ref.slice('refs/heads/'.length)
+          : null;
+        const pull = await p.github.mergedPullOf(inst, owner, repo, sha, branch);
+        return pull === null ? null : withTeams(p, inst, pull, [...needed.teams]);
+      }).then((x) => void (out.pull_request = x)),
+    );
+  if (missing('changes'))
+    reads.push(
+      Promise.all(
+        needed.changes.map(async (policy) => {
+          const read = await guarded('changes', async (): Promise<Comparison | null> => {
+            const base = await p.ledger.find.lastApproved(
+              r.claims.repository_id,
+              r.action,
+              r.claims.environment ?? '',
+              policy,
+            );
+            if (base === null) return null;
+            const files = base === sha ? [] : await p.github.compareCommits(inst, owner, repo, base, sha);
+            return { base, files };
+          });
+          return [policy, read] as const;
+        }),
+      ).then((x) => void (out.changes = Object.fromEntries(x))),
+    );
+  if (missing('verified_commit'))
+    reads.push(
+      guarded('verified_commit', () => p.github.commitVerified(inst, owner, repo, sha)).then(
+        (x) => void (out.verified_commit = x),
+      ),
+    );
+  await Promise.all(reads);
+  return out;
+}
+
+/** The review states that replace an earlier review by the same reviewer (a comment does not). */
+const STANDING = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
+
+/**
+ * The reviewers whose approval stood at the merge: each reviewer's last review submitted by then
+ * that approved, requested changes or was dismissed, counted when it approved. By account id.
+ */
+export function standingApprovals(
+  pull: Pick<MergedPull, 'reviews' | 'mergedAt'>,
+): { login: string; id: number }[] {
+  const last = new Map<number, { login: string; state: string }>();
+  for (const review of [...pull.reviews].sort((a, b) => (a.submittedAt ?? 0) - (b.submittedAt ?? 0))) {
+    if (!STANDING.has(review.state) || review.submittedAt === null || review.submittedAt > pull.mergedAt)
+      continue;
+    last.set(review.userId, { login: review.login, state: review.state });
+  }
+  return [...last].filter(([, r]) => r.state === 'APPROVED').map(([id, r]) => ({ login: r.login, id }));
+}
+
+/** The pull request evidence, with each approving reviewer's membership of the policies' teams. */
+async function withTeams(
+  p: ReadPorts,
+  installationId: number,
+  pull: MergedPull,
+  teams: readonly string[],
+): Promise<PullEvidence> {
+  const approvals: Reviewer[] = await Promise.all(
+    standingApprovals(pull).map(async (a) => ({
+      ...a,
+      teams: (
+        await Promise.all(
+          teams.map(async (t) =>
+            (await p.github.isActiveMember(installationId, t, a.login, { cached: true })) ? t : null,
+          ),
+        )
+      ).filter((t): t is string => t !== null),
+    })),
+  );
+  return { number: pull.number, author: pull.author, author_id: pull.authorId, approvals };
+}
