@@ -35,8 +35,8 @@ export async function explainCommand(
     io.stderr(`${errors.length} error(s): nothing was evaluated`);
     return 1;
   }
-  const { request, votes, membership, time } = converted.scenario;
-  const decision = evaluate(policies.policies, request, votes, membership, time ?? io.now());
+  const { request, votes, membership, time, signals } = converted.scenario;
+  const decision = evaluate(policies.policies, request, votes, membership, time ?? io.now(), signals);
   io.stdout(json ? JSON.stringify(decision, null, 2) : renderDecision(decision));
   return 0;
 }

@@ -12,6 +12,15 @@ export function renderDecision(d: Decision): string {
   lines.push(`  policies: ${d.policies.length > 0 ? d.policies.join(', ') : '(none)'}`);
   lines.push('  because:');
   for (const r of d.reasons) lines.push(`    - ${r.message}`);
+  if (d.evidence) {
+    lines.push('  evidence:');
+    for (const u of d.evidence)
+      for (const x of u.signals) lines.push(`    - ${u.policy} (auto_approve[${u.entry}]) ${x.kind}: ${x.value}`);
+  }
+  if (d.awaiting)
+    lines.push(
+      `  waiting for checks: ${d.awaiting.checks.join(', ')} (the approvers are asked after ${formatDuration(d.awaiting.until_seconds)})`,
+    );
   if (d.requirements.length > 0) {
     lines.push('  requirements:');
     for (const r of d.requirements) {

@@ -102,8 +102,8 @@ export function runPolicyTests(
   cases: readonly PolicyTestCase[],
 ): PolicyTestResult[] {
   return cases.map((test) => {
-    const { request, votes, membership, time } = test.scenario;
-    const decision = evaluate(policies, request, votes, membership, time);
+    const { request, votes, membership, time, signals } = test.scenario;
+    const decision = evaluate(policies, request, votes, membership, time, signals);
     return { test, decision, failures: compareDecision(decision, test.expect) };
   });
 }

@@ -109,6 +109,71 @@ membership?: {
  * When the request was made, ISO 8601 with an offset: with `time`, how long it has waited (for `escalate`). Default: `time` (it has not waited).
  */
 requested_at?: string
+signals?: Signals
+}
+/**
+ * Live evidence about the commit, as the app would read it from GitHub, for `auto_approve` entries with evidence keys. A kind left out was not read: an entry that needs it does not match. Each kind may instead be `{unreadable: why}`.
+ */
+export interface Signals {
+/**
+ * The check runs and commit statuses on the commit (other than the app's and the asking run's), each with its state: `success` (also neutral, skipped), `pending` (still running) or `failure`.
+ */
+checks?: ({
+name: string
+state: ("success" | "pending" | "failure")
+/**
+ * GitHub's conclusion, shown in messages, e.g. `timed_out`.
+ */
+conclusion?: string
+}[] | {
+/**
+ * Why the app could not read it (an API error, a missing permission): an entry that needs it does not match.
+ */
+unreadable: string
+})
+/**
+ * The merged pull request the commit came through, or `null` when it came through none. `approved_by`: reviewers whose last review before the merge approved (dismissed reviews left out), as logins or `{login, teams}` with the teams they are active members of.
+ */
+pull_request?: (null | {
+number: number
+author: string
+approved_by: (string | {
+login: string
+teams?: string[]
+})[]
+} | {
+/**
+ * Why the app could not read it (an API error, a missing permission): an entry that needs it does not match.
+ */
+unreadable: string
+})
+/**
+ * What changed since the last commit the policy approved for the same action and environment, or `null` when it approved none. `files`: paths, or `{path, lines}` with lines changed.
+ */
+changes?: (null | {
+/**
+ * That commit's SHA.
+ */
+base: string
+files: (string | {
+path: string
+lines?: number
+})[]
+} | {
+/**
+ * Why the app could not read it (an API error, a missing permission): an entry that needs it does not match.
+ */
+unreadable: string
+})
+/**
+ * Whether GitHub verified the commit's signature.
+ */
+verified_commit?: (boolean | {
+/**
+ * Why the app could not read it (an API error, a missing permission): an entry that needs it does not match.
+ */
+unreadable: string
+})
 }
 /**
  * What the decision must be. Keys left out are not checked.
