@@ -15,7 +15,8 @@ export function renderDecision(d: Decision): string {
   if (d.evidence) {
     lines.push('  evidence:');
     for (const u of d.evidence)
-      for (const x of u.signals) lines.push(`    - ${u.policy} (auto_approve[${u.entry}]) ${x.kind}: ${x.value}`);
+      for (const x of u.signals)
+        lines.push(`    - ${u.policy} (auto_approve[${u.entry}]) ${x.kind}: ${x.value}`);
   }
   if (d.awaiting)
     lines.push(

@@ -9,6 +9,14 @@ import type { AutoApprove } from './types.generated.ts';
 export type SignalKind = 'checks' | 'pull_request' | 'changes' | 'verified_commit';
 export const SIGNAL_KINDS: readonly SignalKind[] = ['checks', 'pull_request', 'changes', 'verified_commit'];
 
+/** The permissions the app's installation needs (read or more) to read each kind of evidence. */
+export const SIGNAL_PERMISSIONS: Readonly<Record<SignalKind, readonly string[]>> = {
+  checks: ['checks', 'statuses'],
+  pull_request: ['pull_requests'],
+  changes: ['contents'],
+  verified_commit: ['contents'],
+};
+
 /** A signal as read: its value, or why it could not be read (which never approves). */
 export type Read<T> = { ok: true; value: T } | { ok: false; error: string };
 

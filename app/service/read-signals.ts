@@ -4,7 +4,15 @@
 import { repoOf } from '../domain/claims.ts';
 import type { DecisionInput } from '../domain/request.ts';
 import type { CompiledPolicy } from '../policy/compiled.ts';
-import type { Comparison, PullEvidence, Read, Reviewer, SignalKind, Signals } from '../policy/evidence.ts';
+import {
+  SIGNAL_PERMISSIONS,
+  type Comparison,
+  type PullEvidence,
+  type Read,
+  type Reviewer,
+  type SignalKind,
+  type Signals,
+} from '../policy/evidence.ts';
 import { governingPolicies } from '../policy/policy-index.ts';
 import type { ApprovalRequest } from '../policy/request.ts';
 import type { MergedPull } from '../github/port.ts';
@@ -12,14 +20,6 @@ import type { Ports } from './ports.ts';
 
 export const EVIDENCE_READS_HELP =
   'Reads of live evidence about a commit for auto_approve entries, by kind and outcome (read, or unreadable: the entry does not match).';
-
-/** The permission each kind of evidence needs on the app's installation (any level). */
-const NEEDS: Record<SignalKind, readonly string[]> = {
-  checks: ['checks', 'statuses'],
-  pull_request: ['pull_requests'],
-  changes: ['contents'],
-  verified_commit: ['contents'],
-};
 
 type ReadPorts = Pick<Ports, 'github' | 'ledger' | 'metrics'>;
 
@@ -64,7 +64,7 @@ export async function readSignals(
   if (![...needed.kinds].some(missing)) return have;
   const held = await p.github.installationPermissions(owner, repo).catch(() => null);
   const guarded = async <T>(kind: SignalKind, read: () => Promise<T>): Promise<Read<T>> => {
-    const lacking = held === null ? [] : NEEDS[kind].filter((perm) => !(perm in held));
+    const lacking = held === null ? [] : SIGNAL_PERMISSIONS[kind].filter((perm) => !(perm in held));
     const result: Read<T> =
       lacking.length > 0
         ? {

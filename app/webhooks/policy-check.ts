@@ -3,6 +3,8 @@ import type { GitHubPort } from '../github/port.ts';
 import { inertCode, inertText } from '../render/markdown.ts';
 import type { PolicyError } from '../policy/errors.ts';
 import { formatShortfall, shortfall } from '../policy/permissions.ts';
+import type { CompiledPolicy } from '../policy/compiled.ts';
+import { SIGNAL_PERMISSIONS } from '../policy/evidence.ts';
 import type { LoadResult } from '../policy/load.ts';
 import { POLICY_CHECKS_PER_SENDER, type PolicyCheckBudget } from './check-budget.ts';
 import { counted } from '../render/plain.ts';
@@ -47,20 +49,56 @@ function permissionErrors(
   held: Readonly<Record<string, string>>,
 ): PolicyError[] {
   if (!result.ok) return [];
-  return result.policies.flatMap((p) => {
-    const missing = p.token ? shortfall(p.token.permissions, held) : [];
-    if (missing.length === 0) return [];
+  return result.policies.flatMap((p) => [...evidenceErrors(p, owner, held), ...tokenErrors(p, owner, held)]);
+}
+
+/**
+ * Evidence keys whose reads the installation has no permission for: those entries never match (the
+ * request goes to the approvers), and the policy check says so before anyone relies on them.
+ */
+function evidenceErrors(
+  p: CompiledPolicy,
+  owner: string,
+  held: Readonly<Record<string, string>>,
+): PolicyError[] {
+  return p.autoApprove.flatMap((entry, i) => {
+    const lacking = [
+      ...new Set([
+        ...entry.evidence.needs.flatMap((k) => SIGNAL_PERMISSIONS[k]),
+        ...(entry.evidence.teams.length > 0 ? ['members'] : []),
+      ]),
+    ].filter((perm) => !(perm in held));
+    if (lacking.length === 0) return [];
     return [
       {
         file: p.file,
         line: p.line,
         column: 1,
-        rule: 'token_permissions',
-        message: `policy "${p.name}": token.permissions needs ${formatShortfall(missing)}: the app's installation on ${owner} cannot mint such a token, so every request under this policy is denied`,
-        fix: `grant ${missing.map((m) => `${m.name}: ${m.needs}`).join(', ')} in the app's settings (an owner of ${owner} accepts the new permissions on the installation), or lower token.permissions`,
+        rule: 'evidence_permissions',
+        message: `policy "${p.name}": auto_approve[${i}] reads ${entry.evidence.needs.join(', ')}, which needs ${lacking.map((x) => `${x}: read`).join(', ')}: the app's installation on ${owner} lacks it, so this entry never approves and its requests go to the approvers`,
+        fix: `grant ${lacking.map((x) => `${x}: read`).join(', ')} in the app's settings (an owner of ${owner} accepts the new permissions on the installation), or remove the evidence keys`,
       },
     ];
   });
+}
+
+function tokenErrors(
+  p: CompiledPolicy,
+  owner: string,
+  held: Readonly<Record<string, string>>,
+): PolicyError[] {
+  const missing = p.token ? shortfall(p.token.permissions, held) : [];
+  if (missing.length === 0) return [];
+  return [
+    {
+      file: p.file,
+      line: p.line,
+      column: 1,
+      rule: 'token_permissions',
+      message: `policy "${p.name}": token.permissions needs ${formatShortfall(missing)}: the app's installation on ${owner} cannot mint such a token, so every request under this policy is denied`,
+      fix: `grant ${missing.map((m) => `${m.name}: ${m.needs}`).join(', ')} in the app's settings (an owner of ${owner} accepts the new permissions on the installation), or lower token.permissions`,
+    },
+  ];
 }
 
 export interface PolicyCheckOptions {
