@@ -1,5 +1,8 @@
 import type { Metrics } from './metrics.ts';
 
+export const EVIDENCE_READS_HELP =
+  'Reads of live evidence about a commit for auto_approve entries, by kind and outcome (read, or unreadable: the entry does not match).';
+
 const each = (key: string, values: readonly string[]) => values.map((v) => ({ [key]: v }));
 
 /**
@@ -19,6 +22,13 @@ export function declareCounters(metrics: Metrics, notifyTargets: Iterable<string
     each('outcome', ['approved', 'denied', 'timed_out', 'cancelled']),
   );
   metrics.declare('jit_tokens_minted_total', 'Installation tokens minted.');
+  metrics.declare(
+    'jit_evidence_reads_total',
+    EVIDENCE_READS_HELP,
+    ['checks', 'pull_request', 'changes', 'verified_commit'].flatMap((kind) =>
+      ['read', 'unreadable'].map((outcome) => ({ kind, outcome })),
+    ),
+  );
   metrics.declare('jit_break_glass_total', 'Requests approved through a break-glass override.');
   metrics.declare(
     'jit_tokens_revoked_total',

@@ -17,9 +17,7 @@ import { governingPolicies } from '../policy/policy-index.ts';
 import type { ApprovalRequest } from '../policy/request.ts';
 import type { MergedPull } from '../github/port.ts';
 import type { Ports } from './ports.ts';
-
-export const EVIDENCE_READS_HELP =
-  'Reads of live evidence about a commit for auto_approve entries, by kind and outcome (read, or unreadable: the entry does not match).';
+import { EVIDENCE_READS_HELP } from '../metrics-catalogue.ts';
 
 type ReadPorts = Pick<Ports, 'github' | 'ledger' | 'metrics'>;
 

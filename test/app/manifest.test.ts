@@ -54,6 +54,8 @@ describe('app.yml', () => {
     const handled = [...new Set(names)].filter((e) =>
       [
         'check_run',
+        'check_suite',
+        'status',
         'push',
         'pull_request',
         'workflow_job',
