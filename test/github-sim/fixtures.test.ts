@@ -47,7 +47,13 @@ describe("GitHub's recorded responses (@octokit/fixtures)", () => {
 
   it('include responses of routes the simulator serves', () => {
     expect(new Set(served.map((r) => routes.match(r.method, r.path.split('?')[0]!)!.op.id))).toEqual(
-      new Set(['issues/create', 'issues/list-for-repo', 'repos/get', 'repos/get-content']),
+      new Set([
+        'issues/create',
+        'issues/list-for-repo',
+        'repos/get',
+        'repos/get-content',
+        'repos/get-combined-status-for-ref',
+      ]),
     );
   });
 

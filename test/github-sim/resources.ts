@@ -83,21 +83,38 @@ export function checkRun(r: Resources, repo: SimRepo, run: SimCheckRun): Json {
       annotations_url: `${url}/annotations`,
     },
     name: run.name,
-    check_suite: { id: run.id },
-    app: r.synth.build('integration', {
-      id: app.id,
-      slug: app.slug,
-      node_id: nodeId('App', app.id),
-      name: app.name,
-      owner: userOf(r, app.owner),
-      permissions: app.permissions,
-      events: app.events,
-    }),
+    check_suite: { id: run.checkSuiteId ?? run.id },
+    app:
+      run.appId === app.id
+        ? r.synth.build('integration', {
+            id: app.id,
+            slug: app.slug,
+            node_id: nodeId('App', app.id),
+            name: app.name,
+            owner: userOf(r, app.owner),
+            permissions: app.permissions,
+            events: app.events,
+          })
+        : otherApp(r, run.appId),
     pull_requests: [],
   });
 }
 
-export function pullRequest(r: Resources, repo: SimRepo, pull: SimPull): Json {
+/** Another app than the world's (GitHub Actions, a CI service), as a check run names it. */
+function otherApp(r: Resources, id: number): Json {
+  const actions = id === 15368;
+  return r.synth.build('integration', {
+    id,
+    slug: actions ? 'github-actions' : `ci-${id}`,
+    node_id: nodeId('App', id),
+    name: actions ? 'GitHub Actions' : `CI ${id}`,
+    owner: userOf(r, r.world.addUser(actions ? 'github' : 'acme-ci', 'Organization').login),
+    permissions: { checks: 'write', metadata: 'read' },
+    events: [],
+  });
+}
+
+export function pullRequest(r: Resources, repo: SimRepo, pull: SimPull, schema = 'pull-request'): Json {
   const full = `${repo.owner}/${repo.name}`;
   const url = `${r.baseUrl}/repos/${full}/pulls/${pull.number}`;
   const branch = (ref: string, sha: string): Json => ({
@@ -107,7 +124,7 @@ export function pullRequest(r: Resources, repo: SimRepo, pull: SimPull): Json {
     user: userOf(r, repo.owner),
     repo: repository(r, repo),
   });
-  return r.synth.build('pull-request', {
+  return r.synth.build(schema, {
     id: repo.id * 1000 + pull.number,
     node_id: nodeId('PullRequest', repo.id * 1000 + pull.number),
     number: pull.number,
@@ -118,7 +135,10 @@ export function pullRequest(r: Resources, repo: SimRepo, pull: SimPull): Json {
     user: userOf(r, pull.user),
     head: branch(pull.headRef, pull.headSha),
     base: branch(pull.baseRef, repo.branches.get(pull.baseRef) ?? ''),
-    merged: false,
+    merged: pull.merged !== undefined,
+    merged_at: pull.merged?.at ?? null,
+    merge_commit_sha: pull.merged?.sha ?? null,
+    ...(pull.merged && { merged_by: userOf(r, pull.merged.by) }),
     draft: false,
   });
 }

@@ -2,7 +2,7 @@
 import { resolveRef } from './routes-contents.ts';
 import { checkRun } from './resources.ts';
 import { fail, iso, type Reply, type Route, type RouteContext } from './route-kit.ts';
-import type { SimCheckRun } from './world.ts';
+import { ACTIONS_APP_ID, type SimCheckRun } from './world.ts';
 
 type Json = Record<string, unknown>;
 const MAX_TEXT = 65_535;
@@ -106,13 +106,51 @@ function update(ctx: RouteContext): Reply {
   return { status: 200, body: checkRun(ctx, ctx.repo, run) };
 }
 
+/** The jobs of workflow runs on `sha`, as GitHub Actions' check runs (in their run's check suite). */
+function jobRuns(ctx: RouteContext, sha: string): SimCheckRun[] {
+  return [...ctx.world.jobs.values()]
+    .filter((j) => j.repoId === ctx.repo.id && j.headSha === sha)
+    .map((j) => ({
+      id: j.id,
+      repoId: j.repoId,
+      appId: ACTIONS_APP_ID,
+      name: j.name,
+      head_sha: j.headSha,
+      status: j.status,
+      conclusion: j.conclusion,
+      checkSuiteId: j.runId,
+      started_at: j.startedAt,
+      completed_at: j.completedAt,
+      external_id: null,
+      details_url: null,
+      output: { title: null, summary: null, text: null, annotations: [] },
+      actions: [],
+    }));
+}
+
 function listForRef(ctx: RouteContext): Reply {
-  const sha = resolveRef(ctx.repo, ctx.params.ref!) ?? ctx.params.ref;
+  const sha = resolveRef(ctx.repo, ctx.params.ref!) ?? ctx.params.ref!;
   const name = ctx.query.get('check_name');
-  const runs = ctx.repo.checkRuns.filter((r) => r.head_sha === sha && (!name || r.name === name));
+  const status = ctx.query.get('status');
+  const appId = ctx.query.get('app_id');
+  let runs = [...ctx.repo.checkRuns.filter((r) => r.head_sha === sha), ...jobRuns(ctx, sha)].filter(
+    (r) =>
+      (!name || r.name === name) && (!status || r.status === status) && (!appId || r.appId === Number(appId)),
+  );
+  // filter=latest (the default): the most recent run of each name per app.
+  if ((ctx.query.get('filter') ?? 'latest') === 'latest') {
+    const latest = new Map<string, SimCheckRun>();
+    for (const r of runs) latest.set(`${r.appId}:${r.name}`, r);
+    runs = runs.filter((r) => latest.get(`${r.appId}:${r.name}`) === r);
+  }
+  const perPage = Math.min(Number(ctx.query.get('per_page') ?? 30), 100);
+  const page = Number(ctx.query.get('page') ?? 1);
   return {
     status: 200,
-    body: { total_count: runs.length, check_runs: runs.map((r) => checkRun(ctx, ctx.repo, r)) },
+    body: {
+      total_count: runs.length,
+      check_runs: runs.slice((page - 1) * perPage, page * perPage).map((r) => checkRun(ctx, ctx.repo, r)),
+    },
   };
 }
 

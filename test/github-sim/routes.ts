@@ -2,6 +2,7 @@
 import { manifestRoutes } from './app-manifests.ts';
 import { covers, newInstallationToken, tokenHash } from './auth.ts';
 import { checkRunRoutes } from './routes-checks.ts';
+import { evidenceRoutes } from './routes-evidence.ts';
 import { commentRoutes } from './routes-comments.ts';
 import { contentRoutes } from './routes-contents.ts';
 import { userRoutes } from './routes-users.ts';
@@ -275,6 +276,7 @@ export const ROUTES: Record<OperationId, Route> = {
     },
   },
   ...contentRoutes,
+  ...evidenceRoutes,
   ...checkRunRoutes,
   ...commentRoutes,
   ...userRoutes,
@@ -308,6 +310,7 @@ function runBody(ctx: RouteContext, run: SimRun) {
     jobs_url: `${url}/jobs`,
     logs_url: `${url}/logs`,
     check_suite_url: `${ctx.baseUrl}/repos/${full}/check-suites/${run.id}`,
+    check_suite_id: run.id,
     cancel_url: `${url}/cancel`,
     rerun_url: `${url}/rerun`,
     artifacts_url: `${url}/artifacts`,

@@ -105,8 +105,8 @@ export class WebhookSender {
       id: user.id,
       node_id: `U_${user.id}`,
       type: user.type,
-      url: `${this.#sim.url}/users/${user.login}`,
-      html_url: `https://github.com/${user.login}`,
+      url: `${this.#sim.url}/users/${encodeURIComponent(user.login)}`,
+      html_url: `https://github.com/${encodeURIComponent(user.login)}`,
     };
   }
 
@@ -163,6 +163,59 @@ export class WebhookSender {
     (checkRun.check_suite as Json).head_sha = run.head_sha;
     p.requested_action = { identifier };
     return this.send('check_run', p, 'check-run-requested-action');
+  }
+
+  /** A check run (of any app) finished: `check_run.completed`. */
+  checkRunCompleted(repo: SimRepo, run: SimCheckRun, sender: SimUser): Promise<Delivery> {
+    const p = this.#common(example('check_run', 'completed'), repo, sender);
+    const checkRun = p.check_run as Json;
+    Object.assign(checkRun, {
+      id: run.id,
+      name: run.name,
+      head_sha: run.head_sha,
+      status: 'completed',
+      conclusion: run.conclusion ?? 'success',
+      started_at: run.started_at,
+      completed_at: run.completed_at ?? run.started_at,
+      url: `${this.#sim.url}/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`,
+    });
+    (checkRun.app as Json).id = run.appId;
+    Object.assign(checkRun.check_suite as Json, { id: run.checkSuiteId ?? run.id, head_sha: run.head_sha });
+    return this.send('check_run', p, 'check-run-completed');
+  }
+
+  /** A check suite of an app finished on a commit: `check_suite.completed`. */
+  checkSuiteCompleted(
+    repo: SimRepo,
+    suite: { headSha: string; appId: number; conclusion: string; id?: number },
+    sender: SimUser,
+  ): Promise<Delivery> {
+    const p = this.#common(example('check_suite', 'completed'), repo, sender);
+    const checkSuite = p.check_suite as Json;
+    Object.assign(checkSuite, {
+      id: suite.id ?? this.#sim.world.nextId(),
+      head_sha: suite.headSha,
+      status: 'completed',
+      conclusion: suite.conclusion,
+    });
+    (checkSuite.app as Json).id = suite.appId;
+    return this.send('check_suite', p, 'check-suite-completed');
+  }
+
+  /** A commit status was set: `status`. */
+  status(
+    repo: SimRepo,
+    s: { sha: string; context: string; state: string },
+    sender: SimUser,
+  ): Promise<Delivery> {
+    const p = this.#common(example('status', undefined), repo, sender);
+    Object.assign(p, { sha: s.sha, context: s.context, state: s.state });
+    const commit = p.commit as Json;
+    commit.sha = s.sha;
+    // The example predates `verified_at`, which the description now requires.
+    const verification = (commit.commit as Json).verification as Json;
+    verification.verified_at ??= null;
+    return this.send('status', p, 'status');
   }
 
   /** A push of `after` to `ref`, listing the files the commit changed. */

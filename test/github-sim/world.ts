@@ -59,7 +59,35 @@ export interface SimPull {
   headSha: string;
   baseRef: string;
   state: 'open' | 'closed';
+  /** The files the pull request changes (applied to the base when it is merged). */
+  changes?: Record<string, string | null>;
+  /** Set once merged: the merge commit on the base branch, when, and by whom. */
+  merged?: { sha: string; at: string; by: string };
+  reviews?: SimReview[];
 }
+
+/** A pull request review (`GET /repos/{o}/{r}/pulls/{n}/reviews`). */
+export interface SimReview {
+  id: number;
+  user: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  commitId: string;
+  submittedAt: string;
+}
+
+/** A commit status (`POST /repos/{o}/{r}/statuses/{sha}`). */
+export interface SimStatus {
+  id: number;
+  sha: string;
+  context: string;
+  state: 'pending' | 'success' | 'failure' | 'error';
+  description: string | null;
+  creator: string;
+  createdAt: string;
+}
+
+/** GitHub Actions' app id: the check runs of workflow jobs are its. */
+export const ACTIONS_APP_ID = 15368;
 
 export interface SimCheckRun {
   id: number;
@@ -69,6 +97,8 @@ export interface SimCheckRun {
   head_sha: string;
   status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
   conclusion: string | null;
+  /** The check suite it belongs to (one per app and commit); absent: the run's own id. */
+  checkSuiteId?: number;
   started_at: string;
   completed_at: string | null;
   external_id: string | null;
@@ -123,6 +153,11 @@ export interface SimRepo {
   commits: Map<string, Map<string, string>>;
   pulls: Map<number, SimPull>;
   checkRuns: SimCheckRun[];
+  statuses: SimStatus[];
+  /** Each commit's parent (null for the first): compare walks it. */
+  parents: Map<string, string | null>;
+  /** Commits whose signature GitHub verified; every other commit is `unsigned`. */
+  verified: Map<string, { verified: boolean; reason: string }>;
   /** Comments on issues and pull requests (they share numbers). */
   comments: SimComment[];
   /** Comments on commits. */
@@ -265,6 +300,7 @@ export class World {
         issues: 'write',
         metadata: 'read',
         pull_requests: 'read',
+        statuses: 'read',
         actions: 'write',
         members: 'read',
       },
@@ -337,6 +373,9 @@ export class World {
       commits: new Map(),
       pulls: new Map(),
       checkRuns: [],
+      statuses: [],
+      parents: new Map(),
+      verified: new Map(),
       comments: [],
       commitComments: [],
       issues: new Map(),
@@ -366,6 +405,7 @@ export class World {
     }
     const id = sha(`${repo.id}:${branch}:${parent ?? ''}:${JSON.stringify([...files])}:${this.nextId()}`);
     repo.commits.set(id, files);
+    repo.parents.set(id, parent ?? null);
     repo.branches.set(branch, id);
     return id;
   }
@@ -376,7 +416,8 @@ export class World {
     opts: { head: string; user: string; title?: string; changes?: Record<string, string | null> },
   ): SimPull {
     if (!repo.branches.has(opts.head)) repo.branches.set(opts.head, repo.branches.get(repo.defaultBranch)!);
-    const headSha = this.commit(repo, opts.head, opts.changes ?? { [`${opts.head}.txt`]: opts.head });
+    const changes = opts.changes ?? { [`${opts.head}.txt`]: opts.head };
+    const headSha = this.commit(repo, opts.head, changes);
     this.addUser(opts.user);
     const pull: SimPull = {
       number: this.nextNumber(repo),
@@ -386,9 +427,111 @@ export class World {
       headSha,
       baseRef: repo.defaultBranch,
       state: 'open',
+      changes,
+      reviews: [],
     };
     repo.pulls.set(pull.number, pull);
     return pull;
+  }
+
+  /** Merges a pull request: its changes become a merge commit on the base branch; returns its SHA. */
+  mergePull(repo: SimRepo, pull: SimPull, opts: { mergedBy?: string } = {}): string {
+    const sha = this.commit(repo, pull.baseRef, pull.changes ?? {});
+    pull.state = 'closed';
+    pull.merged = {
+      sha,
+      at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      by: opts.mergedBy ?? repo.owner,
+    };
+    return sha;
+  }
+
+  /** A review of a pull request, submitted now (on its head commit unless told). */
+  addReview(
+    repo: SimRepo,
+    pull: SimPull,
+    opts: { user: string; state: SimReview['state']; commitId?: string },
+  ): SimReview {
+    this.addUser(opts.user);
+    const review: SimReview = {
+      id: this.nextId(),
+      user: opts.user,
+      state: opts.state,
+      commitId: opts.commitId ?? pull.headSha,
+      submittedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+    (pull.reviews ??= []).push(review);
+    return review;
+  }
+
+  /** Dismisses a review: GitHub keeps it, with state DISMISSED. */
+  dismissReview(_repo: SimRepo, pull: SimPull, id: number): void {
+    const review = pull.reviews?.find((r) => r.id === id);
+    if (!review) throw new Error(`no review ${id} on #${pull.number}`);
+    review.state = 'DISMISSED';
+  }
+
+  /** A check run of another app (GitHub Actions unless told) on a commit: a CI job. */
+  addCheckRunFor(
+    repo: SimRepo,
+    sha: string,
+    opts: {
+      name: string;
+      status?: 'queued' | 'in_progress' | 'completed';
+      conclusion?: string | null;
+      appId?: number;
+    },
+  ): SimCheckRun {
+    const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const run: SimCheckRun = {
+      id: this.nextId(),
+      repoId: repo.id,
+      appId: opts.appId ?? ACTIONS_APP_ID,
+      name: opts.name,
+      head_sha: sha,
+      status: opts.conclusion ? 'completed' : (opts.status ?? 'queued'),
+      conclusion: opts.conclusion ?? null,
+      checkSuiteId: 2_000_000_000 + this.nextId(),
+      started_at: stamp,
+      completed_at: opts.conclusion ? stamp : null,
+      external_id: null,
+      details_url: null,
+      output: { title: null, summary: null, text: null, annotations: [] },
+      actions: [],
+    };
+    repo.checkRuns.push(run);
+    return run;
+  }
+
+  /** A check run finishes with `conclusion`. */
+  completeCheckRun(run: SimCheckRun, conclusion: string): void {
+    run.status = 'completed';
+    run.conclusion = conclusion;
+    run.completed_at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** A commit status (a later one of the same context replaces it in the combined status). */
+  setStatus(
+    repo: SimRepo,
+    sha: string,
+    opts: { context: string; state: SimStatus['state']; description?: string; creator?: string },
+  ): SimStatus {
+    const status: SimStatus = {
+      id: this.nextId(),
+      sha,
+      context: opts.context,
+      state: opts.state,
+      description: opts.description ?? null,
+      creator: this.addUser(opts.creator ?? 'ci-bot').login,
+      createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+    repo.statuses.push(status);
+    return status;
+  }
+
+  /** Whether GitHub verified a commit's signature (default: unsigned, not verified). */
+  setVerification(repo: SimRepo, sha: string, v: { verified: boolean; reason?: string }): void {
+    repo.verified.set(sha, { verified: v.verified, reason: v.reason ?? (v.verified ? 'valid' : 'unsigned') });
   }
 
   /** The next issue or pull request number of a repository (they share one sequence). */
