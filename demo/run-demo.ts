@@ -22,6 +22,12 @@ export const SCENARIOS = {
     expect: 'approved',
     about: 'a routine action the policy approves automatically',
   },
+  green: {
+    action: 'deploy-green',
+    expect: 'approved',
+    about:
+      'approved automatically once CI is green on a commit merged through a reviewed pull request; it waits while CI runs',
+  },
   freeze: { action: 'release-app', expect: 'denied', about: 'denied at once: releases are frozen' },
   gate: {
     action: 'deploy-web',
@@ -105,7 +111,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await h.stop();
   };
   if (options.scenario === 'gate') return startGate(h, options, sandbox.url, started, stop, running);
-  const step = await h.step({ runId: 4242, environment: undefined });
+  // "green": the commit came through carol's pull request that bob approved; CI's build passed and
+  // its tests still run when the step asks. They pass once the step waits: nobody clicks anything.
+  const green = options.scenario === 'green' ? evidence(h, print) : undefined;
+  const step = await h.step({ runId: 4242, environment: undefined, ...(green && { sha: green.sha }) });
   const job = h.actionStep(
     step,
     { action: scenario.action, reason: `demo: ${options.scenario}` },
@@ -117,6 +126,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     print(
       `\nNobody decides in this scenario: the request times out after 5 s. The sandbox: ${sandbox.url}\n`,
     );
+  else if (green) void job.waitForLine(/^Waiting for checks/).then(green.pass, () => undefined);
   else if (options.approveAs.length === 0 && scenario.expect !== 'denied' && options.scenario !== 'auto') {
     print(
       `\nOpen the sandbox to approve (or deny): ${sandbox.url}\n(pick who clicks at the top right; only eligible approvers count; or reply /approve under the commit)\nOr sign in to the approval page beside it: ${h.url}/requests\n`,
@@ -164,6 +174,34 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     job,
     done,
     stop,
+  };
+}
+
+/**
+ * The "green" scenario's evidence on GitHub: a pull request of carol's, approved by bob, merged into
+ * main; CI's `build` passed on the merge commit and `test (unit)` is running. `pass` finishes it.
+ */
+function evidence(h: AppHarness, print: (line: string) => void): { sha: string; pass: () => Promise<void> } {
+  const w = h.sim.world;
+  const pull = w.openPull(h.repo, {
+    head: 'faster-checkout',
+    user: 'carol',
+    changes: { 'src/checkout.ts': 'fast' },
+  });
+  w.addReview(h.repo, pull, { user: 'bob', state: 'APPROVED' });
+  const sha = w.mergePull(h.repo, pull);
+  w.addCheckRunFor(h.repo, sha, { name: 'build', conclusion: 'success' });
+  const tests = w.addCheckRunFor(h.repo, sha, { name: 'test (unit)', status: 'in_progress' });
+  print(
+    `GitHub: pull request #${pull.number} by carol, approved by bob, merged as ${sha.slice(0, 7)}; CI: build passed, test (unit) running`,
+  );
+  return {
+    sha,
+    pass: async () => {
+      w.completeCheckRun(tests, 'success');
+      print('   CI | test (unit) passed');
+      await h.hooks.checkRunCompleted(h.repo, tests, w.addUser('github-actions[bot]'));
+    },
   };
 }
 

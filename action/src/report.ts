@@ -19,7 +19,8 @@ export function approvedHow(r: RequestView): string {
   if (gate)
     return `Approved ${gate.replace(/^approved /, '').replace(/: no second vote$/, '')}, no second vote`;
   if (r.approvers.length > 0) return `Approved by ${r.approvers.join(', ')}`;
-  return 'Approved automatically';
+  const evidence = [...new Set((r.decision.evidence ?? []).flatMap((u) => u.signals.map((x) => x.value)))];
+  return evidence.length > 0 ? `Approved automatically (${evidence.join('; ')})` : 'Approved automatically';
 }
 
 /** One line for what changed: the decision, or who can still decide and how many approvals remain. */

@@ -40,6 +40,8 @@ describe('npm run demo', () => {
       ['--approve-as', 'alice,bob'],
       'approved      policy "production-deploy": 2 of 2 approvals (alice, bob)',
     ],
+    ['green', [], 'job | Approved automatically (CI green (build, test (unit)); PR #1 approved by @bob)'],
+    ['green', [], 'job | Waiting for checks on this commit to finish (test (unit))'],
     ['timeout', [], 'no decision within the timeout (5s)'],
     ['timeout', [], '5 s left.'], // under a minute: seconds, not "0 min"
     ['gate', ['--approve-as', 'alice'], 'job | Approved by the job gate of environment production (req_'],
@@ -125,7 +127,7 @@ describe('npm run demo', () => {
   it('explains a wrong scenario', async () => {
     expect(await demo('--scenario', 'chaos')).toEqual({
       code: 2,
-      out: 'unknown scenario "chaos": use one of approve, auto, freeze, gate, quorum, timeout',
+      out: 'unknown scenario "chaos": use one of approve, auto, green, freeze, gate, quorum, timeout',
     });
   });
 });
