@@ -107,7 +107,12 @@ export function compileEvidence(c: AutoApprove, checksTimeoutSeconds: number): C
     needs.add('verified_commit');
     tests.push((_r, s) => {
       const v = s.verified_commit;
-      if (!v) return { held: false, kind: 'verified_commit', why: 'commit verification was not read' };
+      if (!v)
+        return {
+          held: false,
+          kind: 'verified_commit',
+          why: 'no evidence of commit verification (signals.verified_commit)',
+        };
       if (!v.ok)
         return { held: false, kind: 'verified_commit', why: readError('commit verification', v.error) };
       return v.value
@@ -125,7 +130,7 @@ function checksTest(patterns: readonly string[] | null, timeoutSeconds: number):
   const matchers: [string, Matcher][] = (patterns ?? []).map((p) => [p, compileGlobs([p])]);
   return (request, s) => {
     const c = s.checks;
-    if (!c) return { held: false, kind: 'checks', why: 'checks were not read' };
+    if (!c) return { held: false, kind: 'checks', why: 'no evidence of checks (signals.checks)' };
     if (!c.ok) return { held: false, kind: 'checks', why: readError('checks', c.error) };
     const considered =
       patterns === null ? c.value : c.value.filter((x) => matchers.some(([, m]) => m(x.name)));
@@ -164,7 +169,12 @@ function checksTest(patterns: readonly string[] | null, timeoutSeconds: number):
 function pullTest(required: number, teams: readonly string[] | null): EvidenceTest {
   return (request, s) => {
     const p = s.pull_request;
-    if (!p) return { held: false, kind: 'pull_request', why: 'the pull request was not read' };
+    if (!p)
+      return {
+        held: false,
+        kind: 'pull_request',
+        why: 'no evidence of a pull request (signals.pull_request)',
+      };
     if (!p.ok) return { held: false, kind: 'pull_request', why: readError('the pull request', p.error) };
     if (p.value === null)
       return {
@@ -206,7 +216,12 @@ function changesTest(
   const inPaths = paths ? compileGlobs(paths) : null;
   return (_request, s, policy) => {
     const c = s.changes?.[policy] ?? s.changes?.['*'];
-    if (!c) return { held: false, kind: 'changes', why: 'the changes since the last approval were not read' };
+    if (!c)
+      return {
+        held: false,
+        kind: 'changes',
+        why: 'no evidence of the changes since the last approval (signals.changes)',
+      };
     if (!c.ok)
       return { held: false, kind: 'changes', why: readError('the changes since the last approval', c.error) };
     if (c.value === null)

@@ -119,7 +119,13 @@ export interface Signals {
  * The check runs and commit statuses on the commit (other than the app's and the asking run's), each with its state: `success` (also neutral, skipped), `pending` (still running) or `failure`.
  */
 checks?: ({
+/**
+ * The check run's name or the status's context, e.g. `test (linux)`.
+ */
 name: string
+/**
+ * `success` (also neutral and skipped), `pending` (queued or in progress) or `failure` (any other conclusion).
+ */
 state: ("success" | "pending" | "failure")
 /**
  * GitHub's conclusion, shown in messages, e.g. `timed_out`.
@@ -135,10 +141,25 @@ unreadable: string
  * The merged pull request the commit came through, or `null` when it came through none. `approved_by`: reviewers whose last review before the merge approved (dismissed reviews left out), as logins or `{login, teams}` with the teams they are active members of.
  */
 pull_request?: (null | {
+/**
+ * The pull request's number.
+ */
 number: number
+/**
+ * Login of its author (never counted as a reviewer).
+ */
 author: string
+/**
+ * Reviewers whose last review before the merge approved: logins, or `{login, teams}`.
+ */
 approved_by: (string | {
+/**
+ * The reviewer's login.
+ */
 login: string
+/**
+ * Teams (`org/team-slug`) the reviewer is an active member of.
+ */
 teams?: string[]
 })[]
 } | {
@@ -155,8 +176,17 @@ changes?: (null | {
  * That commit's SHA.
  */
 base: string
+/**
+ * The files changed since `base`: paths, or `{path, lines}`.
+ */
 files: (string | {
+/**
+ * The file's path.
+ */
 path: string
+/**
+ * Lines changed in it (added plus deleted); default 0.
+ */
 lines?: number
 })[]
 } | {

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { root, runCli } from '../helpers/cli.ts';
@@ -145,7 +147,7 @@ describe('jit-approvals test', () => {
   it('passes the examples', async () => {
     const r = await cli('test', 'examples/.approvals');
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('22 passed, 0 failed');
+    expect(r.stderr).toBe('26 passed, 0 failed');
     expect(r.stdout.split('\n').every((l) => l.startsWith('PASS  examples/.approvals/tests/'))).toBe(true);
   });
 
@@ -191,11 +193,12 @@ describe('jit-approvals explain', () => {
       'examples/requests/deploy-production.json',
     );
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n').slice(0, 5)).toEqual([
+    expect(r.stdout.split('\n').slice(0, 6)).toEqual([
       'PENDING',
       '  policies: holiday-freeze, production-deploy',
       '  because:',
       '    - governed by "holiday-freeze", "production-deploy"',
+      '    - policy "production-deploy": auto_approve[0] does not apply: no evidence of checks (signals.checks); no evidence of a pull request (signals.pull_request)',
       '    - policy "production-deploy": 1 of 2 approvals (sre-lead); 1 more needed from release-captain, @acme/sre',
     ]);
   });
@@ -220,6 +223,46 @@ describe('jit-approvals explain', () => {
       timeout_seconds: 1800,
       requirements: [{ policy: 'production-deploy', required: 2, approved_by: ['sre-lead'], remaining: 1 }],
     });
+  });
+
+  it('takes live evidence as signals, and shows what an automatic approval rested on', async () => {
+    const r = await cli(
+      'explain',
+      '--policies',
+      'examples/.approvals',
+      '--request',
+      'examples/requests/deploy-green.json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('APPROVED (automatic)');
+    expect(r.stdout).toContain(
+      '  evidence:\n    - production-deploy (auto_approve[0]) checks: CI green (build, test (unit))',
+    );
+    const json = JSON.parse(
+      (
+        await cli(
+          'explain',
+          '--policies',
+          'examples/.approvals',
+          '--request',
+          'examples/requests/deploy-green.json',
+          '--json',
+        )
+      ).stdout,
+    );
+    expect(json.evidence[0].signals.map((x: { kind: string }) => x.kind)).toEqual(['checks', 'pull_request']);
+  });
+
+  it('a wrong signal is a positioned error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jit-signals-'));
+    const file = join(dir, 'req.yml');
+    writeFileSync(
+      file,
+      'action: deploy-web\nref: refs/heads/main\nevent: push\nworkflow: .github/workflows/deploy.yml\nactor: dana\nsignals:\n  checks: [{ name: build, state: green }]\n',
+    );
+    const r = await cli('explain', '--policies', 'examples/.approvals', '--request', file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/req\.yml:7:\d+: .*signals\.checks/);
   });
 
   it('an invalid request file is a positioned error, exit 1', async () => {
@@ -272,7 +315,7 @@ describe('the installed command (bin/jit-approvals.js, built by npm run build)',
     expect((await bin('validate', 'examples/.approvals')).code).toBe(0);
     const t = await bin('test', 'examples/.approvals');
     expect(t.code).toBe(0);
-    expect(t.stderr).toContain('22 passed, 0 failed');
+    expect(t.stderr).toContain('26 passed, 0 failed');
   });
 
   it('--version prints the version of the package', async () => {

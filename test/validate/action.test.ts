@@ -45,7 +45,7 @@ describe('validate/action.yml', () => {
     const result = await check({ path: join(root, 'examples/.approvals') });
     expect(result.conclusion).toBe('success');
     expect(errors(result.log)).toEqual([]);
-    expect(result.log).toContain('22 passed, 0 failed');
+    expect(result.log).toContain('26 passed, 0 failed');
   });
 
   it('annotates every error of the files and fails', async () => {
