@@ -81,6 +81,7 @@ export function jitApprovals(
       policyMaxAgeMs: config.cache.policiesMs,
       now,
       mandatoryOrgs,
+      appId: Number(config.appId),
     });
     metrics.gauge(
       'jit_org_policies_unreadable',

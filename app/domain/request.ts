@@ -71,6 +71,8 @@ export interface StoredRequest {
    * once, kept here, and read again only for checks that finished. Absent: none was needed.
    */
   signals?: Signals;
+  /** How many times its checks were read again while it waited on them (at most `MAX_CHECK_READS`). */
+  checkReads?: number;
   version: number;
 }
 
