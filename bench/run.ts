@@ -2,7 +2,7 @@
 // (`--only NAME` for one section).
 import { FILE, writeSection } from './report.ts';
 import { app } from './sections-app.ts';
-import { budget, gate, mintJournal } from './sections-edges.ts';
+import { budget, evidence, gate, mintJournal } from './sections-edges.ts';
 import { cli, policyEngine, simulator } from './sections-engine.ts';
 import { longPolls, matrix } from './sections-scale.ts';
 
@@ -17,6 +17,7 @@ const sections: [string, () => Promise<string>][] = [
   ['matrix', matrix],
   ['mint-window', mintJournal],
   ['budget', budget],
+  ['evidence', evidence],
   ['gate', gate],
 ];
 for (const [name, measure] of sections) if (!only || only === name) await writeSection(name, await measure());

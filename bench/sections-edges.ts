@@ -1,8 +1,9 @@
 // BENCHMARKS.md's sections on the app's edges: the mint journal's window, the GitHub call budget
 // of one approval, and a job gate's answer.
+import { evidenceCalls } from './app-evidence.ts';
 import { apiCalls, gateLatency } from './app.ts';
 import { mintWindow } from './mint-window.ts';
-import { fmt, machine } from './report.ts';
+import { fmt, machine, verdict } from './report.ts';
 
 export async function mintJournal(): Promise<string> {
   const ms = (n: number): string => `${fmt(n, 2)} ms`;
@@ -76,5 +77,51 @@ export async function gate(): Promise<string> {
 | measure | p50 | p99 |
 | --- | ---: | ---: |
 | deciding vote delivered -> GitHub has the gate's answer | ${ms(r.p50)} | ${ms(r.p99)} |
+`;
+}
+
+export async function evidence(): Promise<string> {
+  const r = await evidenceCalls();
+  console.log('evidence', JSON.stringify(r));
+  const EVIDENCE = [
+    'actions/get-workflow-run',
+    'checks/list-for-ref',
+    'repos/get-combined-status-for-ref',
+    'repos/list-pull-requests-associated-with-commit',
+    'pulls/list-reviews',
+    'repos/compare-commits-with-basehead',
+    'repos/get-commit',
+  ];
+  const plain = r.shapes[0]!;
+  const rows = r.shapes
+    .map((s) => {
+      const extra = EVIDENCE.reduce((n, op) => n + (s.by[op] ?? 0), 0);
+      const detail = EVIDENCE.filter((op) => s.by[op])
+        .map((op) => `${op.split('/')[1]} ${s.by[op]}`)
+        .join(', ');
+      return `| ${s.shape} | ${s.calls} | ${extra}${detail ? ` (${detail})` : ''} | ${fmt(s.createMs, 0)} ms |`;
+    })
+    .join('\n');
+  const kind = r.shapes[1]!;
+  const kindExtra = EVIDENCE.reduce((n, op) => n + (kind.by[op] ?? 0), 0);
+  return `
+## Live evidence: GitHub calls per request
+
+- Machine: ${machine()}
+- Command: \`node bench/run.ts --only evidence\` (bench/app-evidence.ts), ${new Date().toISOString().slice(0, 10)}
+- One request per row, after a warm-up (policies cached, the workflow file read, one earlier approval
+  of the action known so that \`changed_paths\` and \`changes\` compare). The policy's entry uses
+  every evidence key: \`checks: true\`, \`pull_request\` (2 approvals), \`changed_paths\`, \`changes\`
+  and \`verified_commit\`. Calls are counted from the step's request to its 201 (the check run and
+  anything after it are the outbox's, and the same with or without evidence).
+- Budget (README): checks 3, pull request 2, changes 1, verified commit 1, so at most 7 evidence calls
+  on a kind commit; a page more per 100 check runs, statuses or reviews (at most 10 pages each; more
+  is unreadable). Measured on the kind shape: **${kindExtra}** (${verdict(kindExtra <= 7)}); with no
+  evidence in the policy: **${EVIDENCE.reduce((n, op) => n + (plain.by[op] ?? 0), 0)}**. A check finishing on a waiting
+  request's commit: **${r.perFinishedCheck}** calls (budget 3, ${verdict(r.perFinishedCheck <= 3)}).
+
+| shape | calls to the 201 | of which evidence | create -> 201 |
+| --- | ---: | ---: | ---: |
+${rows}
 `;
 }
