@@ -98,6 +98,39 @@ describe('a policy granting more than the installation holds', () => {
     );
   });
 
+  it('reports an evidence key the installation cannot read, and such an entry never approves', async () => {
+    const held = { ...installation().permissions };
+    delete held.statuses;
+    installation().permissions = held;
+    h.offsetMs += 5 * 60_000; // the permissions are read again
+    const before = h.repo.branches.get('main')!;
+    const after = h.sim.world.commit(h.repo, 'main', {
+      '.approvals/green.yml':
+        'version: 1\npolicies:\n  - name: green\n    match: { action: [ship-green] }\n    approvers: { users: [alice] }\n    auto_approve: [{ checks: true }]\n',
+    });
+    await h.hooks.push(h.repo, {
+      ref: 'refs/heads/main',
+      before,
+      after,
+      changed: ['.approvals/green.yml'],
+      pusher: h.sim.world.addUser('dana'),
+    });
+    const check = h.repo.checkRuns.find((c) => c.name === 'policy check' && c.head_sha === after)!;
+    expect(check.output.annotations).toContainEqual(
+      expect.objectContaining({
+        path: '.approvals/green.yml',
+        start_line: 3,
+        message: expect.stringContaining('auto_approve[0] reads checks, which needs statuses: read'),
+      }),
+    );
+    h.sim.world.addCheckRunFor(h.repo, after, { name: 'build', conclusion: 'success' });
+    const res = await h.request(await h.step({ runId: ++run, sha: after }), { action: 'ship-green' });
+    expect(res.body.status).toBe('pending');
+    expect(res.body.decision.reasons.map((r) => r.message).join('\n')).toContain(
+      "checks could not be read (the app's installation lacks statuses: read)",
+    );
+  });
+
   it('once the owner grants it, a request is decided as the policy says (read again within 5 minutes)', async () => {
     installation().permissions = { ...installation().permissions, contents: 'write', deployments: 'write' };
     h.offsetMs += 5 * 60_000;
