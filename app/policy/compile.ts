@@ -9,6 +9,7 @@ import {
   MAX_TTL_SECONDS,
   type CompiledPolicy,
 } from './compiled.ts';
+import { formatDuration } from './duration.ts';
 import type { PolicyError } from './errors.ts';
 import { compileFreeze } from './freeze.ts';
 import { compileGlobs } from './glob.ts';
@@ -52,6 +53,7 @@ function compileAutoApprove(
   p: Policy,
   base: string,
   name: string,
+  policyTimeout: number,
 ): { conditions: Conditions; evidence: CompiledEvidence }[] {
   return (p.auto_approve ?? []).map((c, i) => {
     const at = `${base}/auto_approve/${i}`;
@@ -65,7 +67,8 @@ function compileAutoApprove(
     if (c.changed_paths) globs.changed_paths = c.changed_paths;
     checkGlobs(ctx, globs as Conditions, at, where);
     checkTeams(ctx, c.pull_request?.teams ?? [], `${at}/pull_request/teams`, where, 'acme/reviewers');
-    let timeout = DEFAULT_CHECKS_TIMEOUT_SECONDS;
+    // Waiting on checks ends before the request does: by default at half the policy's timeout at most.
+    let timeout = Math.min(DEFAULT_CHECKS_TIMEOUT_SECONDS, Math.floor(policyTimeout / 2));
     if (c.checks_timeout !== undefined) {
       if (c.checks === undefined)
         report(
@@ -75,14 +78,22 @@ function compileAutoApprove(
           `${where}: checks_timeout without checks`,
           'add checks: true (or the checks to wait for), or remove checks_timeout',
         );
-      timeout =
-        checkDuration(
+      const seconds = checkDuration(
+        ctx,
+        c.checks_timeout,
+        `${at}/checks_timeout`,
+        `${where}.checks_timeout`,
+        MAX_TIMEOUT_SECONDS,
+      );
+      if (seconds !== undefined && seconds >= policyTimeout)
+        report(
           ctx,
-          c.checks_timeout,
           `${at}/checks_timeout`,
-          `${where}.checks_timeout`,
-          MAX_TIMEOUT_SECONDS,
-        ) ?? timeout;
+          'checks_timeout',
+          `${where}: checks_timeout ${c.checks_timeout} is not shorter than the policy's timeout (${formatDuration(policyTimeout)}): requests would time out before their approvers are asked`,
+          'make checks_timeout shorter than timeout, e.g. half of it',
+        );
+      timeout = seconds ?? timeout;
     }
     return { conditions, evidence: compileEvidence(c, timeout) };
   });
@@ -148,7 +159,6 @@ export function compilePolicy(
 
   checkMatch(ctx, p, base, name);
   const breakGlass = compileBreakGlass(ctx, p, base, name);
-  const autoApprove = compileAutoApprove(ctx, p, base, name);
   checkWindows(ctx, p, base, name);
   const freeze = compileFreeze(ctx, p, base);
   const { users, teams, required, guard } = checkApprovers(ctx, p, base, name);
@@ -161,6 +171,7 @@ export function compilePolicy(
       ? DEFAULT_TTL_SECONDS
       : checkDuration(ctx, p.token.ttl, `${base}/token/ttl`, `${name}: token.ttl`, MAX_TTL_SECONDS);
   const remindEverySeconds = remindEvery(ctx, p, base, name);
+  const autoApprove = compileAutoApprove(ctx, p, base, name, timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
   const escalations = compileEscalations(ctx, p, base, name, guard);
 
   if (errors.length > before) return undefined;

@@ -336,7 +336,7 @@ actor?: Patterns11
  */
 checks?: (true | Patterns12)
 /**
- * With `checks`: how long a request waits for running checks before its approvers are asked, as a duration such as `20m`. Default 30m, at most 24h (and never past the policy's `timeout`).
+ * With `checks`: how long a request waits for running checks before its approvers are asked, as a duration such as `20m`. Default 30m, or half the policy's `timeout` when that is shorter; it must be shorter than the policy's `timeout`.
  */
 checks_timeout?: string
 pull_request?: PullRequestEvidence

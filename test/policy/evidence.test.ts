@@ -244,4 +244,32 @@ policies:
     expect(text).toMatch(/9: .*approvals/);
     expect(errors.length).toBeGreaterThanOrEqual(5);
   });
+
+  it('keeps the wait for checks shorter than the policy timeout: an error where it is not, half the timeout by default', () => {
+    const errors = errorsOf({
+      'p.yml': `version: 1
+policies:
+  - name: p
+    match: {}
+    approvers: { users: [a] }
+    timeout: 20m
+    auto_approve:
+      - checks: true
+        checks_timeout: 20m
+`,
+    });
+    expect(errors.map((e) => `${e.line}: ${e.message}`)).toEqual([
+      '9: policy "p": auto_approve[0]: checks_timeout 20m is not shorter than the policy\'s timeout (20m): requests would time out before their approvers are asked',
+    ]);
+    const [short] = compile(`
+version: 1
+policies:
+  - name: p
+    match: {}
+    approvers: { users: [a] }
+    timeout: 20m
+    auto_approve: [{ checks: true }]
+`);
+    expect(short!.autoApprove[0]!.evidence.checksTimeoutSeconds).toBe(600);
+  });
 });

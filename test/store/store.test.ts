@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { auditKeys, verifyChain } from '../../app/audit/chain.ts';
 import { auditWitness } from '../../app/audit/witness.ts';
 import pg from 'pg';
+import type { StoredRequest } from '../../app/domain/request.ts';
 import { PgStore } from '../../app/store/pg-store.ts';
 import { SqliteStore } from '../../app/store/sqlite-store.ts';
 import type { Store, StoreOptions } from '../../app/store/types.ts';
@@ -227,8 +228,10 @@ describe.each(BACKENDS)('$name store', (backend) => {
         legs: [leg({ token: token({ hash: 'r'.repeat(64), revokedAt: 5 }) as never })],
       }),
     );
-    // The database as the version before this one left it: the adoption has not run yet.
-    await b.tamper('DELETE FROM migrations WHERE version = (SELECT MAX(version) FROM migrations)');
+    // The database as the version before the outbox left it: the adoption has not run yet (nor the
+    // migration after it, approved_heads).
+    await b.tamper('DELETE FROM migrations WHERE version >= (SELECT MAX(version) - 1 FROM migrations)');
+    await b.tamper('DROP TABLE approved_heads');
     await b.store.close();
     const again = await b.reopen();
     opened.push(again);
@@ -254,6 +257,42 @@ describe.each(BACKENDS)('$name store', (backend) => {
     const third = await b.reopen();
     opened.push(third);
     expect((await third.outbox.due(Number.MAX_SAFE_INTEGER, 100)).map((e) => e.id)).toEqual(ids);
+  });
+
+  it('keeps the last commit each policy approved per action and environment, with the save, and fills it on upgrade', async () => {
+    const b = await open();
+    const approved = (id: string, sha: string, decidedAt: number, over: Partial<StoredRequest> = {}) =>
+      storedRequest({
+        id,
+        key: id,
+        status: 'approved',
+        decidedAt,
+        claims: { ...storedRequest().claims, sha },
+        decision: { ...storedRequest().decision, outcome: 'approved', policies: ['prod', 'org:freeze'] },
+        ...over,
+      });
+    const last = (policy = 'prod', action = 'deploy-web', environment = 'production') =>
+      b.store.lastApproved('74', action, environment, policy);
+    expect(await last()).toBeNull();
+    await b.store.createRequest(storedRequest({ id: 'req_p', key: 'p' })); // pending: nothing
+    expect(await last()).toBeNull();
+    const first = approved('req_a', 'a'.repeat(40), 1_000);
+    await b.store.createRequest(first);
+    expect(await last()).toBe('a'.repeat(40));
+    expect(await last('org:freeze')).toBe('a'.repeat(40));
+    await b.store.createRequest(approved('req_b', 'b'.repeat(40), 2_000));
+    expect(await last()).toBe('b'.repeat(40));
+    // A later save of the older approval (its token revoked, say) never takes it back.
+    expect(await b.store.saveRequest({ ...first, version: 1 })).toBe(true);
+    expect(await last()).toBe('b'.repeat(40));
+    expect(await last('prod', 'deploy-web', '')).toBeNull(); // another environment
+    // An upgrade from before the table: it is filled from the approved requests.
+    await b.tamper('DELETE FROM migrations WHERE version = (SELECT MAX(version) FROM migrations)');
+    await b.tamper('DROP TABLE approved_heads');
+    await b.store.close();
+    const again = await b.reopen();
+    opened.push(again);
+    expect(await again.lastApproved('74', 'deploy-web', 'production', 'prod')).toBe('b'.repeat(40));
   });
 
   it('finds pending requests, unrevoked tokens and the requests of a run, after a reopen', async () => {
