@@ -2,9 +2,8 @@
 // `assertNoViolations` after each test): check runs of other apps and of workflow jobs, combined
 // statuses, the pull requests of a commit and their reviews, compare with its 300-file cut, commits
 // with their verification, and the completion webhooks.
-import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { installationKit } from './installation-kit.ts';
 import { GitHubSimulator } from './server.ts';
 import { validateWebhook, WebhookSender } from './webhooks.ts';
 import type { SimRepo } from './world.ts';
@@ -13,19 +12,7 @@ let sim: GitHubSimulator;
 let repo: SimRepo;
 let installationId: number;
 
-async function kit(permissions?: Record<string, string>): Promise<Octokit> {
-  const app = new Octokit({
-    baseUrl: sim.url,
-    authStrategy: createAppAuth,
-    auth: { appId: sim.world.app.id, privateKey: sim.world.app.privateKey },
-    request: { retries: 0 },
-  });
-  const { data } = await app.apps.createInstallationAccessToken({
-    installation_id: installationId,
-    ...(permissions && { permissions }),
-  } as never);
-  return new Octokit({ baseUrl: sim.url, auth: data.token, request: { retries: 0 } });
-}
+const kit = (permissions?: Record<string, string>) => installationKit(sim, installationId, permissions);
 
 beforeEach(async () => {
   sim = new GitHubSimulator();

@@ -53,6 +53,7 @@ describe("GitHub's recorded responses (@octokit/fixtures)", () => {
         'repos/get',
         'repos/get-content',
         'repos/get-combined-status-for-ref',
+        'repos/create-commit-status',
       ]),
     );
   });

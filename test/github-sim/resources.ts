@@ -62,7 +62,6 @@ export const repository = (r: Resources, repo: SimRepo, schema = 'repository'): 
 
 export function checkRun(r: Resources, repo: SimRepo, run: SimCheckRun): Json {
   const url = `${r.baseUrl}/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`;
-  const app = r.world.app;
   return r.synth.build('check-run', {
     id: run.id,
     node_id: nodeId('CheckRun', run.id),
@@ -84,19 +83,23 @@ export function checkRun(r: Resources, repo: SimRepo, run: SimCheckRun): Json {
     },
     name: run.name,
     check_suite: { id: run.checkSuiteId ?? run.id },
-    app:
-      run.appId === app.id
-        ? r.synth.build('integration', {
-            id: app.id,
-            slug: app.slug,
-            node_id: nodeId('App', app.id),
-            name: app.name,
-            owner: userOf(r, app.owner),
-            permissions: app.permissions,
-            events: app.events,
-          })
-        : otherApp(r, run.appId),
+    app: appOf(r, run.appId),
     pull_requests: [],
+  });
+}
+
+/** An app as check runs and suites name it: the world's own, or another (GitHub Actions, a CI service). */
+export function appOf(r: Resources, id: number): Json {
+  const app = r.world.app;
+  if (id !== app.id) return otherApp(r, id);
+  return r.synth.build('integration', {
+    id: app.id,
+    slug: app.slug,
+    node_id: nodeId('App', app.id),
+    name: app.name,
+    owner: userOf(r, app.owner),
+    permissions: app.permissions,
+    events: app.events,
   });
 }
 

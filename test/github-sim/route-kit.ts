@@ -43,3 +43,10 @@ export const fail = (status: number, message: string, extra: Json = {}): Reply =
 });
 
 export const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** `per_page` (default 30, at most 100) and `page` (from 1) of a list, as GitHub pages its lists. */
+export function pageOf<T>(ctx: { query: URLSearchParams }, items: readonly T[]): T[] {
+  const perPage = Math.min(Math.max(Number(ctx.query.get('per_page') ?? 30) || 30, 1), 100);
+  const page = Math.max(Number(ctx.query.get('page') ?? 1) || 1, 1);
+  return items.slice((page - 1) * perPage, page * perPage);
+}

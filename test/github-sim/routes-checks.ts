@@ -1,7 +1,7 @@
 // Check runs: create, update, get, and list for a ref, with GitHub's checks on their content.
 import { resolveRef } from './routes-contents.ts';
 import { checkRun } from './resources.ts';
-import { fail, iso, type Reply, type Route, type RouteContext } from './route-kit.ts';
+import { fail, iso, pageOf, type Reply, type Route, type RouteContext } from './route-kit.ts';
 import { ACTIONS_APP_ID, type SimCheckRun } from './world.ts';
 
 type Json = Record<string, unknown>;
@@ -65,6 +65,7 @@ function create(ctx: RouteContext): Reply {
     appId: ctx.world.app.id,
     name: '',
     head_sha: headSha,
+    checkSuiteId: ctx.world.suiteFor(ctx.repo, ctx.world.app.id, headSha),
     status: 'queued',
     conclusion: null,
     started_at: iso(ctx.now),
@@ -128,12 +129,18 @@ function jobRuns(ctx: RouteContext, sha: string): SimCheckRun[] {
     }));
 }
 
+/** Every check run on a commit: every app's, and the jobs of its workflow runs. */
+export const runsOn = (ctx: RouteContext, sha: string): SimCheckRun[] => [
+  ...ctx.repo.checkRuns.filter((r) => r.head_sha === sha),
+  ...jobRuns(ctx, sha),
+];
+
 function listForRef(ctx: RouteContext): Reply {
   const sha = resolveRef(ctx.repo, ctx.params.ref!) ?? ctx.params.ref!;
   const name = ctx.query.get('check_name');
   const status = ctx.query.get('status');
   const appId = ctx.query.get('app_id');
-  let runs = [...ctx.repo.checkRuns.filter((r) => r.head_sha === sha), ...jobRuns(ctx, sha)].filter(
+  let runs = runsOn(ctx, sha).filter(
     (r) =>
       (!name || r.name === name) && (!status || r.status === status) && (!appId || r.appId === Number(appId)),
   );
@@ -143,13 +150,11 @@ function listForRef(ctx: RouteContext): Reply {
     for (const r of runs) latest.set(`${r.appId}:${r.name}`, r);
     runs = runs.filter((r) => latest.get(`${r.appId}:${r.name}`) === r);
   }
-  const perPage = Math.min(Number(ctx.query.get('per_page') ?? 30), 100);
-  const page = Number(ctx.query.get('page') ?? 1);
   return {
     status: 200,
     body: {
       total_count: runs.length,
-      check_runs: runs.slice((page - 1) * perPage, page * perPage).map((r) => checkRun(ctx, ctx.repo, r)),
+      check_runs: pageOf(ctx, runs).map((r) => checkRun(ctx, ctx.repo, r)),
     },
   };
 }

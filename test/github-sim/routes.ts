@@ -2,7 +2,9 @@
 import { manifestRoutes } from './app-manifests.ts';
 import { covers, newInstallationToken, tokenHash } from './auth.ts';
 import { checkRunRoutes } from './routes-checks.ts';
+import { compareRoutes } from './routes-compare.ts';
 import { evidenceRoutes } from './routes-evidence.ts';
+import { checkSuiteRoutes } from './routes-suites.ts';
 import { commentRoutes } from './routes-comments.ts';
 import { contentRoutes } from './routes-contents.ts';
 import { userRoutes } from './routes-users.ts';
@@ -277,6 +279,8 @@ export const ROUTES: Record<OperationId, Route> = {
   },
   ...contentRoutes,
   ...evidenceRoutes,
+  ...compareRoutes,
+  ...checkSuiteRoutes,
   ...checkRunRoutes,
   ...commentRoutes,
   ...userRoutes,

@@ -26,6 +26,8 @@ export const SERVED = [
   'checks/update',
   'checks/get',
   'checks/list-for-ref',
+  'checks/list-suites-for-ref',
+  'repos/create-commit-status',
   'repos/get-combined-status-for-ref',
   'repos/list-pull-requests-associated-with-commit',
   'pulls/list-reviews',

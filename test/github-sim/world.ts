@@ -154,8 +154,10 @@ export interface SimRepo {
   pulls: Map<number, SimPull>;
   checkRuns: SimCheckRun[];
   statuses: SimStatus[];
-  /** Each commit's parent (null for the first): compare walks it. */
+  /** Each commit's (first) parent, null for the first commit: compare walks it. */
   parents: Map<string, string | null>;
+  /** A merge commit's second parent: the head of the pull request it merged. */
+  mergeParents: Map<string, string>;
   /** Commits whose signature GitHub verified; every other commit is `unsigned`. */
   verified: Map<string, { verified: boolean; reason: string }>;
   /** Comments on issues and pull requests (they share numbers). */
@@ -375,6 +377,7 @@ export class World {
       checkRuns: [],
       statuses: [],
       parents: new Map(),
+      mergeParents: new Map(),
       verified: new Map(),
       comments: [],
       commitComments: [],
@@ -434,9 +437,14 @@ export class World {
     return pull;
   }
 
-  /** Merges a pull request: its changes become a merge commit on the base branch; returns its SHA. */
+  /**
+   * Merges a pull request: a merge commit on the base branch, whose parents are the base's head and
+   * the pull request's head, with the pull request's changes applied on top of the base; returns its SHA.
+   */
   mergePull(repo: SimRepo, pull: SimPull, opts: { mergedBy?: string } = {}): string {
     const sha = this.commit(repo, pull.baseRef, pull.changes ?? {});
+    repo.mergeParents.set(sha, pull.headSha);
+    this.addUser(opts.mergedBy ?? repo.owner);
     pull.state = 'closed';
     pull.merged = {
       sha,
@@ -491,7 +499,7 @@ export class World {
       head_sha: sha,
       status: opts.conclusion ? 'completed' : (opts.status ?? 'queued'),
       conclusion: opts.conclusion ?? null,
-      checkSuiteId: 2_000_000_000 + this.nextId(),
+      checkSuiteId: this.suiteFor(repo, opts.appId ?? ACTIONS_APP_ID, sha),
       started_at: stamp,
       completed_at: opts.conclusion ? stamp : null,
       external_id: null,
@@ -501,6 +509,15 @@ export class World {
     };
     repo.checkRuns.push(run);
     return run;
+  }
+
+  /**
+   * The check suite of an app's check runs on a commit: one per app and commit (GitHub's rule for
+   * apps other than Actions, whose suites are workflow runs: a job's suite is its run's).
+   */
+  suiteFor(repo: SimRepo, appId: number, sha: string): number {
+    const sibling = repo.checkRuns.find((r) => r.appId === appId && r.head_sha === sha && r.checkSuiteId);
+    return sibling?.checkSuiteId ?? 2_000_000_000 + this.nextId();
   }
 
   /** A check run finishes with `conclusion`. */
