@@ -68,6 +68,28 @@ export function leadingWildcardSources(count: number): SourceFile[] {
   }));
 }
 
+/** The same policies with globs at both ends of each action pattern (`*-svc7-*`). */
+export function bothEndsSources(count: number): SourceFile[] {
+  return policySources(count).map((s) => ({
+    ...s,
+    content: String(s.content).replace(
+      /action: \["deploy-svc(\d+)", "deploy-svc\d+-\*"\]/g,
+      'action: ["*-svc$1", "*-svc$1-*"]',
+    ),
+  }));
+}
+
+/** The same policies with literal action patterns only (`deploy-svc7`, `deploy-svc7-web`). */
+export function literalSources(count: number): SourceFile[] {
+  return policySources(count).map((s) => ({
+    ...s,
+    content: String(s.content).replace(
+      /action: \["deploy-svc(\d+)", "deploy-svc\d+-\*"\]/g,
+      'action: ["deploy-svc$1", "deploy-svc$1-web"]',
+    ),
+  }));
+}
+
 export function compilePolicies(count: number, sources = policySources(count)): CompiledPolicy[] {
   const result = loadPolicies(sources);
   if (!result.ok) throw new Error(`benchmark policies are invalid: ${result.errors[0]?.message}`);

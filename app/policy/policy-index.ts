@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from './compiled.ts';
+import { FragmentIndex, requiredFragment } from './fragment-index.ts';
 import type { ApprovalRequest } from './request.ts';
 
 interface Index {
@@ -15,6 +16,11 @@ interface Index {
   bySuffix: Map<string, number[]>;
   /** The distinct suffix lengths, ascending. */
   suffixLengths: number[];
+  /**
+   * Patterns with globs at both ends (`*-svc7-*`), by the longest literal fragment a matching
+   * action must contain: found in one pass over the action.
+   */
+  fragments: FragmentIndex;
 }
 
 const add = (map: Map<string, number[]>, key: string, i: number): void => {
@@ -29,6 +35,7 @@ function build(policies: readonly CompiledPolicy[]): Index {
   const always: number[] = [];
   const byPrefix = new Map<string, number[]>();
   const bySuffix = new Map<string, number[]>();
+  const fragments = new FragmentIndex();
   policies.forEach((p, i) => {
     if (p.actions === null) return void always.push(i);
     for (const pattern of p.actions) {
@@ -38,19 +45,32 @@ function build(policies: readonly CompiledPolicy[]): Index {
       // `**/b` also matches `b`: a slash just after a glob is not a required part of the suffix.
       const suffix = glob === -1 ? '' : pattern.slice(pattern.search(/[*?][^*?]*$/) + 1).replace(/^\/+/, '');
       if (prefix === '' && suffix !== '') add(bySuffix, suffix, i);
-      else add(byPrefix, prefix, i);
+      else if (prefix !== '') add(byPrefix, prefix, i);
+      else {
+        const fragment = requiredFragment(pattern);
+        if (fragment === '') always.push(i);
+        else fragments.add(fragment, i);
+      }
     }
   });
   const lengthsOf = (m: Map<string, number[]>): number[] =>
     [...new Set([...m.keys()].map((k) => k.length))].sort((a, b) => a - b);
-  return { always, byPrefix, lengths: lengthsOf(byPrefix), bySuffix, suffixLengths: lengthsOf(bySuffix) };
+  return {
+    always,
+    byPrefix,
+    lengths: lengthsOf(byPrefix),
+    bySuffix,
+    suffixLengths: lengthsOf(bySuffix),
+    fragments,
+  };
 }
 
 /**
  * The governing policies of a request, in policy order: those whose `match` matches. An index on
- * the literal prefixes of action patterns, and on the literal suffixes of patterns that start with
- * a glob (built once per policy set), narrows the candidates, so the cost grows with the policies
- * that could match, not with all policies.
+ * the literal prefixes of action patterns, on the literal suffixes of patterns that start with a
+ * glob, and on the longest literal fragment of patterns with globs at both ends (built once per
+ * policy set) narrows the candidates, so the cost grows with the policies that could match, not
+ * with all policies. Each candidate is then matched in full.
  */
 export function governingPolicies(
   policies: readonly CompiledPolicy[],
@@ -70,6 +90,7 @@ export function governingPolicies(
     const hits = index.bySuffix.get(action.slice(action.length - length));
     if (hits) candidates.push(...hits);
   }
+  if (index.fragments.size > 0) index.fragments.occurring(action, candidates);
   candidates.sort((a, b) => a - b);
   const out: CompiledPolicy[] = [];
   let last = -1;
