@@ -48,26 +48,47 @@ export function lineChanges(
   return { additions: b.length - kept, deletions: a.length - kept };
 }
 
-/** GitHub's `diff-entry` for each file that differs between two commits, by name. */
+/**
+ * GitHub's `diff-entry` for each file that differs between two commits, by name. A file removed
+ * whose content a file added has is a rename, as git and GitHub detect it: one entry, `renamed`,
+ * with `previous_filename`, and no lines changed.
+ */
 export function diffEntries(ctx: RouteContext, base: string, head: string): Json[] {
   const from = ctx.repo.commits.get(base)!;
   const to = ctx.repo.commits.get(head)!;
   const names = [...new Set([...from.keys(), ...to.keys()])].sort();
   const full = `${ctx.repo.owner}/${ctx.repo.name}`;
+  const removed = names.filter((n) => from.has(n) && !to.has(n));
+  const renamedFrom = new Map<string, string>();
+  for (const n of names.filter((x) => !from.has(x) && to.has(x))) {
+    const i = removed.findIndex((r) => from.get(r) === to.get(n));
+    if (i >= 0) renamedFrom.set(n, removed.splice(i, 1)[0]!);
+  }
+  const gone = new Set(renamedFrom.values());
   return names
-    .filter((n) => from.get(n) !== to.get(n))
+    .filter((n) => from.get(n) !== to.get(n) && !gone.has(n))
     .map((filename) => {
-      const { additions, deletions } = lineChanges(from.get(filename), to.get(filename));
+      const previous = renamedFrom.get(filename);
+      const { additions, deletions } = previous
+        ? { additions: 0, deletions: 0 }
+        : lineChanges(from.get(filename), to.get(filename));
       return ctx.synth.build('diff-entry', {
         sha: blobSha(to.get(filename) ?? from.get(filename)!),
         filename,
-        status: !from.has(filename) ? 'added' : !to.has(filename) ? 'removed' : 'modified',
+        status: previous
+          ? 'renamed'
+          : !from.has(filename)
+            ? 'added'
+            : !to.has(filename)
+              ? 'removed'
+              : 'modified',
         additions,
         deletions,
         changes: additions + deletions,
         blob_url: `https://github.com/${full}/blob/${head}/${filename}`,
         raw_url: `https://github.com/${full}/raw/${head}/${filename}`,
         contents_url: `${ctx.baseUrl}/repos/${full}/contents/${filename}?ref=${head}`,
+        ...(previous && { previous_filename: previous }),
       });
     });
 }
