@@ -44,6 +44,7 @@ export async function evidenceCalls(): Promise<{ shapes: EvidenceShape[]; perFin
   await h.start({ 'p.yml': POLICY });
   const w = h.sim.world;
   for (const u of ['alice', 'rev-a', 'rev-b', 'carol']) w.addUser(u);
+  for (let i = 0; i < 150; i++) h.repo.collaborators.set(i % 2 ? 'rev-a' : `rev-${i}`, 'write');
   let run = 1;
   /** A commit merged through a reviewed pull request, `checks` green check runs, `statuses` green statuses. */
   const commit = (o: { reviews: number; checks: number; statuses: number; files: number }) => {

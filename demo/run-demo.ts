@@ -189,6 +189,7 @@ function evidence(h: AppHarness, print: (line: string) => void): { sha: string; 
     changes: { 'src/checkout.ts': 'fast' },
   });
   w.addReview(h.repo, pull, { user: 'bob', state: 'APPROVED' });
+  h.repo.collaborators.set('bob', 'write'); // a review counts only from someone who may write
   const sha = w.mergePull(h.repo, pull);
   w.addCheckRunFor(h.repo, sha, { name: 'build', conclusion: 'success' });
   const tests = w.addCheckRunFor(h.repo, sha, { name: 'test (unit)', status: 'in_progress' });

@@ -154,6 +154,10 @@ export class OctokitGitHub implements GitHubPort {
     return this.#files.read(await this.#kit(installationId), installationId, owner, repo, path, ref);
   }
 
+  async canWrite(installationId: number, owner: string, repo: string, login: string) {
+    return people.canWrite(await this.#kit(installationId), { owner, repo }, login);
+  }
+
   async canRead(installationId: number, owner: string, repo: string, login: string) {
     return people.canRead(await this.#kit(installationId), { owner, repo }, login);
   }

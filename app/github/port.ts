@@ -63,6 +63,8 @@ export interface MergedPull {
   author: string;
   authorId: number;
   mergedAt: number;
+  /** The pull request's head commit when it was merged: approvals of an earlier head do not count. */
+  headSha: string;
   reviews: ReviewRead[];
 }
 
@@ -134,6 +136,8 @@ export interface GitHubPort {
    * read. A user GitHub does not know reads nothing.
    */
   canRead(installationId: number, owner: string, repo: string, login: string): Promise<boolean>;
+  /** May `login` write to the repository (write, maintain or admin)? A reviewer's approval counts only then. */
+  canWrite(installationId: number, owner: string, repo: string, login: string): Promise<boolean>;
   /** The account id of the user (or bot) that holds `login` now; null when nobody does. */
   userId(installationId: number, login: string): Promise<number | null>;
   /** The login account `id` holds now; null when GitHub knows no such account. */

@@ -95,7 +95,7 @@ export async function readSignals(
           ? r.claims.ref.slice('refs/heads/'.length)
           : null;
         const pull = await p.github.mergedPullOf(inst, owner, repo, sha, branch);
-        return pull === null ? null : withTeams(p, inst, pull, [...needed.teams]);
+        return pull === null ? null : withTeams(p, inst, { owner, repo }, pull, [...needed.teams]);
       }).then((x) => void (out.pull_request = x)),
     );
   if (missing('changes'))
@@ -127,34 +127,53 @@ export async function readSignals(
   return out;
 }
 
+/** Approving reviewers whose write access is checked at most (one call each). */
+export const MAX_REVIEWERS_CHECKED = 20;
+
 /** The review states that replace an earlier review by the same reviewer (a comment does not). */
 const STANDING = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
 
 /**
  * The reviewers whose approval stood at the merge: each reviewer's last review submitted by then
- * that approved, requested changes or was dismissed, counted when it approved. By account id.
+ * that approved, requested changes or was dismissed, counted when it approved the head that was
+ * merged (an approval of an earlier head says nothing of the commits after it). By account id.
  */
 export function standingApprovals(
-  pull: Pick<MergedPull, 'reviews' | 'mergedAt'>,
+  pull: Pick<MergedPull, 'reviews' | 'mergedAt' | 'headSha'>,
 ): { login: string; id: number }[] {
-  const last = new Map<number, { login: string; state: string }>();
+  const last = new Map<number, { login: string; state: string; commitId: string | null }>();
   for (const review of [...pull.reviews].sort((a, b) => (a.submittedAt ?? 0) - (b.submittedAt ?? 0))) {
     if (!STANDING.has(review.state) || review.submittedAt === null || review.submittedAt > pull.mergedAt)
       continue;
-    last.set(review.userId, { login: review.login, state: review.state });
+    last.set(review.userId, { login: review.login, state: review.state, commitId: review.commitId });
   }
-  return [...last].filter(([, r]) => r.state === 'APPROVED').map(([id, r]) => ({ login: r.login, id }));
+  return [...last]
+    .filter(([, r]) => r.state === 'APPROVED' && r.commitId === pull.headSha)
+    .map(([id, r]) => ({ login: r.login, id }));
 }
 
-/** The pull request evidence, with each approving reviewer's membership of the policies' teams. */
+/**
+ * The pull request evidence: the standing approvals of reviewers who may write to the repository
+ * (as GitHub's branch protection counts them: on a public repository anyone may review), with each
+ * one's membership of the policies' teams.
+ */
 async function withTeams(
   p: ReadPorts,
   installationId: number,
+  at: { owner: string; repo: string },
   pull: MergedPull,
   teams: readonly string[],
 ): Promise<PullEvidence> {
+  const standing = standingApprovals(pull).slice(0, MAX_REVIEWERS_CHECKED);
+  const writers = (
+    await Promise.all(
+      standing.map(async (a) =>
+        (await p.github.canWrite(installationId, at.owner, at.repo, a.login)) ? a : null,
+      ),
+    )
+  ).filter((a): a is { login: string; id: number } => a !== null);
   const approvals: Reviewer[] = await Promise.all(
-    standingApprovals(pull).map(async (a) => ({
+    writers.map(async (a) => ({
       ...a,
       teams: (
         await Promise.all(

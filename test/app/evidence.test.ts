@@ -35,6 +35,8 @@ let run = 26_000;
 beforeAll(async () => {
   h = await new AppHarness().start({ 'p.yml': POLICY });
   for (const u of ['sre-ann', 'sre-bo', 'alice', 'bob', 'carol']) h.sim.world.addUser(u);
+  // Reviews count only from those who may write to the repository, as in GitHub's branch protection.
+  for (const u of ['alice', 'bob', 'dana']) h.repo.collaborators.set(u, 'write');
 });
 afterAll(async () => {
   await h.stop();
@@ -263,6 +265,7 @@ describe('auto_approve on live evidence', () => {
       'pulls/list-reviews',
       'repos/compare-commits-with-basehead',
       'repos/get-commit',
+      'repos/get-collaborator-permission-level',
     ];
     const count = () => {
       const by = h.sim.callsByOperation();
@@ -281,6 +284,7 @@ describe('auto_approve on live evidence', () => {
       'pulls/list-reviews': 1,
       'repos/compare-commits-with-basehead': 0,
       'repos/get-commit': 0,
+      'repos/get-collaborator-permission-level': 1, // the one approving reviewer may write
     });
     // Votes reuse the evidence kept with the request: no evidence call at all.
     const check = await checkRunOf(h, res.body.id);

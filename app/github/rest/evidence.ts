@@ -91,6 +91,8 @@ export interface ReviewRead {
   userId: number;
   state: string;
   submittedAt: number | null;
+  /** The commit the review was of. */
+  commitId: string | null;
 }
 
 /** The merged pull request whose merge commit is `sha` (into `baseBranch`), with its reviews; null: none. */
@@ -104,6 +106,7 @@ export async function mergedPullOf(
   author: string;
   authorId: number;
   mergedAt: number;
+  headSha: string;
   reviews: ReviewRead[];
 } | null> {
   const where = `${at.owner}/${at.repo}@${sha.slice(0, 7)}`;
@@ -135,6 +138,7 @@ export async function mergedPullOf(
     author: pull.user.login,
     authorId: Number(pull.user.id),
     mergedAt: Date.parse(pull.merged_at!),
+    headSha: pull.head.sha,
     reviews: reviews
       .filter((r) => r.user)
       .map((r) => ({
@@ -143,6 +147,7 @@ export async function mergedPullOf(
         userId: Number(r.user!.id),
         state: r.state,
         submittedAt: r.submitted_at ? Date.parse(r.submitted_at) : null,
+        commitId: r.commit_id,
       })),
   };
 }
@@ -174,7 +179,13 @@ export async function compareCommits(
       'unavailable',
       `comparing ${what}: ${COMPARE_FILES} files or more, too large to read in full`,
     );
-  return files.map((f) => ({ path: f.filename, lines: f.additions + f.deletions }));
+  // A file renamed (or copied) is a change to both paths: a rename into `docs/` is not docs-only.
+  return files.flatMap((f) => [
+    { path: f.filename, lines: f.additions + f.deletions },
+    ...(f.previous_filename && f.previous_filename !== f.filename
+      ? [{ path: f.previous_filename, lines: 0 }]
+      : []),
+  ]);
 }
 
 /** Whether GitHub verified the commit's signature. */

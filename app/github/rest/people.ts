@@ -26,6 +26,24 @@ export async function canRead(kit: Kit, at: Repo, login: string): Promise<boolea
   );
 }
 
+/**
+ * May `login` write to the repository (GitHub's permission write, maintain or admin)? Only such a
+ * reviewer's approval counts, as in GitHub's branch protection. A user GitHub does not know may not.
+ */
+export async function canWrite(kit: Kit, at: Repo, login: string): Promise<boolean> {
+  return call(
+    `checking whether ${login} may write to ${at.owner}/${at.repo}`,
+    async () => {
+      const { data } = await kit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
+        ...at,
+        username: login,
+      });
+      return data.permission === 'admin' || data.permission === 'write';
+    },
+    () => false,
+  );
+}
+
 export async function userId(kit: Kit, login: string): Promise<number | null> {
   return call(
     `reading the account of ${login}`,
