@@ -4,6 +4,8 @@
 // access to the repository (GitHub's own branch protection never counts such reviews: only reviewers
 // with write access do). A maintainer merges it; the push's deploy is then approved automatically as
 // "approved by @sock-1, @sock-2", although no one with any standing in the repository reviewed it.
+// Reviews by apps (`[bot]` accounts: an AI review bot that approves what it scanned, or an app of
+// the attacker's with pull_requests: write) count the same way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppHarness } from '../app/harness.ts';
 
@@ -46,6 +48,22 @@ describe('reviews by accounts with no access to the repository', () => {
     w.addCheckRunFor(h.repo, sha, { name: 'build', conclusion: 'success' });
     const res = await h.request(await h.step({ runId: 26_101, sha }));
     // Two reviews by accounts without write access are not "reviewed": the SREs must decide.
+    expect(res.body.status).toBe('pending');
+    expect(res.body.decision.auto).toBe(false);
+  });
+
+  it('nor do reviews by apps (a review bot that approves what it scanned, or the attacker’s own app)', async () => {
+    const w = h.sim.world;
+    const pull = w.openPull(h.repo, {
+      head: 'mallory-patch-2',
+      user: 'mallory',
+      changes: { 'src/pay.ts': 'evil 2' },
+    });
+    w.addReview(h.repo, pull, { user: 'review-bot[bot]', state: 'APPROVED' });
+    w.addReview(h.repo, pull, { user: 'mallory-app[bot]', state: 'APPROVED' });
+    const sha = w.mergePull(h.repo, pull, { mergedBy: 'dana' });
+    w.addCheckRunFor(h.repo, sha, { name: 'build', conclusion: 'success' });
+    const res = await h.request(await h.step({ runId: 26_102, sha }));
     expect(res.body.status).toBe('pending');
     expect(res.body.decision.auto).toBe(false);
   });
