@@ -164,13 +164,17 @@ export function bindToTerms(
         message: `token: ${formatPermissions(token.permissions)} for ${formatDuration(token.ttl_seconds)} (at most what the request showed when it was first shown)`,
       }
     : { rule: 'token', message: 'no token: the policies, as shown or as they are now, grant none' };
+  // Once its approvers were asked, a request no longer waits on checks: they decide.
+  const { awaiting, ...asked } = now;
   return {
     decision: {
-      ...now,
+      ...asked,
       outcome,
       auto: false,
       reasons: [
-        ...now.reasons.filter((x) => !RETALLIED.has(x.rule)),
+        ...now.reasons.filter(
+          (x) => !RETALLIED.has(x.rule) && !(awaiting && x.rule === 'evidence' && !x.policy),
+        ),
         ...tally.reasons,
         ...(outcome === 'denied' ? [] : [tokenReason]),
       ],

@@ -69,6 +69,14 @@ function compileAutoApprove(
     checkTeams(ctx, c.pull_request?.teams ?? [], `${at}/pull_request/teams`, where, 'acme/reviewers');
     // Waiting on checks ends before the request does: by default at half the policy's timeout at most.
     let timeout = Math.min(DEFAULT_CHECKS_TIMEOUT_SECONDS, Math.floor(policyTimeout / 2));
+    if (c.checks_from !== undefined && c.checks === undefined)
+      report(
+        ctx,
+        `${at}/checks_from`,
+        'checks_from',
+        `${where}: checks_from without checks`,
+        'add checks: true (or the checks to count), or remove checks_from',
+      );
     if (c.checks_timeout !== undefined) {
       if (c.checks === undefined)
         report(

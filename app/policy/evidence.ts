@@ -27,6 +27,8 @@ export interface CheckResult {
   state: 'success' | 'pending' | 'failure';
   /** GitHub's conclusion or status state, for messages, e.g. `timed_out`. */
   conclusion?: string | null;
+  /** Who reported it: the app's slug for a check run (`github-actions`), `statuses` for a commit status. */
+  source?: string;
 }
 
 /** A reviewer whose last review before the merge approved (never a dismissed one). */
@@ -93,7 +95,7 @@ export function compileEvidence(c: AutoApprove, checksTimeoutSeconds: number): C
   const needs = new Set<SignalKind>();
   if (c.checks !== undefined) {
     needs.add('checks');
-    tests.push(checksTest(c.checks === true ? null : c.checks, checksTimeoutSeconds));
+    tests.push(checksTest(c.checks === true ? null : c.checks, checksTimeoutSeconds, c.checks_from ?? null));
   }
   if (c.pull_request) {
     needs.add('pull_request');
@@ -126,12 +128,22 @@ export function compileEvidence(c: AutoApprove, checksTimeoutSeconds: number): C
 const list = (names: readonly string[], max = 5): string =>
   names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 
-function checksTest(patterns: readonly string[] | null, timeoutSeconds: number): EvidenceTest {
+function checksTest(
+  patterns: readonly string[] | null,
+  timeoutSeconds: number,
+  from: readonly string[] | null,
+): EvidenceTest {
   const matchers: [string, Matcher][] = (patterns ?? []).map((p) => [p, compileGlobs([p])]);
+  const sources = from === null ? null : new Set(from);
   return (request, s) => {
-    const c = s.checks;
-    if (!c) return { held: false, kind: 'checks', why: 'no evidence of checks (signals.checks)' };
-    if (!c.ok) return { held: false, kind: 'checks', why: readError('checks', c.error) };
+    const read = s.checks;
+    if (!read) return { held: false, kind: 'checks', why: 'no evidence of checks (signals.checks)' };
+    if (!read.ok) return { held: false, kind: 'checks', why: readError('checks', read.error) };
+    // With `checks_from`, a check of any other source is as if it were not there.
+    const c = {
+      value:
+        sources === null ? read.value : read.value.filter((x) => sources.has(x.source ?? 'github-actions')),
+    };
     const considered =
       patterns === null ? c.value : c.value.filter((x) => matchers.some(([, m]) => m(x.name)));
     if (patterns !== null) {
@@ -140,7 +152,7 @@ function checksTest(patterns: readonly string[] | null, timeoutSeconds: number):
         return {
           held: false,
           kind: 'checks',
-          why: `no check on the commit is named ${missing.map((p) => `"${p}"`).join(', ')}`,
+          why: `no check on the commit${sources ? ` from ${[...sources].join(', ')}` : ''} is named ${missing.map((p) => `"${p}"`).join(', ')}`,
         };
     }
     if (considered.length === 0)

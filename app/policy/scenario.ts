@@ -30,7 +30,12 @@ export function toSignals(s: WrittenSignals | undefined): Signals {
   return {
     ...(s.checks !== undefined && {
       checks: read(s.checks, (cs: Exclude<WrittenSignals['checks'], { unreadable: string } | undefined>) =>
-        cs.map((c) => ({ name: c.name, state: c.state, conclusion: c.conclusion ?? c.state })),
+        cs.map((c) => ({
+          name: c.name,
+          state: c.state,
+          conclusion: c.conclusion ?? c.state,
+          source: c.source ?? 'github-actions',
+        })),
       ),
     }),
     ...(s.pull_request !== undefined && {

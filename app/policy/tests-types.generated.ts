@@ -131,6 +131,10 @@ state: ("success" | "pending" | "failure")
  * GitHub's conclusion, shown in messages, e.g. `timed_out`.
  */
 conclusion?: string
+/**
+ * Who reported it: the app's slug (e.g. `github-actions`) for a check run, `statuses` for a commit status. Default `github-actions`.
+ */
+source?: string
 }[] | {
 /**
  * Why the app could not read it (an API error, a missing permission): an entry that needs it does not match.

@@ -339,6 +339,12 @@ checks?: (true | Patterns12)
  * With `checks`: how long a request waits for running checks before its approvers are asked, as a duration such as `20m`. Default 30m, or half the policy's `timeout` when that is shorter; it must be shorter than the policy's `timeout`.
  */
 checks_timeout?: string
+/**
+ * With `checks`: count only check runs of these GitHub Apps (by slug, e.g. `github-actions`) and, with `statuses`, commit statuses. Without it, a check of any source counts, as in GitHub's required status checks: pin the source so that another app (or anyone who can post a status) cannot stand in for your CI.
+ * 
+ * @minItems 1
+ */
+checks_from?: [string, ...(string)[]]
 pull_request?: PullRequestEvidence
 changed_paths?: Patterns13
 changes?: ChangesEvidence

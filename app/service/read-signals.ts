@@ -1,7 +1,7 @@
 // Reads the live evidence a decision needs (auto_approve's evidence keys) from GitHub: only the kinds
 // the governing policies' matching entries require, at most once per request (what was read is kept
 // with the request), and never approving on what could not be read.
-import { repoOf } from '../domain/claims.ts';
+import { isForkRef, repoOf } from '../domain/claims.ts';
 import type { DecisionInput } from '../domain/request.ts';
 import type { CompiledPolicy } from '../policy/compiled.ts';
 import {
@@ -80,6 +80,22 @@ export async function readSignals(
     return result;
   };
   const inst = r.installationId;
+  // A fork's run (a stranger's pull request): its checks run the fork's own workflow files, its
+  // commit is signed by whoever made it, and it was merged through nothing. Evidence about it proves
+  // nothing, so none is read (and none is waited for): its approvers decide.
+  if (isForkRef(r.claims.ref)) {
+    const why: Read<never> = {
+      ok: false,
+      error:
+        "a fork's run: evidence about a stranger's commit proves nothing (its checks run the fork's own workflows)",
+    };
+    for (const kind of needed.kinds) {
+      p.metrics.count('jit_evidence_reads_total', EVIDENCE_READS_HELP, { kind, outcome: 'unreadable' });
+      if (kind === 'changes') out.changes = Object.fromEntries(needed.changes.map((policy) => [policy, why]));
+      else out[kind] = why;
+    }
+    return out;
+  }
   const reads: Promise<void>[] = [];
   if (missing('checks'))
     reads.push(
@@ -177,9 +193,7 @@ async function withTeams(
       ...a,
       teams: (
         await Promise.all(
-          teams.map(async (t) =>
-            (await p.github.isActiveMember(installationId, t, a.login, { cached: true })) ? t : null,
-          ),
+          teams.map(async (t) => ((await p.github.isActiveMember(installationId, t, a.login)) ? t : null)),
         )
       ).filter((t): t is string => t !== null),
     })),

@@ -6,6 +6,10 @@
 // the deploy is approved automatically as "CI green (build, test (unit))". GitHub's branch protection
 // pins a required check to the app expected to set it for this reason; the policy cannot, and the
 // app trusts every source.
+//
+// Resolution: like GitHub's required checks, a check of any source counts by default, and a policy
+// pins the source with `checks_from` (app slugs, and `statuses` for commit statuses). Pinned to
+// GitHub Actions, neither another app's check run nor a commit status of the same name counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppHarness } from '../app/harness.ts';
 
@@ -17,6 +21,7 @@ policies:
     auto_approve:
       - ref: [refs/heads/main]
         checks: [build, "test (*)"]
+        checks_from: [github-actions]
 `;
 
 /** The attacker's GitHub App, installed on the repository with `checks: write`. */
@@ -39,8 +44,16 @@ describe("a check run named like the policy's, from another app", () => {
     w.addCheckRunFor(h.repo, sha, { name: 'build', conclusion: 'success' }); // GitHub Actions
     // No test ran on this commit. The attacker's app says one did.
     w.addCheckRunFor(h.repo, sha, { name: 'test (unit)', conclusion: 'success', appId: ATTACKER_APP });
+    w.setStatus(h.repo, sha, { context: 'test (e2e)', state: 'success', creator: 'mallory' });
     const res = await h.request(await h.step({ runId: 26_501, sha }));
     expect(res.body.status).toBe('pending');
     expect(res.body.decision.auto).toBe(false);
+    expect(res.body.decision.reasons.map((r) => r.message).join('\n')).toContain(
+      'no check on the commit from github-actions is named "test (*)"',
+    );
+    // Once GitHub Actions runs the tests, the deploy goes out automatically.
+    w.addCheckRunFor(h.repo, sha, { name: 'test (unit)', conclusion: 'success' });
+    const again = await h.request(await h.step({ runId: 26_502, sha }));
+    expect(again.body.status).toBe('approved');
   });
 });

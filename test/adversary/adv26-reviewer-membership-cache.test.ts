@@ -25,6 +25,8 @@ beforeAll(async () => {
   h = await new AppHarness().start({ 'p.yml': POLICY });
   h.sim.world.addUser('sre-ann');
   h.sim.world.addTeam('acme/reviewers', { active: ['alice'] });
+  // Write access (which a counted review needs) is kept by login here: only membership is at stake.
+  h.repo.collaborators.set('alice', 'write');
 });
 afterAll(async () => {
   await h.stop();

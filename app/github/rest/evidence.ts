@@ -75,11 +75,12 @@ export async function commitChecks(
       name: run.name,
       state,
       conclusion: run.status === 'completed' ? run.conclusion : run.status,
+      source: run.app?.slug ?? 'unknown',
     });
   }
   for (const s of statuses) {
     const state = s.state === 'success' ? 'success' : s.state === 'pending' ? 'pending' : 'failure';
-    results.push({ name: s.context, state, conclusion: s.state });
+    results.push({ name: s.context, state, conclusion: s.state, source: 'statuses' });
   }
   return results;
 }
