@@ -5,6 +5,8 @@ import type { ApprovalRequest } from './request.ts';
 interface Index {
   /** Policies without an `action` condition: candidates for every request. */
   always: number[];
+  /** An action pattern without a glob -> policies: it matches that action only. */
+  exact: Map<string, number[]>;
   /** Literal prefix of an action pattern (up to its first `*` or `?`) -> policies. */
   byPrefix: Map<string, number[]>;
   /** The distinct prefix lengths, ascending. */
@@ -36,6 +38,7 @@ function build(policies: readonly CompiledPolicy[]): Index {
   const byPrefix = new Map<string, number[]>();
   const bySuffix = new Map<string, number[]>();
   const fragments = new FragmentIndex();
+  const exact = new Map<string, number[]>();
   policies.forEach((p, i) => {
     if (p.actions === null) return void always.push(i);
     for (const pattern of p.actions) {
@@ -44,7 +47,8 @@ function build(policies: readonly CompiledPolicy[]): Index {
       const prefix = glob === -1 ? pattern : pattern.slice(0, glob).replace(/\/+$/, '');
       // `**/b` also matches `b`: a slash just after a glob is not a required part of the suffix.
       const suffix = glob === -1 ? '' : pattern.slice(pattern.search(/[*?][^*?]*$/) + 1).replace(/^\/+/, '');
-      if (prefix === '' && suffix !== '') add(bySuffix, suffix, i);
+      if (glob === -1) add(exact, pattern, i);
+      else if (prefix === '' && suffix !== '') add(bySuffix, suffix, i);
       else if (prefix !== '') add(byPrefix, prefix, i);
       else {
         const fragment = requiredFragment(pattern);
@@ -57,6 +61,7 @@ function build(policies: readonly CompiledPolicy[]): Index {
     [...new Set([...m.keys()].map((k) => k.length))].sort((a, b) => a - b);
   return {
     always,
+    exact,
     byPrefix,
     lengths: lengthsOf(byPrefix),
     bySuffix,
@@ -80,6 +85,8 @@ export function governingPolicies(
   if (!index) indexes.set(policies, (index = build(policies)));
   const candidates = [...index.always];
   const { action } = request;
+  const exactly = index.exact.get(action);
+  if (exactly) candidates.push(...exactly);
   for (const length of index.lengths) {
     if (length > action.length) break;
     const hits = index.byPrefix.get(action.slice(0, length));
