@@ -14,7 +14,8 @@ export function requiredFragment(pattern: string): string {
 }
 
 interface Node {
-  next: Map<string, number>;
+  /** By UTF-16 code unit. */
+  next: Map<number, number>;
   fail: number;
   /** Values (policy indexes) of fragments that end here, and at the nodes its fail links reach. */
   out: number[];
@@ -28,7 +29,8 @@ export class FragmentIndex {
   add(fragment: string, value: number): void {
     if (this.#built) throw new Error('FragmentIndex: add after the first lookup');
     let at = 0;
-    for (const c of fragment) {
+    for (let k = 0; k < fragment.length; k++) {
+      const c = fragment.charCodeAt(k);
       let to = this.#nodes[at]!.next.get(c);
       if (to === undefined) {
         to = this.#nodes.push({ next: new Map(), fail: 0, out: [] }) - 1;
@@ -66,11 +68,17 @@ export class FragmentIndex {
   /** The values of the fragments that occur in `text` (with repeats), in time linear in `text` and the hits. */
   occurring(text: string, into: number[]): void {
     if (!this.#built) this.#build();
+    const nodes = this.#nodes;
     let at = 0;
-    for (const c of text) {
-      while (at !== 0 && !this.#nodes[at]!.next.has(c)) at = this.#nodes[at]!.fail;
-      at = this.#nodes[at]!.next.get(c) ?? 0;
-      const out = this.#nodes[at]!.out;
+    for (let k = 0; k < text.length; k++) {
+      const c = text.charCodeAt(k);
+      let to = nodes[at]!.next.get(c);
+      while (to === undefined && at !== 0) {
+        at = nodes[at]!.fail;
+        to = nodes[at]!.next.get(c);
+      }
+      at = to ?? 0;
+      const out = nodes[at]!.out;
       for (let i = 0; i < out.length; i++) into.push(out[i]!);
     }
   }
