@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { CompositeRun, RunResult } from '../test/actions-runner/composite-runner.ts';
 import { AppHarness } from '../test/app/harness.ts';
 import { afterClicks, buildTimeline } from './report.ts';
+import { greenEvidence } from './green.ts';
 import { startSandbox } from './sandbox.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -113,7 +114,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   if (options.scenario === 'gate') return startGate(h, options, sandbox.url, started, stop, running);
   // "green": the commit came through carol's pull request that bob approved; CI's build passed and
   // its tests still run when the step asks. They pass once the step waits: nobody clicks anything.
-  const green = options.scenario === 'green' ? evidence(h, print) : undefined;
+  const green = options.scenario === 'green' ? greenEvidence(h, print) : undefined;
   const step = await h.step({ runId: 4242, environment: undefined, ...(green && { sha: green.sha }) });
   const job = h.actionStep(
     step,
@@ -174,35 +175,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     job,
     done,
     stop,
-  };
-}
-
-/**
- * The "green" scenario's evidence on GitHub: a pull request of carol's, approved by bob, merged into
- * main; CI's `build` passed on the merge commit and `test (unit)` is running. `pass` finishes it.
- */
-function evidence(h: AppHarness, print: (line: string) => void): { sha: string; pass: () => Promise<void> } {
-  const w = h.sim.world;
-  const pull = w.openPull(h.repo, {
-    head: 'faster-checkout',
-    user: 'carol',
-    changes: { 'src/checkout.ts': 'fast' },
-  });
-  w.addReview(h.repo, pull, { user: 'bob', state: 'APPROVED' });
-  h.repo.collaborators.set('bob', 'write'); // a review counts only from someone who may write
-  const sha = w.mergePull(h.repo, pull);
-  w.addCheckRunFor(h.repo, sha, { name: 'build', conclusion: 'success' });
-  const tests = w.addCheckRunFor(h.repo, sha, { name: 'test (unit)', status: 'in_progress' });
-  print(
-    `GitHub: pull request #${pull.number} by carol, approved by bob, merged as ${sha.slice(0, 7)}; CI: build passed, test (unit) running`,
-  );
-  return {
-    sha,
-    pass: async () => {
-      w.completeCheckRun(tests, 'success');
-      print('   CI | test (unit) passed');
-      await h.hooks.checkRunCompleted(h.repo, tests, w.addUser('github-actions[bot]'));
-    },
   };
 }
 

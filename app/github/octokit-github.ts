@@ -6,8 +6,9 @@ import type { Level } from '../policy/permissions.ts';
 import { FilesAtCommits } from './files-at-commits.ts';
 import { Installations } from './installations.ts';
 import { MandatoryOrgWatch } from './mandatory-orgs.ts';
+import type { OctokitGitHubOptions } from './octokit-options.ts';
 import { PolicyLoading } from './policy-loading.ts';
-import type { CheckRunInput, GitHubPort } from './port.ts';
+import type { CheckRunInput, GitHubPort, RepoRef } from './port.ts';
 import { RecentAnswers } from './recent-answers.ts';
 import * as checks from './rest/checks.ts';
 import * as conversation from './rest/conversation.ts';
@@ -16,25 +17,12 @@ import * as people from './rest/people.ts';
 import * as runs from './rest/runs.ts';
 import * as tokens from './rest/tokens.ts';
 
+export type { OctokitGitHubOptions } from './octokit-options.ts';
+
 /** Membership answers kept at most (per user, team and installation; the oldest go first). */
 const MEMBERSHIPS_KEPT = 10_000;
 /** Answers about commits kept at most (comparisons and verifications; the oldest go first). */
 const COMMITS_KEPT = 2_000;
-
-export interface OctokitGitHubOptions {
-  /** GITHUB_TIMEOUT_MS: bounds the calls made here with a client of their own. */
-  timeoutMs: number;
-  notInstalledCacheMs?: number;
-  /** MEMBERSHIP_CACHE_SECONDS: how long a screen reuses an answer about a team membership. */
-  membershipCacheMs?: number;
-  /** POLICY_CACHE_SECONDS: how long policies GitHub confirmed are used without asking again. */
-  policyMaxAgeMs?: number;
-  now?: () => number;
-  /** MANDATORY_ORG_POLICIES, and the mandatory owners seen. */
-  mandatoryOrgs?: MandatoryOrgWatch;
-  /** This app's id: its own check runs are told from others' by it. */
-  appId?: number;
-}
 
 /**
  * The GitHub port over Probot's authenticated Octokit clients: installations and their caches
@@ -181,39 +169,25 @@ export class OctokitGitHub implements GitHubPort {
     return this.#memberships.get(`${installationId} ${team.toLowerCase()} ${login.toLowerCase()}`, ask);
   }
 
-  async commitChecks(
-    installationId: number,
-    owner: string,
-    repo: string,
-    sha: string,
-    excludeSuite: number | null,
-  ) {
-    return evidence.commitChecks(await this.#kit(installationId), { owner, repo }, sha, {
-      appId: this.#appId,
-      checkSuiteId: excludeSuite,
-    });
+  async commitChecks(installationId: number, at: RepoRef, sha: string, excludeSuite: number | null) {
+    const excluded = { appId: this.#appId, checkSuiteId: excludeSuite };
+    return evidence.commitChecks(await this.#kit(installationId), at, sha, excluded);
   }
 
-  async mergedPullOf(
-    installationId: number,
-    owner: string,
-    repo: string,
-    sha: string,
-    baseBranch: string | null,
-  ) {
-    return evidence.mergedPullOf(await this.#kit(installationId), { owner, repo }, sha, baseBranch);
+  async mergedPullOf(installationId: number, at: RepoRef, sha: string, baseBranch: string | null) {
+    return evidence.mergedPullOf(await this.#kit(installationId), at, sha, baseBranch);
   }
 
-  compareCommits(installationId: number, owner: string, repo: string, base: string, head: string) {
-    return this.#commits.get(`compare ${owner}/${repo} ${base}...${head}`.toLowerCase(), async () =>
-      evidence.compareCommits(await this.#kit(installationId), { owner, repo }, base, head),
-    ) as Promise<{ path: string; lines: number }[]>;
+  compareCommits(installationId: number, at: RepoRef, base: string, head: string) {
+    const key = `compare ${at.owner}/${at.repo} ${base}...${head}`.toLowerCase();
+    const ask = async () => evidence.compareCommits(await this.#kit(installationId), at, base, head);
+    return this.#commits.get(key, ask) as ReturnType<typeof ask>;
   }
 
-  commitVerified(installationId: number, owner: string, repo: string, sha: string) {
-    return this.#commits.get(`verified ${owner}/${repo} ${sha}`.toLowerCase(), async () =>
-      evidence.commitVerified(await this.#kit(installationId), { owner, repo }, sha),
-    ) as Promise<boolean>;
+  commitVerified(installationId: number, at: RepoRef, sha: string) {
+    const key = `verified ${at.owner}/${at.repo} ${sha}`.toLowerCase();
+    const ask = async () => evidence.commitVerified(await this.#kit(installationId), at, sha);
+    return this.#commits.get(key, ask) as ReturnType<typeof ask>;
   }
 
   async createCheckRun(

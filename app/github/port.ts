@@ -57,6 +57,12 @@ export interface WorkflowRun {
 
 export type { Thread } from '../domain/thread.ts';
 
+/** A repository by its owner and name. */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
 /** A merged pull request with its reviews (`mergedPullOf`). */
 export interface MergedPull {
   number: number;
@@ -162,29 +168,26 @@ export interface GitHubPort {
    */
   commitChecks(
     installationId: number,
-    owner: string,
-    repo: string,
+    at: RepoRef,
     sha: string,
     excludeSuite: number | null,
   ): Promise<CheckResult[]>;
-  /** The merged pull request whose merge commit is `sha`, with its reviews; null when none. */
+  /** The merged pull request whose merge commit is `sha` (into `baseBranch`), with its reviews; null when none. */
   mergedPullOf(
     installationId: number,
-    owner: string,
-    repo: string,
+    at: RepoRef,
     sha: string,
     baseBranch: string | null,
   ): Promise<MergedPull | null>;
   /** The files changed from `base` to `head` (cached: the answer never changes); throws when too many to list. */
   compareCommits(
     installationId: number,
-    owner: string,
-    repo: string,
+    at: RepoRef,
     base: string,
     head: string,
   ): Promise<{ path: string; lines: number }[]>;
   /** Whether GitHub verified the signature of commit `sha` (cached: the answer never changes). */
-  commitVerified(installationId: number, owner: string, repo: string, sha: string): Promise<boolean>;
+  commitVerified(installationId: number, at: RepoRef, sha: string): Promise<boolean>;
   /** Makes a check run; returns its id and when GitHub started it (its clock, epoch ms). */
   createCheckRun(
     installationId: number,

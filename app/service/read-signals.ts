@@ -101,7 +101,7 @@ export async function readSignals(
     reads.push(
       guarded('checks', async () => {
         const run = await p.github.getRun(inst, owner, repo, Number(r.claims.run_id));
-        return p.github.commitChecks(inst, owner, repo, sha, run?.checkSuiteId ?? null);
+        return p.github.commitChecks(inst, { owner, repo }, sha, run?.checkSuiteId ?? null);
       }).then((x) => void (out.checks = x)),
     );
   if (missing('pull_request'))
@@ -110,7 +110,7 @@ export async function readSignals(
         const branch = r.claims.ref.startsWith('refs/heads/')
           ? r.claims.ref.slice('refs/heads/'.length)
           : null;
-        const pull = await p.github.mergedPullOf(inst, owner, repo, sha, branch);
+        const pull = await p.github.mergedPullOf(inst, { owner, repo }, sha, branch);
         return pull === null ? null : withTeams(p, inst, { owner, repo }, pull, [...needed.teams]);
       }).then((x) => void (out.pull_request = x)),
     );
@@ -126,7 +126,7 @@ export async function readSignals(
               policy,
             );
             if (base === null) return null;
-            const files = base === sha ? [] : await p.github.compareCommits(inst, owner, repo, base, sha);
+            const files = base === sha ? [] : await p.github.compareCommits(inst, { owner, repo }, base, sha);
             return { base, files };
           });
           return [policy, read] as const;
@@ -135,7 +135,7 @@ export async function readSignals(
     );
   if (missing('verified_commit'))
     reads.push(
-      guarded('verified_commit', () => p.github.commitVerified(inst, owner, repo, sha)).then(
+      guarded('verified_commit', () => p.github.commitVerified(inst, { owner, repo }, sha)).then(
         (x) => void (out.verified_commit = x),
       ),
     );
