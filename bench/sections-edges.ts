@@ -91,6 +91,7 @@ export async function evidence(): Promise<string> {
     'pulls/list-reviews',
     'repos/compare-commits-with-basehead',
     'repos/get-commit',
+    'repos/get-collaborator-permission-level',
   ];
   const plain = r.shapes[0]!;
   const rows = r.shapes
@@ -114,9 +115,10 @@ export async function evidence(): Promise<string> {
   every evidence key: \`checks: true\`, \`pull_request\` (2 approvals), \`changed_paths\`, \`changes\`
   and \`verified_commit\`. Calls are counted from the step's request to its 201 (the check run and
   anything after it are the outbox's, and the same with or without evidence).
-- Budget (README): checks 3, pull request 2, changes 1, verified commit 1, so at most 7 evidence calls
-  on a kind commit; a page more per 100 check runs, statuses or reviews (at most 10 pages each; more
-  is unreadable). Measured on the kind shape: **${kindExtra}** (${verdict(kindExtra <= 7)}); with no
+- Budget (README): checks 3, pull request 2 plus one write-access check per approving reviewer
+  (the first 20), changes 1, verified commit 1: on the kind shape (2 approving reviewers) 9; a page
+  more per 100 check runs, statuses or reviews (at most 10 pages each; more is unreadable).
+  Measured on the kind shape: **${kindExtra}** (${verdict(kindExtra <= 9)}); with no
   evidence in the policy: **${EVIDENCE.reduce((n, op) => n + (plain.by[op] ?? 0), 0)}**. A check finishing on a waiting
   request's commit: **${r.perFinishedCheck}** calls (budget 3, ${verdict(r.perFinishedCheck <= 3)}).
 
