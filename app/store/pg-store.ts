@@ -11,7 +11,7 @@ import { PgPools } from './pg-pools.ts';
 import { PgReads, requestFromPgRow } from './pg-reads.ts';
 import type { EffectDue } from '../domain/effects.ts';
 import { PgWebRecords } from './pg-web.ts';
-import { approvedHeadSql, approvedHeads, requestColumns, requestSql } from './rows.ts';
+import { approvedHeadSql, approvedHeads, decides, requestColumns, requestSql } from './rows.ts';
 import type { AuditEvent } from '../audit/event.ts';
 import type { RequestAudit, Store, StoreOptions } from './types.ts';
 import type { StoredRequest } from '../domain/request.ts';
@@ -155,7 +155,7 @@ export class PgStore extends PgReads implements Store {
     audit: readonly RequestAudit[] = [],
     effects: readonly EffectDue[] = [],
   ): Promise<boolean> {
-    if (audit.length === 0 && effects.length === 0 && approvedHeads(r).length === 0) {
+    if (audit.length === 0 && effects.length === 0) {
       // One statement (so one transaction, one round trip): the update and its notification.
       const values = [...requestColumns(r), r.id, r.version];
       const res = await this.query(
@@ -169,7 +169,7 @@ export class PgStore extends PgReads implements Store {
     const result = await this.#tx(async (c) => {
       const res = await c.query(REQUEST_SQL.update, [...requestColumns(r), r.id, r.version]);
       if (res.rowCount !== 1) return false;
-      await this.#recordApproval(c, r);
+      if (decides(audit)) await this.#recordApproval(c, r);
       for (const e of audit) await this.#extendChain(c, { ...e, requestId: r.id }, e.at);
       await this.outbox.writeIn(c, effects, this.#now());
       await c.query('SELECT pg_notify($1, $2)', [CHANNEL, r.id]);

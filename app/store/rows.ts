@@ -175,6 +175,13 @@ export function approvedHeads(r: StoredRequest): [string, string, string, string
   ]);
 }
 
+/**
+ * Whether a save records the request's decision (its `decision` audit event): only then are its
+ * `approved_heads` written, not again with every later save of an approved request (a mint, a revocation).
+ */
+export const decides = (audit: readonly { type: string }[]): boolean =>
+  audit.some((e) => e.type === 'decision');
+
 /** The upsert of one `approved_heads` row: a later approval replaces an earlier one, never the reverse. */
 export const approvedHeadSql = (param: (n: number) => string): string =>
   `INSERT INTO approved_heads (repository_id, action, environment, policy, sha, at)

@@ -5,7 +5,7 @@ import { FileIdentity, replacedError } from './file-identity.ts';
 import { PRAGMAS, restoreRemovedFile } from './sqlite-recovery.ts';
 import type { NewAuditEvent } from '../audit/append.ts';
 import type { KeyRing } from '../crypto/keys.ts';
-import { approvedHeadSql, approvedHeads, requestColumns, requestSql } from './rows.ts';
+import { approvedHeadSql, approvedHeads, decides, requestColumns, requestSql } from './rows.ts';
 import { extendChain } from './sqlite-audit.ts';
 import { MIGRATIONS } from './sqlite-migrations.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
@@ -181,7 +181,7 @@ export class SqliteStore extends SqliteReads implements Store {
     const saved = this.#transaction(() => {
       const result = this.sql(REQUEST_SQL.update).run(...(this.#columns(r) as never[]), r.id, r.version);
       if (result.changes !== 1) return false;
-      this.#recordApproval(r);
+      if (decides(audit)) this.#recordApproval(r);
       for (const e of audit) this.#extendChain({ ...e, requestId: r.id }, e.at);
       this.outbox.writeIn(effects, this.#now());
       return true;
